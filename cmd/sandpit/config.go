@@ -1,0 +1,109 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"net"
+	"net/url"
+	"strings"
+
+	"github.com/sandpit-nhs/sandpit/internal/store"
+)
+
+// config is Sandpit's settings for serving, read from the environment and
+// then from flags of the same names.
+type config struct {
+	Addr        string
+	DatabaseURL string
+	BaseURL     string
+	SessionKeys string
+	LogFormat   string
+	Demo        bool
+
+	// Parsed from the strings above by check.
+	database store.Location
+	baseURL  *url.URL
+	keys     [][]byte
+}
+
+// minSessionKeyLength is the shortest session key accepted, in bytes.
+const minSessionKeyLength = 32
+
+// settingEnv names the environment variable behind each setting's flag.
+var settingEnv = map[string]string{
+	"addr":         "SANDPIT_ADDR",
+	"database-url": "SANDPIT_DATABASE_URL",
+	"base-url":     "SANDPIT_BASE_URL",
+	"session-keys": "SANDPIT_SESSION_KEYS",
+	"log-format":   "SANDPIT_LOG_FORMAT",
+}
+
+// flags defines each setting on fs with its built-in default. The help text
+// shows those defaults, never a value from the environment, which may be a
+// secret.
+func (c *config) flags(fs *flag.FlagSet) {
+	fs.StringVar(&c.Addr, "addr", ":8080", "SANDPIT_ADDR: the address to listen on")
+	fs.StringVar(&c.DatabaseURL, "database-url", "sqlite:sandpit.db", "SANDPIT_DATABASE_URL: sqlite:PATH, or postgres://user:pass@host:5432/db for several replicas")
+	fs.StringVar(&c.BaseURL, "base-url", "http://localhost:8080", "SANDPIT_BASE_URL: the address users reach Sandpit at; https makes cookies Secure and turns on HSTS")
+	fs.StringVar(&c.SessionKeys, "session-keys", "", "SANDPIT_SESSION_KEYS: comma-separated keys of 32 or more characters; the first signs, all verify (default: generated once and kept in the database)")
+	fs.StringVar(&c.LogFormat, "log-format", "json", "SANDPIT_LOG_FORMAT: json or text")
+	fs.BoolVar(&c.Demo, "demo", false, "load the demo team, workflow and accounts, and print the accounts")
+}
+
+// applyEnv sets each setting that no flag set from its environment variable.
+func applyEnv(fs *flag.FlagSet, getenv func(string) string) error {
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	for name, env := range settingEnv {
+		if v := getenv(env); v != "" && !set[name] {
+			if err := fs.Set(name, v); err != nil {
+				return fmt.Errorf("%s: %v", env, err)
+			}
+		}
+	}
+	return nil
+}
+
+// check validates every setting, naming the first bad one.
+func (c *config) check() error {
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		return fmt.Errorf("SANDPIT_ADDR %q: want host:port, e.g. :8080", c.Addr)
+	}
+	loc, err := store.ParseURL(c.DatabaseURL)
+	if err != nil {
+		return fmt.Errorf("SANDPIT_DATABASE_URL: %v", err)
+	}
+	c.database = loc
+	u, err := url.Parse(c.BaseURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" {
+		return fmt.Errorf("SANDPIT_BASE_URL %q: want http(s)://host[:port] with no path, e.g. https://sandpit.example.nhs.uk", c.BaseURL)
+	}
+	u.Path = ""
+	c.baseURL = u
+	switch c.LogFormat {
+	case "json", "text":
+	default:
+		return fmt.Errorf("SANDPIT_LOG_FORMAT %q: want json or text", c.LogFormat)
+	}
+	if c.SessionKeys != "" {
+		keys, err := parseSessionKeys(c.SessionKeys)
+		if err != nil {
+			return fmt.Errorf("SANDPIT_SESSION_KEYS: %v", err)
+		}
+		c.keys = keys
+	}
+	return nil
+}
+
+// parseSessionKeys splits a comma-separated list of keys.
+func parseSessionKeys(s string) ([][]byte, error) {
+	var keys [][]byte
+	for i, k := range strings.Split(s, ",") {
+		k = strings.TrimSpace(k)
+		if len(k) < minSessionKeyLength {
+			return nil, fmt.Errorf("key %d is %d characters long; each key needs at least %d", i+1, len(k), minSessionKeyLength)
+		}
+		keys = append(keys, []byte(k))
+	}
+	return keys, nil
+}

@@ -1,0 +1,170 @@
+// Package store keeps Sandpit's data in SQLite (the embedded default) or
+// PostgreSQL (for several replicas) through gorm. All SQL lives here.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"strings"
+	"time"
+
+	"gorm.io/driver/postgres"
+	"gorm.io/driver/sqlite"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+)
+
+// Dialects Sandpit can store to.
+const (
+	SQLite   = "sqlite"
+	Postgres = "postgres"
+)
+
+// Store is Sandpit's database. With SQLite, writes go through one connection
+// opened with immediate transactions and reads through a separate read-only
+// pool, which is the only arrangement that never answers "database is locked"
+// under load; with PostgreSQL both are the same pool.
+type Store struct {
+	dialect string
+	write   *gorm.DB
+	read    *gorm.DB
+	now     func() time.Time
+}
+
+// Location is a parsed SANDPIT_DATABASE_URL.
+type Location struct {
+	Dialect string // SQLite or Postgres
+	Path    string // the SQLite file
+	DSN     string // the PostgreSQL URL
+}
+
+// ParseURL reads a database URL: "sqlite:PATH" or "postgres://…" (also
+// "postgresql://…").
+func ParseURL(raw string) (Location, error) {
+	switch {
+	case strings.HasPrefix(raw, "sqlite:"):
+		path := strings.TrimPrefix(raw, "sqlite:")
+		if path == "" || strings.ContainsAny(path, "?#") {
+			return Location{}, fmt.Errorf("sqlite: needs a file path without '?' or '#', e.g. sqlite:sandpit.db")
+		}
+		return Location{Dialect: SQLite, Path: path}, nil
+	case strings.HasPrefix(raw, "postgres://"), strings.HasPrefix(raw, "postgresql://"):
+		u, err := url.Parse(raw)
+		if err != nil {
+			return Location{}, fmt.Errorf("not a valid postgres:// URL: %v", err)
+		}
+		if u.Host == "" || strings.Trim(u.Path, "/") == "" {
+			return Location{}, fmt.Errorf("a postgres:// URL needs a host and a database name, e.g. postgres://user:pass@localhost:5432/sandpit")
+		}
+		return Location{Dialect: Postgres, DSN: raw}, nil
+	default:
+		return Location{}, fmt.Errorf("must start with sqlite: or postgres://")
+	}
+}
+
+// Open connects to the database at loc. Timestamps are written in UTC from
+// now, which tests replace to control time.
+func Open(ctx context.Context, loc Location, now func() time.Time, log *slog.Logger) (*Store, error) {
+	cfg := func() *gorm.Config {
+		return &gorm.Config{
+			NowFunc: func() time.Time { return now().UTC() },
+			Logger: logger.NewSlogLogger(log, logger.Config{
+				SlowThreshold:             200 * time.Millisecond,
+				LogLevel:                  logger.Warn,
+				IgnoreRecordNotFoundError: true,
+				ParameterizedQueries:      true,
+			}),
+			TranslateError: true,
+		}
+	}
+	s := &Store{dialect: loc.Dialect, now: now}
+	switch loc.Dialect {
+	case SQLite:
+		// The writer opens first: only a read-write connection can switch the
+		// file to WAL.
+		dsn := "file:" + loc.Path + "?_journal_mode=WAL&_synchronous=FULL&_busy_timeout=5000&_foreign_keys=on&_txlock=immediate"
+		w, err := gorm.Open(sqlite.Open(dsn), cfg())
+		if err != nil {
+			return nil, fmt.Errorf("store: open sqlite %s: %w", loc.Path, err)
+		}
+		s.write = w
+		wdb, _ := w.DB()
+		wdb.SetMaxOpenConns(1)
+		wdb.SetConnMaxIdleTime(0)
+		if err := wdb.PingContext(ctx); err != nil {
+			wdb.Close()
+			return nil, fmt.Errorf("store: open sqlite %s: %w", loc.Path, err)
+		}
+		r, err := gorm.Open(sqlite.Open("file:"+loc.Path+"?mode=ro&_busy_timeout=5000&_foreign_keys=on"), cfg())
+		if err != nil {
+			wdb.Close()
+			return nil, fmt.Errorf("store: open sqlite reader %s: %w", loc.Path, err)
+		}
+		s.read = r
+		rdb, _ := r.DB()
+		rdb.SetMaxOpenConns(4)
+		rdb.SetMaxIdleConns(4)
+	case Postgres:
+		db, err := gorm.Open(postgres.Open(loc.DSN), cfg())
+		if err != nil {
+			return nil, fmt.Errorf("store: open postgres: %w", err)
+		}
+		pdb, _ := db.DB()
+		pdb.SetMaxOpenConns(20)
+		pdb.SetMaxIdleConns(10)
+		pdb.SetConnMaxLifetime(30 * time.Minute)
+		if err := pdb.PingContext(ctx); err != nil {
+			pdb.Close()
+			return nil, fmt.Errorf("store: open postgres: %w", err)
+		}
+		s.write, s.read = db, db
+	default:
+		return nil, fmt.Errorf("store: unknown dialect %q", loc.Dialect)
+	}
+	return s, nil
+}
+
+// Dialect reports SQLite or Postgres.
+func (s *Store) Dialect() string { return s.dialect }
+
+// Now returns the store's clock reading in UTC.
+func (s *Store) Now() time.Time { return s.now().UTC() }
+
+// Pools returns the database/sql pools by name, for metrics.
+func (s *Store) Pools() map[string]*sql.DB {
+	w, _ := s.write.DB()
+	if s.read == s.write {
+		return map[string]*sql.DB{"primary": w}
+	}
+	r, _ := s.read.DB()
+	return map[string]*sql.DB{"writer": w, "reader": r}
+}
+
+// Ping checks that the database answers a query on every pool.
+func (s *Store) Ping(ctx context.Context) error {
+	for name, db := range s.Pools() {
+		var one int
+		if err := db.QueryRowContext(ctx, "SELECT 1").Scan(&one); err != nil {
+			return fmt.Errorf("store: ping %s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+// Close closes every pool.
+func (s *Store) Close() error {
+	var errs []error
+	for _, db := range s.Pools() {
+		errs = append(errs, db.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// transact runs fn in one write transaction.
+func (s *Store) transact(ctx context.Context, fn func(tx *gorm.DB) error) error {
+	return s.write.WithContext(ctx).Transaction(fn)
+}

@@ -1,0 +1,116 @@
+package web
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"io"
+	"io/fs"
+	"path"
+	"strings"
+	"text/template/parse"
+)
+
+// Renderer holds every page's template, parsed once at start.
+type Renderer struct {
+	pages map[string]*template.Template
+}
+
+// NewRenderer parses each pages/<resource>/<action>.html of fsys together
+// with layouts/ and partials/. It fails when a page refers to a template that
+// none of them defines, so a missing partial stops start-up rather than a
+// request.
+func NewRenderer(fsys fs.FS) (*Renderer, error) {
+	shared, err := template.New("").ParseFS(fsys, "layouts/*.html", "partials/*.html")
+	if err != nil {
+		return nil, fmt.Errorf("web: parse layouts and partials: %w", err)
+	}
+	files, err := fs.Glob(fsys, "pages/*/*.html")
+	if err != nil {
+		return nil, fmt.Errorf("web: list pages: %w", err)
+	}
+	r := &Renderer{pages: make(map[string]*template.Template, len(files))}
+	for _, file := range files {
+		name := strings.TrimSuffix(strings.TrimPrefix(file, "pages/"), path.Ext(file))
+		t, err := template.Must(shared.Clone()).ParseFS(fsys, file)
+		if err != nil {
+			return nil, fmt.Errorf("web: parse %s: %w", file, err)
+		}
+		if err := checkReferences(t); err != nil {
+			return nil, fmt.Errorf("web: page %s: %w", name, err)
+		}
+		r.pages[name] = t
+	}
+	return r, nil
+}
+
+// checkReferences reports the first {{template "x"}} in t's set that names a
+// template the set does not define.
+func checkReferences(t *template.Template) error {
+	if t.Lookup("base") == nil || t.Lookup("content") == nil {
+		return fmt.Errorf(`needs templates "base" and "content"`)
+	}
+	for _, tt := range t.Templates() {
+		if tt.Tree == nil {
+			continue
+		}
+		var missing string
+		walk(tt.Tree.Root, func(n *parse.TemplateNode) {
+			if missing == "" && t.Lookup(n.Name) == nil {
+				missing = n.Name
+			}
+		})
+		if missing != "" {
+			return fmt.Errorf("template %q uses %q, which is not defined", tt.Name(), missing)
+		}
+	}
+	return nil
+}
+
+// walk calls fn for every {{template}} node under n.
+func walk(n parse.Node, fn func(*parse.TemplateNode)) {
+	switch n := n.(type) {
+	case *parse.ListNode:
+		if n == nil {
+			return
+		}
+		for _, c := range n.Nodes {
+			walk(c, fn)
+		}
+	case *parse.TemplateNode:
+		fn(n)
+	case *parse.IfNode:
+		walk(n.List, fn)
+		walk(n.ElseList, fn)
+	case *parse.RangeNode:
+		walk(n.List, fn)
+		walk(n.ElseList, fn)
+	case *parse.WithNode:
+		walk(n.List, fn)
+		walk(n.ElseList, fn)
+	}
+}
+
+// Pages lists the names of every page, e.g. "home/show".
+func (r *Renderer) Pages() []string {
+	names := make([]string, 0, len(r.pages))
+	for name := range r.pages {
+		names = append(names, name)
+	}
+	return names
+}
+
+// Render writes page with data to w. It renders into a buffer first, so a
+// template error never sends half a page.
+func (r *Renderer) Render(w io.Writer, page string, data any) error {
+	t, ok := r.pages[page]
+	if !ok {
+		return fmt.Errorf("web: no page %q", page)
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "base", data); err != nil {
+		return fmt.Errorf("web: render %s: %w", page, err)
+	}
+	_, err := buf.WriteTo(w)
+	return err
+}
