@@ -60,8 +60,16 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return fmt.Errorf("SANDPIT_ADDR %q: %w", cfg.Addr, err)
 	}
+	log.Info("listening", "addr", ln.Addr().String(), "base_url", cfg.baseURL.String(), "database", cfg.database.Dialect, "version", version)
+	fmt.Fprintf(stdout, "Sandpit %s is listening on %s; open %s\n", version, ln.Addr(), cfg.baseURL)
+	return serveHTTP(ctx, ln, srv, log)
+}
+
+// serveHTTP serves h on ln until ctx ends, then stops taking requests and
+// lets those in flight finish, for up to shutdownGrace.
+func serveHTTP(ctx context.Context, ln net.Listener, h http.Handler, log *slog.Logger) error {
 	httpServer := &http.Server{
-		Handler:           srv,
+		Handler:           h,
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       15 * time.Second,
 		WriteTimeout:      30 * time.Second,
@@ -70,8 +78,6 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	served := make(chan error, 1)
 	go func() { served <- httpServer.Serve(ln) }()
-	log.Info("listening", "addr", ln.Addr().String(), "base_url", cfg.baseURL.String(), "database", cfg.database.Dialect, "version", version)
-	fmt.Fprintf(stdout, "Sandpit %s is listening on %s; open %s\n", version, ln.Addr(), cfg.baseURL)
 
 	select {
 	case err := <-served:
