@@ -7,9 +7,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -40,6 +43,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	switch command {
 	case "serve":
 		return serve(ctx, rest, getenv, stdout, stderr)
+	case "healthcheck":
+		return healthcheck(ctx, getenv)
 	case "version":
 		fmt.Fprintf(stdout, "sandpit %s\n", version)
 		return nil
@@ -56,6 +61,7 @@ const usage = `Sandpit: clinician co-design for NHS product teams.
 
 Usage:
   sandpit [serve] [flags]   run the web server (the default command)
+  sandpit healthcheck       exit 0 when the server on SANDPIT_ADDR answers /healthz
   sandpit version           print the version
   sandpit help              print this help
 
@@ -81,4 +87,35 @@ func parseFlags(fs *flag.FlagSet, args []string, stdout io.Writer) (help bool, e
 		return false, fmt.Errorf("%w: unexpected argument %q; run sandpit --help", errUsage, fs.Arg(0))
 	}
 	return false, nil
+}
+
+// healthcheck asks the server on SANDPIT_ADDR for /healthz, for container
+// health checks in images that have no HTTP client of their own.
+func healthcheck(ctx context.Context, getenv func(string) string) error {
+	addr := getenv("SANDPIT_ADDR")
+	if addr == "" {
+		addr = ":8080"
+	}
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("SANDPIT_ADDR %q: want host:port", addr)
+	}
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "127.0.0.1"
+	}
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+net.JoinHostPort(host, port)+"/healthz", nil)
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("healthcheck: %w", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("healthcheck: /healthz answered %s", resp.Status)
+	}
+	return nil
 }

@@ -141,6 +141,12 @@ func TestRun(t *testing.T) {
 			t.Errorf("metrics:\n%s", body)
 		}
 	})
+	t.Run("healthcheck succeeds against it", func(t *testing.T) {
+		addr := strings.TrimPrefix(s.URL, "http://")
+		if err := run(ctx, []string{"sandpit", "healthcheck"}, func(string) string { return addr }, io.Discard, io.Discard); err != nil {
+			t.Fatal(err)
+		}
+	})
 	t.Run("logs requests as JSON", func(t *testing.T) {
 		if !strings.Contains(s.Stderr.String(), `"msg":"request","method":"GET","path":"/readyz"`) {
 			t.Errorf("stderr:\n%s", s.Stderr)
@@ -187,6 +193,18 @@ func TestRunRefusesBadSettings(t *testing.T) {
 				t.Error("Sandpit started despite the bad setting")
 			}
 		})
+	}
+}
+
+func TestHealthcheckFailsWithoutAServer(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	if err := run(context.Background(), []string{"sandpit", "healthcheck"}, func(string) string { return addr }, io.Discard, io.Discard); err == nil {
+		t.Fatal("healthcheck succeeded with nothing listening")
 	}
 }
 

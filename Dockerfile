@@ -1,0 +1,33 @@
+# syntax=docker/dockerfile:1
+# Sandpit, built the way the Makefile builds it: the front end from npm, then
+# a cgo build (SQLite), into a small non-root runtime image.
+
+FROM node:20-bookworm-slim AS frontend
+WORKDIR /src
+RUN apt-get update && apt-get install -y --no-install-recommends make && rm -rf /var/lib/apt/lists/*
+COPY package.json package-lock.json Makefile ./
+RUN make assets
+
+FROM golang:1.26-bookworm AS build
+WORKDIR /src
+COPY go.mod go.sum ./
+RUN go mod download
+COPY . .
+COPY --from=frontend /src/static/vendor/nhsuk static/vendor/nhsuk
+ARG VERSION=dev
+RUN CGO_ENABLED=1 go build -trimpath -ldflags "-s -w -X main.version=${VERSION}" -o /out/sandpit ./cmd/sandpit \
+ && mkdir -p /out/data
+
+FROM gcr.io/distroless/base-debian12:nonroot
+COPY --from=build /out/sandpit /usr/local/bin/sandpit
+COPY --from=build --chown=nonroot:nonroot /out/data /data
+USER nonroot:nonroot
+ENV SANDPIT_ADDR=:8080 \
+    SANDPIT_DATABASE_URL=sqlite:/data/sandpit.db \
+    SANDPIT_LOG_FORMAT=json
+VOLUME ["/data"]
+EXPOSE 8080
+HEALTHCHECK --interval=30s --timeout=3s --start-period=10s --retries=3 \
+  CMD ["/usr/local/bin/sandpit", "healthcheck"]
+ENTRYPOINT ["/usr/local/bin/sandpit"]
+CMD ["serve"]

@@ -1,0 +1,168 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// browserPages are every page a browser test opens: each gets a screenshot
+// and an axe-core check. Later issues add theirs.
+var browserPages = []struct {
+	name string
+	path string
+}{
+	{"home", "/"},
+	{"not-found", "/no/such/page"},
+}
+
+// axeTags are the axe-core rule tags of WCAG 2.2 levels A and AA.
+var axeTags = []string{"wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"}
+
+// chromium finds Debian's Chromium: SANDPIT_CHROMIUM, else on the PATH.
+func chromium(t *testing.T) string {
+	if p := os.Getenv("SANDPIT_CHROMIUM"); p != "" {
+		return p
+	}
+	for _, name := range []string{"chromium", "chromium-browser"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	t.Skip("no Chromium: install Debian's chromium package (or set SANDPIT_CHROMIUM) to run the browser tests")
+	return ""
+}
+
+// axeViolation is the part of an axe-core result a failure message needs.
+type axeViolation struct {
+	ID     string `json:"id"`
+	Impact string `json:"impact"`
+	Help   string `json:"help"`
+	Nodes  []struct {
+		Target []any `json:"target"`
+	} `json:"nodes"`
+}
+
+func TestBrowserPagesAreStyledAndAccessible(t *testing.T) {
+	browser := chromium(t)
+	axe, err := os.ReadFile("../../node_modules/axe-core/axe.min.js")
+	if err != nil {
+		t.Fatalf("axe-core is missing (run make assets): %v", err)
+	}
+	shots := os.Getenv("SANDPIT_SCREENSHOTS")
+	if shots == "" {
+		shots = "../../bin/screenshots"
+	}
+	if err := os.MkdirAll(shots, 0o755); err != nil {
+		t.Fatal(err)
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	s := start(t, ctx, map[string]string{})
+
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(browser),
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1280, 900),
+	)
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
+	defer cancelAlloc()
+	browserCtx, cancelBrowser := chromedp.NewContext(allocCtx)
+	defer cancelBrowser()
+	if err := chromedp.Do(browserCtx); err != nil {
+		t.Fatalf("start Chromium %s: %v", browser, err)
+	}
+
+	t.Run("axe reports a page that breaks the rules", func(t *testing.T) {
+		pageCtx, cancel := context.WithTimeout(browserCtx, 60*time.Second)
+		defer cancel()
+		bad := `data:text/html,<!DOCTYPE html><html><body><img src="x.png"></body></html>`
+		if err := chromedp.Do(pageCtx, chromedp.Navigate(bad)); err != nil {
+			t.Fatal(err)
+		}
+		found := false
+		for _, v := range runAxe(t, pageCtx, axe) {
+			found = found || v.ID == "image-alt"
+		}
+		if !found {
+			t.Fatal("axe-core did not report an image without alt text: the check cannot be trusted")
+		}
+	})
+
+	for _, page := range browserPages {
+		t.Run(page.name, func(t *testing.T) {
+			pageCtx, cancel := context.WithTimeout(browserCtx, 60*time.Second)
+			defer cancel()
+			err := chromedp.Do(pageCtx,
+				chromedp.Navigate(s.URL+page.path),
+				chromedp.WaitReady("body"),
+			)
+			if err != nil {
+				t.Fatalf("%s: %v", page.path, err)
+			}
+			// The module script runs under the CSP and marks the body.
+			if _, err := chromedp.Run(pageCtx, chromedp.Poll[bool](`document.body.classList.contains('nhsuk-frontend-supported')`, chromedp.WithPollingTimeout(10*time.Second))); err != nil {
+				t.Errorf("Sandpit's script did not run: %v", err)
+			}
+			headerBG, err := chromedp.Run(pageCtx, chromedp.Evaluate[string](`getComputedStyle(document.querySelector('.nhsuk-header')).backgroundColor`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			screenshot, err := chromedp.Run(pageCtx, chromedp.FullScreenshot(100))
+			if err != nil {
+				t.Fatal(err)
+			}
+			result := runAxe(t, pageCtx, axe)
+			file := filepath.Join(shots, page.name+".png")
+			if err := os.WriteFile(file, screenshot, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("screenshot: %s", file)
+			if headerBG != "rgb(0, 94, 184)" {
+				t.Errorf("the NHS header is %q, not NHS blue: is the NHS.UK frontend stylesheet served?", headerBG)
+			}
+			for _, v := range result {
+				var targets []string
+				for _, n := range v.Nodes {
+					targets = append(targets, fmt.Sprint(n.Target...))
+				}
+				t.Errorf("axe %s (%s): %s at %s", v.ID, v.Impact, v.Help, strings.Join(targets, ", "))
+			}
+		})
+	}
+}
+
+// runAxe runs axe-core's WCAG 2.2 A and AA rules on the page in ctx.
+func runAxe(t *testing.T, ctx context.Context, axe []byte) []axeViolation {
+	t.Helper()
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](string(axe)+";true")); err != nil {
+		t.Fatalf("inject axe-core: %v", err)
+	}
+	result, err := chromedp.Run(ctx, chromedp.Evaluate[[]axeViolation](
+		fmt.Sprintf(`axe.run(document, {runOnly: {type: 'tag', values: %s}}).then(r => r.violations)`, jsonArray(axeTags)),
+		chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatalf("axe.run: %v", err)
+	}
+	return result
+}
+
+func jsonArray(values []string) string {
+	b, _ := json.Marshal(values)
+	return string(b)
+}
