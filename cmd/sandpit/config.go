@@ -5,8 +5,12 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"strconv"
 	"strings"
 
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/sandpit-nhs/sandpit/internal/sandpit"
 	"github.com/sandpit-nhs/sandpit/internal/store"
 )
 
@@ -18,12 +22,17 @@ type config struct {
 	BaseURL     string
 	SessionKeys string
 	LogFormat   string
+	OpenReg     string
+	Proxies     string
 	Demo        bool
 
 	// Parsed from the strings above by check.
-	database store.Location
-	baseURL  *url.URL
-	keys     [][]byte
+	database     store.Location
+	baseURL      *url.URL
+	keys         [][]byte
+	openReg      bool
+	proxies      []*net.IPNet
+	passwordCost int
 }
 
 // minSessionKeyLength is the shortest session key accepted, in bytes.
@@ -31,11 +40,14 @@ const minSessionKeyLength = 32
 
 // settingEnv names the environment variable behind each setting's flag.
 var settingEnv = map[string]string{
-	"addr":         "SANDPIT_ADDR",
-	"database-url": "SANDPIT_DATABASE_URL",
-	"base-url":     "SANDPIT_BASE_URL",
-	"session-keys": "SANDPIT_SESSION_KEYS",
-	"log-format":   "SANDPIT_LOG_FORMAT",
+	"addr":              "SANDPIT_ADDR",
+	"database-url":      "SANDPIT_DATABASE_URL",
+	"base-url":          "SANDPIT_BASE_URL",
+	"session-keys":      "SANDPIT_SESSION_KEYS",
+	"log-format":        "SANDPIT_LOG_FORMAT",
+	"open-registration": "SANDPIT_OPEN_REGISTRATION",
+	"trusted-proxies":   "SANDPIT_TRUSTED_PROXIES",
+	"password-cost":     "SANDPIT_PASSWORD_COST",
 }
 
 // flags defines each setting on fs with its built-in default. The help text
@@ -47,6 +59,9 @@ func (c *config) flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.BaseURL, "base-url", "http://localhost:8080", "SANDPIT_BASE_URL: the address users reach Sandpit at; https makes cookies Secure and turns on HSTS")
 	fs.StringVar(&c.SessionKeys, "session-keys", "", "SANDPIT_SESSION_KEYS: comma-separated keys of 32 or more characters; the first signs, all verify (default: generated once and kept in the database)")
 	fs.StringVar(&c.LogFormat, "log-format", "json", "SANDPIT_LOG_FORMAT: json or text")
+	fs.StringVar(&c.OpenReg, "open-registration", "true", "SANDPIT_OPEN_REGISTRATION: true lets anyone register as a clinician; false leaves account creation to admins")
+	fs.StringVar(&c.Proxies, "trusted-proxies", "", "SANDPIT_TRUSTED_PROXIES: comma-separated CIDR ranges of the load balancers whose X-Forwarded-For names the client (default: none; the client is the socket address)")
+	fs.IntVar(&c.passwordCost, "password-cost", sandpit.DefaultPasswordCost, "SANDPIT_PASSWORD_COST: bcrypt's cost for new password hashes, 4 to 16; below 10 only in tests")
 	fs.BoolVar(&c.Demo, "demo", false, "load the demo team, workflow and accounts, and print the accounts")
 }
 
@@ -84,6 +99,25 @@ func (c *config) check() error {
 	case "json", "text":
 	default:
 		return fmt.Errorf("SANDPIT_LOG_FORMAT %q: want json or text", c.LogFormat)
+	}
+	if c.passwordCost < bcrypt.MinCost || c.passwordCost > 16 {
+		return fmt.Errorf("SANDPIT_PASSWORD_COST %d: want 4 to 16 (12 by default; below 10 only in tests)", c.passwordCost)
+	}
+	open, err := strconv.ParseBool(c.OpenReg)
+	if err != nil {
+		return fmt.Errorf("SANDPIT_OPEN_REGISTRATION %q: want true or false", c.OpenReg)
+	}
+	c.openReg = open
+	c.proxies = nil
+	for _, cidr := range strings.Split(c.Proxies, ",") {
+		if cidr = strings.TrimSpace(cidr); cidr == "" {
+			continue
+		}
+		_, n, err := net.ParseCIDR(cidr)
+		if err != nil {
+			return fmt.Errorf("SANDPIT_TRUSTED_PROXIES: %q is not a CIDR range like 10.0.0.0/8", cidr)
+		}
+		c.proxies = append(c.proxies, n)
 	}
 	if c.SessionKeys != "" {
 		keys, err := parseSessionKeys(c.SessionKeys)

@@ -21,7 +21,7 @@ var version = "dev"
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, os.Args, os.Getenv, os.Stdout, os.Stderr); err != nil {
+	if err := run(ctx, os.Args, os.Getenv, os.Stdin, os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintf(os.Stderr, "sandpit: %v\n", err)
 		if errors.Is(err, errUsage) {
 			os.Exit(2)
@@ -35,7 +35,7 @@ var errUsage = errors.New("usage")
 
 // run is the whole program: main only adds the process around it, so tests
 // can run Sandpit in-process.
-func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	command, rest := "serve", args[1:]
 	if len(rest) > 0 && rest[0] != "" && rest[0][0] != '-' {
 		command, rest = rest[0], rest[1:]
@@ -43,6 +43,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	switch command {
 	case "serve":
 		return serve(ctx, rest, getenv, stdout, stderr)
+	case "admin":
+		return admin(ctx, rest, getenv, stdin, stdout, stderr)
 	case "healthcheck":
 		return healthcheck(ctx, getenv)
 	case "version":
@@ -61,6 +63,8 @@ const usage = `Sandpit: clinician co-design for NHS product teams.
 
 Usage:
   sandpit [serve] [flags]   run the web server (the default command)
+  sandpit admin create --email E --name N
+                            create an admin; the password is read from standard input
   sandpit healthcheck       exit 0 when the server on SANDPIT_ADDR answers /healthz
   sandpit version           print the version
   sandpit help              print this help

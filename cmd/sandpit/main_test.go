@@ -37,8 +37,8 @@ func (b *syncBuffer) String() string {
 	return b.buf.String()
 }
 
-// sandpit is a Sandpit started through run() for a test.
-type sandpit struct {
+// instance is a Sandpit started through run() for a test.
+type instance struct {
 	URL    string
 	Stdout *syncBuffer
 	Stderr *syncBuffer
@@ -49,15 +49,18 @@ var listening = regexp.MustCompile(`listening on (\S+);`)
 
 // start runs Sandpit on port 0 with env and args and waits until /healthz
 // answers. It stops when ctx ends; Wait returns what run returned.
-func start(t *testing.T, ctx context.Context, env map[string]string, args ...string) *sandpit {
+func start(t *testing.T, ctx context.Context, env map[string]string, args ...string) *instance {
 	t.Helper()
+	if _, ok := env["SANDPIT_PASSWORD_COST"]; !ok {
+		env["SANDPIT_PASSWORD_COST"] = "4" // bcrypt's least: tests need speed, not strength
+	}
 	if _, ok := env["SANDPIT_DATABASE_URL"]; !ok {
 		env["SANDPIT_DATABASE_URL"] = storetest.URL(t)
 	}
-	s := &sandpit{Stdout: &syncBuffer{}, Stderr: &syncBuffer{}, done: make(chan error, 1)}
+	s := &instance{Stdout: &syncBuffer{}, Stderr: &syncBuffer{}, done: make(chan error, 1)}
 	getenv := func(name string) string { return env[name] }
 	argv := append([]string{"sandpit", "serve", "--addr", "127.0.0.1:0"}, args...)
-	go func() { s.done <- run(ctx, argv, getenv, s.Stdout, s.Stderr) }()
+	go func() { s.done <- run(ctx, argv, getenv, strings.NewReader(""), s.Stdout, s.Stderr) }()
 
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
@@ -84,7 +87,7 @@ func start(t *testing.T, ctx context.Context, env map[string]string, args ...str
 }
 
 // Wait returns run's error once it has returned.
-func (s *sandpit) Wait(t *testing.T) error {
+func (s *instance) Wait(t *testing.T) error {
 	t.Helper()
 	select {
 	case err := <-s.done:
@@ -143,8 +146,15 @@ func TestRun(t *testing.T) {
 	})
 	t.Run("healthcheck succeeds against it", func(t *testing.T) {
 		addr := strings.TrimPrefix(s.URL, "http://")
-		if err := run(ctx, []string{"sandpit", "healthcheck"}, func(string) string { return addr }, io.Discard, io.Discard); err != nil {
+		if err := run(ctx, []string{"sandpit", "healthcheck"}, func(string) string { return addr }, strings.NewReader(""), io.Discard, io.Discard); err != nil {
 			t.Fatal(err)
+		}
+	})
+	t.Run("prints the demo accounts", func(t *testing.T) {
+		for _, want := range []string{"Demo accounts", "admin@demo.sandpit.test", "demo-admin-password", "clinician@demo.sandpit.test"} {
+			if !strings.Contains(s.Stdout.String(), want) {
+				t.Errorf("stdout lacks %q:\n%s", want, s.Stdout)
+			}
 		}
 	})
 	t.Run("logs requests as JSON", func(t *testing.T) {
@@ -182,7 +192,7 @@ func TestRunRefusesBadSettings(t *testing.T) {
 			getenv := func(name string) string { return tt.env[name] }
 			args := append([]string{"sandpit"}, tt.args...)
 			var stdout, stderr bytes.Buffer
-			err := run(context.Background(), args, getenv, &stdout, &stderr)
+			err := run(context.Background(), args, getenv, strings.NewReader(""), &stdout, &stderr)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("run error = %v, want one containing %q", err, tt.want)
 			}
@@ -203,7 +213,7 @@ func TestHealthcheckFailsWithoutAServer(t *testing.T) {
 	}
 	addr := ln.Addr().String()
 	ln.Close()
-	if err := run(context.Background(), []string{"sandpit", "healthcheck"}, func(string) string { return addr }, io.Discard, io.Discard); err == nil {
+	if err := run(context.Background(), []string{"sandpit", "healthcheck"}, func(string) string { return addr }, strings.NewReader(""), io.Discard, io.Discard); err == nil {
 		t.Fatal("healthcheck succeeded with nothing listening")
 	}
 }
@@ -211,7 +221,7 @@ func TestHealthcheckFailsWithoutAServer(t *testing.T) {
 func TestHelpAndVersion(t *testing.T) {
 	t.Run("--help lists every setting", func(t *testing.T) {
 		var stdout bytes.Buffer
-		if err := run(context.Background(), []string{"sandpit", "--help"}, func(string) string { return "" }, &stdout, io.Discard); err != nil {
+		if err := run(context.Background(), []string{"sandpit", "--help"}, func(string) string { return "" }, strings.NewReader(""), &stdout, io.Discard); err != nil {
 			t.Fatal(err)
 		}
 		for _, env := range settingEnv {
@@ -228,7 +238,7 @@ func TestHelpAndVersion(t *testing.T) {
 			}
 			return ""
 		}
-		if err := run(context.Background(), []string{"sandpit", "serve", "-h"}, getenv, &stdout, io.Discard); err != nil {
+		if err := run(context.Background(), []string{"sandpit", "serve", "-h"}, getenv, strings.NewReader(""), &stdout, io.Discard); err != nil {
 			t.Fatal(err)
 		}
 		if strings.Contains(stdout.String(), "a-very-secret") {
@@ -237,7 +247,7 @@ func TestHelpAndVersion(t *testing.T) {
 	})
 	t.Run("version", func(t *testing.T) {
 		var stdout bytes.Buffer
-		if err := run(context.Background(), []string{"sandpit", "version"}, func(string) string { return "" }, &stdout, io.Discard); err != nil {
+		if err := run(context.Background(), []string{"sandpit", "version"}, func(string) string { return "" }, strings.NewReader(""), &stdout, io.Discard); err != nil {
 			t.Fatal(err)
 		}
 		if got := stdout.String(); got != "sandpit "+version+"\n" {

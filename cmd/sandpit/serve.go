@@ -10,8 +10,11 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"text/tabwriter"
 	"time"
 
+	"github.com/sandpit-nhs/sandpit/internal/demo"
+	"github.com/sandpit-nhs/sandpit/internal/sandpit"
 	"github.com/sandpit-nhs/sandpit/internal/store"
 	"github.com/sandpit-nhs/sandpit/internal/web"
 	"github.com/sandpit-nhs/sandpit/static"
@@ -38,14 +41,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	log := newLogger(cfg.LogFormat, stderr)
 
-	st, err := store.Open(ctx, cfg.database, time.Now, log)
+	st, err := openStore(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	if err := st.Migrate(ctx); err != nil {
-		return err
-	}
 	keys, err := sessionKeys(ctx, st, cfg.keys)
 	if err != nil {
 		return err
@@ -54,7 +54,15 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return err
 	}
-	srv := web.NewServer(web.Config{BaseURL: cfg.baseURL, Version: version, SessionKeys: keys}, log, st, renderer, static.FS)
+	srv := web.NewServer(web.Config{BaseURL: cfg.baseURL, Version: version, SessionKeys: keys,
+		OpenRegistration: cfg.openReg, TrustedProxies: cfg.proxies, PasswordCost: cfg.passwordCost}, log, st, renderer, static.FS)
+	if cfg.Demo {
+		hash := func(p string) (string, error) { return sandpit.HashPassword(p, cfg.passwordCost) }
+		if err := demo.Seed(ctx, st, hash); err != nil {
+			return err
+		}
+		printDemoAccounts(stdout, cfg.baseURL.String())
+	}
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -95,6 +103,32 @@ func serveHTTP(ctx context.Context, ln net.Listener, h http.Handler, log *slog.L
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// openStore opens and migrates the database cfg names.
+func openStore(ctx context.Context, cfg config, log *slog.Logger) (*store.Store, error) {
+	st, err := store.Open(ctx, cfg.database, time.Now, log)
+	if err != nil {
+		return nil, err
+	}
+	if err := st.Migrate(ctx); err != nil {
+		st.Close()
+		return nil, err
+	}
+	return st, nil
+}
+
+// printDemoAccounts lists the demo accounts for the person who started
+// Sandpit.
+func printDemoAccounts(w io.Writer, baseURL string) {
+	fmt.Fprintf(w, "\nDemo accounts (sign in at %s/sign-in):\n", baseURL)
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "  role\temail\tpassword")
+	for _, a := range demo.Accounts() {
+		fmt.Fprintf(tw, "  %s\t%s\t%s\n", a.Role.Label(), a.Email, a.Password)
+	}
+	tw.Flush()
+	fmt.Fprintln(w)
 }
 
 // newLogger returns the structured logger for format, writing to w.

@@ -25,6 +25,73 @@ var migrations = []migration{
 			created_at {{time}} NOT NULL
 		)`,
 	}},
+	{"0002_identity", []string{
+		`CREATE TABLE users (
+			id                 {{id}},
+			email              TEXT NOT NULL,
+			email_lower        TEXT NOT NULL UNIQUE,
+			name               TEXT NOT NULL,
+			password_hash      TEXT NOT NULL,
+			profession         TEXT,
+			setting            TEXT,
+			years_experience   INTEGER,
+			legacy_familiarity INTEGER,
+			session_epoch      BIGINT NOT NULL DEFAULT 0,
+			disabled_at        {{time}},
+			created_at         {{time}} NOT NULL,
+			updated_at         {{time}} NOT NULL
+		)`,
+		`CREATE TABLE user_roles (
+			user_id    BIGINT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+			role       TEXT NOT NULL,
+			created_at {{time}} NOT NULL,
+			PRIMARY KEY (user_id, role)
+		)`,
+		`CREATE TABLE teams (
+			id         {{id}},
+			name       TEXT NOT NULL,
+			name_lower TEXT NOT NULL UNIQUE,
+			created_at {{time}} NOT NULL
+		)`,
+		`CREATE TABLE team_members (
+			team_id    BIGINT NOT NULL REFERENCES teams (id) ON DELETE CASCADE,
+			user_id    BIGINT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+			role       TEXT NOT NULL,
+			created_at {{time}} NOT NULL,
+			PRIMARY KEY (team_id, user_id, role)
+		)`,
+		`CREATE INDEX team_members_user ON team_members (user_id)`,
+		`CREATE TABLE api_tokens (
+			id           {{id}},
+			user_id      BIGINT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+			label        TEXT NOT NULL,
+			token_hash   TEXT NOT NULL UNIQUE,
+			created_at   {{time}} NOT NULL,
+			last_used_at {{time}},
+			revoked_at   {{time}}
+		)`,
+		`CREATE INDEX api_tokens_user ON api_tokens (user_id)`,
+		`CREATE TABLE audit_events (
+			id         {{id}},
+			created_at {{time}} NOT NULL,
+			actor_id   BIGINT REFERENCES users (id) ON DELETE SET NULL,
+			action     TEXT NOT NULL,
+			subject_id BIGINT REFERENCES users (id) ON DELETE SET NULL,
+			team_id    BIGINT REFERENCES teams (id) ON DELETE SET NULL,
+			ip         TEXT NOT NULL DEFAULT '',
+			detail     TEXT NOT NULL DEFAULT ''
+		)`,
+		`CREATE INDEX audit_events_actor ON audit_events (actor_id, id)`,
+		`CREATE INDEX audit_events_subject ON audit_events (subject_id, id)`,
+		`CREATE INDEX audit_events_action ON audit_events (action, id)`,
+		`CREATE TABLE rate_events (
+			id         {{id}},
+			kind       TEXT NOT NULL,
+			key        TEXT NOT NULL,
+			created_at {{time}} NOT NULL
+		)`,
+		`CREATE INDEX rate_events_lookup ON rate_events (kind, key, created_at)`,
+	}},
 }
 
 // dialectTypes maps the placeholders of migrations to each dialect's types.

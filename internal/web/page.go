@@ -5,12 +5,53 @@ import (
 	"net/http"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/sandpit-nhs/sandpit/internal/sandpit"
 )
 
 // Layout is what the base layout reads; every page's view embeds it.
 type Layout struct {
-	Title   string // the page's own title; "Sandpit" follows it
-	Sandbox bool   // shows the prototype banner
+	Title   string        // the page's own title; "Sandpit" follows it
+	Sandbox bool          // shows the prototype banner
+	User    *sandpit.User // the signed-in user, or nil
+	CSRF    string        // the token every form posts as _csrf
+	Errors  FieldErrors   // the form's errors, for the error summary
+	Flash   string        // a confirmation to show at the top of the page
+}
+
+// layout returns the layout of a page titled title for this request.
+func (s *Server) layout(c echo.Context, title string) Layout {
+	token, _ := c.Get(csrfContextKey).(string)
+	return Layout{Title: title, User: currentUser(c), CSRF: token, Flash: flashMessage(c.QueryParam("done"))}
+}
+
+// flashMessage is the confirmation shown after a redirect with ?done=key.
+// Only these fixed sentences can appear, so a crafted link cannot put words
+// on a Sandpit page.
+func flashMessage(key string) string {
+	switch key {
+	case "signed-out":
+		return "You have signed out."
+	case "registered":
+		return "Your account has been created and you are signed in."
+	case "profile":
+		return "Your profile has been saved."
+	case "password":
+		return "Your password has been changed. You have been signed out everywhere else."
+	case "token-revoked":
+		return "The API token has been revoked."
+	case "user-created":
+		return "The user has been created."
+	case "roles":
+		return "The roles have been changed."
+	case "disabled":
+		return "The user has been disabled and signed out everywhere."
+	case "team-created":
+		return "The team has been created."
+	case "member-added":
+		return "The person has been added to the team."
+	}
+	return ""
 }
 
 // render answers with page rendered from data.
@@ -22,6 +63,14 @@ func (s *Server) render(c echo.Context, status int, page string, data any) error
 	return c.HTMLBlob(status, buf.Bytes())
 }
 
+// formStatus is the status of a form page: 200 when fresh, 422 with errors.
+func formStatus(errs FieldErrors) int {
+	if errs.Any() {
+		return http.StatusUnprocessableEntity
+	}
+	return http.StatusOK
+}
+
 // homeView is the home page.
 type homeView struct {
 	Layout
@@ -29,5 +78,5 @@ type homeView struct {
 
 // handleHome shows what Sandpit is and who it is for.
 func (s *Server) handleHome(c echo.Context) error {
-	return s.render(c, http.StatusOK, "home/show", homeView{Layout: Layout{Title: "Clinician co-design for NHS product teams"}})
+	return s.render(c, http.StatusOK, "home/show", homeView{Layout: s.layout(c, "Clinician co-design for NHS product teams")})
 }

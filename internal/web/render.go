@@ -9,6 +9,9 @@ import (
 	"path"
 	"strings"
 	"text/template/parse"
+	"time"
+
+	"github.com/sandpit-nhs/sandpit/internal/sandpit"
 )
 
 // Renderer holds every page's template, parsed once at start.
@@ -21,7 +24,7 @@ type Renderer struct {
 // none of them defines, so a missing partial stops start-up rather than a
 // request.
 func NewRenderer(fsys fs.FS) (*Renderer, error) {
-	shared, err := template.New("").ParseFS(fsys, "layouts/*.html", "partials/*.html")
+	shared, err := template.New("").Funcs(templateFuncs()).ParseFS(fsys, "layouts/*.html", "partials/*.html")
 	if err != nil {
 		return nil, fmt.Errorf("web: parse layouts and partials: %w", err)
 	}
@@ -113,4 +116,14 @@ func (r *Renderer) Render(w io.Writer, page string, data any) error {
 	}
 	_, err := buf.WriteTo(w)
 	return err
+}
+
+// templateFuncs are the functions every template may call.
+func templateFuncs() template.FuncMap {
+	return template.FuncMap{
+		"field":       newInput,
+		"optionLabel": sandpit.OptionLabel,
+		"list":        func(items ...string) []string { return items },
+		"date":        func(t time.Time) string { return t.UTC().Format("2 January 2006 15:04 UTC") },
+	}
 }

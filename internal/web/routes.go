@@ -28,6 +28,46 @@ func (s *Server) routes() {
 		e.Group("/assets", cacheFor(24*time.Hour)).StaticFS("/", assets)
 	}
 
-	// Pages.
-	e.GET("/", s.handleHome)
+	// The JSON API: bearer tokens only, no cookies, so no CSRF.
+	api := e.Group("/api/v1", s.apiAuth)
+	api.GET("/openapi.json", s.handleAPIOpenAPI)
+	api.POST("/tokens", s.handleAPITokenCreate)
+	api.DELETE("/tokens/current", s.handleAPITokenRevokeCurrent)
+	api.GET("/me", s.handleAPIMe)
+	api.POST("/register", s.handleAPIRegister)
+	api.POST("/users", s.handleAPIUserCreate)
+	api.POST("/teams", s.handleAPITeamCreate)
+	api.POST("/teams/:id/members", s.handleAPITeamMemberAdd)
+	api.POST("/teams/:id/researchers", s.handleAPITeamResearcherAdd)
+
+	// Pages: the session cookie and a CSRF token on every form.
+	pages := e.Group("", s.csrf(), s.loadSession)
+	pages.GET("/", s.handleHome)
+	pages.GET("/register", s.handleRegisterShow)
+	pages.POST("/register", s.handleRegisterSubmit)
+	pages.GET("/sign-in", s.handleSignInShow)
+	pages.POST("/sign-in", s.handleSignInSubmit)
+	pages.POST("/sign-out", s.handleSignOut)
+
+	account := pages.Group("/account", s.requireUser)
+	account.GET("", s.handleAccountShow)
+	account.POST("/profile", s.handleAccountProfileUpdate)
+	account.POST("/password", s.handleAccountPasswordChange)
+	account.POST("/tokens", s.handleAccountTokenCreate)
+	account.POST("/tokens/:id/revoke", s.handleAccountTokenRevoke)
+
+	admin := pages.Group("/admin", s.requireUser, s.requireAdmin)
+	admin.GET("/users", s.handleAdminUserList)
+	admin.GET("/users/new", s.handleAdminUserNew)
+	admin.POST("/users", s.handleAdminUserCreate)
+	admin.GET("/users/:id", s.handleAdminUserShow)
+	admin.POST("/users/:id/roles", s.handleAdminUserRoleGrant)
+	admin.POST("/users/:id/roles/:role/remove", s.handleAdminUserRoleRemove)
+	admin.POST("/users/:id/disable", s.handleAdminUserDisable)
+	admin.GET("/teams", s.handleAdminTeamList)
+	admin.POST("/teams", s.handleAdminTeamCreate)
+	admin.GET("/teams/:id", s.handleAdminTeamShow)
+	admin.POST("/teams/:id/members", s.handleAdminTeamMemberAdd)
+	admin.POST("/teams/:id/researchers", s.handleAdminTeamResearcherAdd)
+	admin.GET("/audit", s.handleAdminAuditList)
 }

@@ -2,14 +2,19 @@
 package web
 
 import (
+	"crypto/rand"
+	"fmt"
 	"io/fs"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
 
+	"github.com/gorilla/sessions"
 	"github.com/labstack/echo/v4"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/sandpit-nhs/sandpit/internal/sandpit"
 	"github.com/sandpit-nhs/sandpit/internal/store"
 )
 
@@ -20,6 +25,13 @@ type Config struct {
 	// SessionKeys sign and encrypt session cookies: the first signs, all
 	// verify.
 	SessionKeys [][]byte
+	// OpenRegistration lets anyone register as a clinician.
+	OpenRegistration bool
+	// TrustedProxies are the load balancers whose X-Forwarded-For is
+	// believed; with none, the client is the socket's address.
+	TrustedProxies []*net.IPNet
+	// PasswordCost is bcrypt's cost; tests lower it.
+	PasswordCost int
 }
 
 // Server is Sandpit's HTTP handler.
@@ -31,6 +43,10 @@ type Server struct {
 	static   fs.FS
 	metrics  *metrics
 	echo     *echo.Echo
+	sessions *sessions.CookieStore
+	// dummyHash is compared when no account has the email, so that a missing
+	// account takes as long to refuse as a wrong password.
+	dummyHash string
 }
 
 // NewServer wires Sandpit's routes and middleware around its dependencies.
@@ -44,13 +60,29 @@ func NewServer(cfg Config, log *slog.Logger, st *store.Store, renderer *Renderer
 		static:   static,
 		echo:     echo.New(),
 	}
+	if s.cfg.PasswordCost == 0 {
+		s.cfg.PasswordCost = sandpit.DefaultPasswordCost
+	}
+	dummy, err := sandpit.HashPassword(rand.Text(), s.cfg.PasswordCost)
+	if err != nil {
+		panic(fmt.Sprintf("web: %v", err))
+	}
+	s.dummyHash = dummy
+	s.sessions = newCookieStore(cfg.SessionKeys, s.secure())
 	s.metrics = newMetrics(prometheus.NewRegistry(), st, cfg.Version)
 	s.echo.HideBanner = true
 	s.echo.HidePort = true
 	s.echo.HTTPErrorHandler = s.handleError
-	// The socket address is the client until the trusted-proxy setting says
-	// otherwise: a client-supplied X-Forwarded-For proves nothing.
+	// The socket address is the client unless it is a trusted load
+	// balancer: a client-supplied X-Forwarded-For proves nothing.
 	s.echo.IPExtractor = echo.ExtractIPDirect()
+	if len(cfg.TrustedProxies) > 0 {
+		opts := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
+		for _, n := range cfg.TrustedProxies {
+			opts = append(opts, echo.TrustIPRange(n))
+		}
+		s.echo.IPExtractor = echo.ExtractIPFromXFFHeader(opts...)
+	}
 	s.routes()
 	return s
 }

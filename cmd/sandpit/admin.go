@@ -1,0 +1,72 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/sandpit-nhs/sandpit/internal/sandpit"
+)
+
+// admin runs `sandpit admin create`: the first admin, made from a terminal.
+func admin(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] != "create" {
+		return fmt.Errorf("%w: sandpit admin create --email E --name N (the password is read from standard input)", errUsage)
+	}
+	var cfg config
+	var email, name string
+	fs := flag.NewFlagSet("sandpit admin create", flag.ContinueOnError)
+	cfg.flags(fs)
+	fs.StringVar(&email, "email", "", "the new admin's email address")
+	fs.StringVar(&name, "name", "", "the new admin's full name")
+	if help, err := parseFlags(fs, args[1:], stdout); help || err != nil {
+		return err
+	}
+	if err := applyEnv(fs, getenv); err != nil {
+		return err
+	}
+	if err := cfg.check(); err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "Password for %s (one line, at least %d characters): ", email, sandpit.MinPasswordLength)
+	line, err := bufio.NewReader(stdin).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return fmt.Errorf("read password: %w", err)
+	}
+	fmt.Fprintln(stderr)
+	n := sandpit.NewUser{Email: email, Name: name, Password: strings.TrimRight(line, "\r\n"), Roles: []sandpit.Role{sandpit.RoleAdmin}}
+	if err := n.Validate(); err != nil {
+		return fmt.Errorf("%s", describeInvalid(err))
+	}
+	st, err := openStore(ctx, cfg, newLogger(cfg.LogFormat, stderr))
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	hash, err := sandpit.HashPassword(n.Password, cfg.passwordCost)
+	if err != nil {
+		return err
+	}
+	u, err := st.CreateUser(ctx, n, hash, sandpit.AuditEntry{Action: sandpit.AuditUserCreated, Detail: "sandpit admin create"})
+	if err != nil {
+		return fmt.Errorf("%s", describeInvalid(err))
+	}
+	fmt.Fprintf(stdout, "Created admin %s (user %d). Sign in at %s/sign-in\n", u.Email, u.ID, cfg.baseURL)
+	return nil
+}
+
+// describeInvalid puts a domain error and its fields on one line.
+func describeInvalid(err error) string {
+	msg := sandpit.ErrorMessage(err)
+	fields := sandpit.ErrorFields(err)
+	for _, f := range []string{"email", "name", "password", "roles"} {
+		if m, ok := fields[f]; ok {
+			msg += fmt.Sprintf(" %s: %s.", f, m)
+		}
+	}
+	return msg
+}

@@ -1,0 +1,53 @@
+package sandpit
+
+import "time"
+
+// Audit actions: the security- and research-relevant things Sandpit records.
+const (
+	AuditSignIn          = "sign_in"
+	AuditSignInFailed    = "sign_in_failed"
+	AuditSignOut         = "sign_out"
+	AuditRegister        = "register"
+	AuditUserCreated     = "user_created"
+	AuditRoleGranted     = "role_granted"
+	AuditRoleRemoved     = "role_removed"
+	AuditUserDisabled    = "user_disabled"
+	AuditPasswordChanged = "password_changed"
+	AuditProfileUpdated  = "profile_updated"
+	AuditTeamCreated     = "team_created"
+	AuditMemberAdded     = "team_member_added"
+	AuditResearcherGrant = "researcher_granted"
+	AuditTokenCreated    = "token_created"
+	AuditTokenRevoked    = "token_revoked"
+)
+
+// AuditActions lists every audit action, for filters.
+func AuditActions() []string {
+	return []string{AuditSignIn, AuditSignInFailed, AuditSignOut, AuditRegister, AuditUserCreated,
+		AuditRoleGranted, AuditRoleRemoved, AuditUserDisabled, AuditPasswordChanged, AuditProfileUpdated,
+		AuditTeamCreated, AuditMemberAdded, AuditResearcherGrant, AuditTokenCreated, AuditTokenRevoked}
+}
+
+// AuditEvent is one append-only record of an action.
+type AuditEvent struct {
+	ID        int64
+	At        time.Time
+	ActorID   *int64 // who did it; nil when nobody was signed in
+	Actor     string // the actor's email, for display
+	Action    string
+	SubjectID *int64 // the user acted upon, if any
+	Subject   string
+	TeamID    *int64
+	IP        string
+	Detail    string
+}
+
+// AuditEntry is what an action asks to be recorded; the store adds the time.
+type AuditEntry struct {
+	ActorID   *int64
+	Action    string
+	SubjectID *int64
+	TeamID    *int64
+	IP        string
+	Detail    string
+}

@@ -1,0 +1,24 @@
+package sandpit
+
+// The permission rules. Pages and the API both call these; nothing else
+// decides who may do what.
+
+// CanAdminister reports whether u may manage users, teams and grants and
+// read the audit log.
+func CanAdminister(u *User) bool { return u.Has(RoleAdmin) }
+
+// CanManageTeam reports whether u may add members to team: an admin or one
+// of the team's product owners.
+func CanManageTeam(u *User, teamID int64) bool {
+	return CanAdminister(u) || (u.Has(RoleProductOwner) && u.IsMember(teamID))
+}
+
+// CanGrantResearcher reports whether u may grant researchers access to a
+// team's reports and exports.
+func CanGrantResearcher(u *User) bool { return CanAdminister(u) }
+
+// CanViewTeam reports whether u may see team: its members, researchers and
+// admins.
+func CanViewTeam(u *User, teamID int64) bool {
+	return CanManageTeam(u, teamID) || (u.Has(RoleResearcher) && u.IsResearcherOf(teamID))
+}

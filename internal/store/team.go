@@ -1,0 +1,140 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/sandpit-nhs/sandpit/internal/sandpit"
+)
+
+type teamRow struct {
+	ID        int64
+	Name      string
+	NameLower string
+	CreatedAt time.Time
+}
+
+func (teamRow) TableName() string { return "teams" }
+
+type teamMemberRow struct {
+	TeamID    int64
+	UserID    int64
+	Role      string
+	CreatedAt time.Time
+}
+
+func (teamMemberRow) TableName() string { return "team_members" }
+
+// CreateTeam stores a team named name (unique without case), recording
+// entry.
+func (s *Store) CreateTeam(ctx context.Context, name string, entry sandpit.AuditEntry) (*sandpit.Team, error) {
+	row := teamRow{Name: strings.TrimSpace(name), NameLower: strings.ToLower(strings.TrimSpace(name)), CreatedAt: s.Now()}
+	err := s.transact(ctx, func(tx *gorm.DB) error {
+		if err := tx.Create(&row).Error; err != nil {
+			if isDuplicate(err) {
+				return &sandpit.Error{Code: sandpit.ECONFLICT, Message: "A team with this name already exists.",
+					Fields: map[string]string{"name": "a team with this name already exists"}}
+			}
+			return err
+		}
+		entry.TeamID = &row.ID
+		return s.audit(tx, entry)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: create team: %w", err)
+	}
+	return &sandpit.Team{ID: row.ID, Name: row.Name}, nil
+}
+
+// Team returns the team with id.
+func (s *Store) Team(ctx context.Context, id int64) (*sandpit.Team, error) {
+	var row teamRow
+	if err := s.read.WithContext(ctx).Where("id = ?", id).Take(&row).Error; err != nil {
+		return nil, fmt.Errorf("store: team %d: %w", id, notFound(err, "Team"))
+	}
+	return &sandpit.Team{ID: row.ID, Name: row.Name}, nil
+}
+
+// TeamByName returns the team named name, compared without case.
+func (s *Store) TeamByName(ctx context.Context, name string) (*sandpit.Team, error) {
+	var row teamRow
+	if err := s.read.WithContext(ctx).Where("name_lower = ?", strings.ToLower(strings.TrimSpace(name))).Take(&row).Error; err != nil {
+		return nil, fmt.Errorf("store: team %q: %w", name, notFound(err, "Team"))
+	}
+	return &sandpit.Team{ID: row.ID, Name: row.Name}, nil
+}
+
+// TeamListItem is a row of the team list.
+type TeamListItem struct {
+	ID          int64
+	Name        string
+	Members     int
+	Researchers int
+}
+
+// Teams lists every team by name.
+func (s *Store) Teams(ctx context.Context) ([]TeamListItem, error) {
+	var items []TeamListItem
+	err := s.read.WithContext(ctx).Raw(`SELECT t.id, t.name,
+			(SELECT COUNT(*) FROM team_members m WHERE m.team_id = t.id AND m.role = 'product_owner') AS members,
+			(SELECT COUNT(*) FROM team_members m WHERE m.team_id = t.id AND m.role = 'researcher') AS researchers
+		FROM teams t ORDER BY t.name_lower`).Scan(&items).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: teams: %w", err)
+	}
+	return items, nil
+}
+
+// TeamPerson is a member or researcher of a team.
+type TeamPerson struct {
+	UserID int64
+	Email  string
+	Name   string
+	Role   sandpit.Role
+}
+
+// TeamPeople lists team id's members and researchers by name.
+func (s *Store) TeamPeople(ctx context.Context, id int64) ([]TeamPerson, error) {
+	var people []TeamPerson
+	err := s.read.WithContext(ctx).Raw(`SELECT u.id AS user_id, u.email, u.name, m.role FROM team_members m
+		JOIN users u ON u.id = m.user_id WHERE m.team_id = ? ORDER BY m.role, lower(u.name)`, id).Scan(&people).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: people of team %d: %w", id, err)
+	}
+	return people, nil
+}
+
+// AddToTeam puts user id in team as role: RoleProductOwner makes them a
+// member (and a product owner), RoleResearcher grants them research access
+// (and the researcher role). Adding someone already there is ECONFLICT.
+func (s *Store) AddToTeam(ctx context.Context, teamID, userID int64, role sandpit.Role, entry sandpit.AuditEntry) error {
+	err := s.transact(ctx, func(tx *gorm.DB) error {
+		now := s.Now()
+		if err := tx.Create(&teamMemberRow{TeamID: teamID, UserID: userID, Role: string(role), CreatedAt: now}).Error; err != nil {
+			if isDuplicate(err) {
+				return &sandpit.Error{Code: sandpit.ECONFLICT, Message: "This person is in the team already.",
+					Fields: map[string]string{"email": "this person is in the team already"}}
+			}
+			return err
+		}
+		var n int64
+		if err := tx.Model(&userRoleRow{}).Where("user_id = ? AND role = ?", userID, string(role)).Count(&n).Error; err != nil {
+			return err
+		}
+		if n == 0 {
+			if err := tx.Create(&userRoleRow{UserID: userID, Role: string(role), CreatedAt: now}).Error; err != nil {
+				return err
+			}
+		}
+		entry.SubjectID, entry.TeamID = &userID, &teamID
+		return s.audit(tx, entry)
+	})
+	if err != nil {
+		return fmt.Errorf("store: add %d to team %d as %s: %w", userID, teamID, role, err)
+	}
+	return nil
+}

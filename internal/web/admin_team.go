@@ -1,0 +1,172 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/sandpit-nhs/sandpit/internal/sandpit"
+	"github.com/sandpit-nhs/sandpit/internal/store"
+)
+
+// teamListView is the admin's list of teams, with the form to create one.
+type teamListView struct {
+	Layout
+	Teams []store.TeamListItem
+	Name  string // the name typed for a new team
+}
+
+// teamListView returns the list of teams.
+func (s *Server) teamListView(c echo.Context) (teamListView, error) {
+	teams, err := s.store.Teams(c.Request().Context())
+	return teamListView{Layout: s.layout(c, "Teams"), Teams: teams}, err
+}
+
+// conflictStatus is the status of a form page re-shown with errs: 409 when
+// err is a conflict with what is stored, else as formStatus.
+func conflictStatus(err error, errs FieldErrors) int {
+	if sandpit.ErrorCode(err) == sandpit.ECONFLICT {
+		return http.StatusConflict
+	}
+	return formStatus(errs)
+}
+
+// handleAdminTeamList lists every team.
+func (s *Server) handleAdminTeamList(c echo.Context) error {
+	if err := allow(sandpit.CanAdminister(currentUser(c))); err != nil {
+		return err
+	}
+	view, err := s.teamListView(c)
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, "admin/team_list", view)
+}
+
+// handleAdminTeamCreate creates a team.
+func (s *Server) handleAdminTeamCreate(c echo.Context) error {
+	if err := allow(sandpit.CanAdminister(currentUser(c))); err != nil {
+		return err
+	}
+	name := strings.TrimSpace(c.FormValue("name"))
+	t, err := s.createTeam(c, name)
+	if errs, ok := fieldErrors(err, []string{"name"}, nil); ok {
+		view, verr := s.teamListView(c)
+		if verr != nil {
+			return verr
+		}
+		view.Name, view.Errors = name, errs
+		return s.render(c, conflictStatus(err, errs), "admin/team_list", view)
+	}
+	if err != nil {
+		return err
+	}
+	return seeOther(c, teamPath(t.ID)+"?done=team-created")
+}
+
+// teamPath is the admin's page about team id.
+func teamPath(id int64) string {
+	return "/admin/teams/" + strconv.FormatInt(id, 10)
+}
+
+// teamShowView is the admin's page about one team: its product owners and
+// researchers, and forms to add more.
+type teamShowView struct {
+	Layout
+	Team            *sandpit.Team
+	Owners          []store.TeamPerson
+	Researchers     []store.TeamPerson
+	MemberEmail     string
+	ResearcherEmail string
+}
+
+// teamShowView returns the page about team id.
+func (s *Server) teamShowView(c echo.Context, id int64) (teamShowView, error) {
+	ctx := c.Request().Context()
+	team, err := s.store.Team(ctx, id)
+	if err != nil {
+		return teamShowView{}, err
+	}
+	people, err := s.store.TeamPeople(ctx, id)
+	if err != nil {
+		return teamShowView{}, err
+	}
+	v := teamShowView{Layout: s.layout(c, team.Name), Team: team}
+	for _, p := range people {
+		switch p.Role {
+		case sandpit.RoleProductOwner:
+			v.Owners = append(v.Owners, p)
+		case sandpit.RoleResearcher:
+			v.Researchers = append(v.Researchers, p)
+		}
+	}
+	return v, nil
+}
+
+// handleAdminTeamShow shows one team.
+func (s *Server) handleAdminTeamShow(c echo.Context) error {
+	if err := allow(sandpit.CanAdminister(currentUser(c))); err != nil {
+		return err
+	}
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	view, err := s.teamShowView(c, id)
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, "admin/team_show", view)
+}
+
+// handleAdminTeamMemberAdd makes a user, found by email, a product owner of
+// the team.
+func (s *Server) handleAdminTeamMemberAdd(c echo.Context) error {
+	return s.adminAddToTeam(c, sandpit.RoleProductOwner, "member_email")
+}
+
+// handleAdminTeamResearcherAdd grants a user, found by email, research
+// access to the team.
+func (s *Server) handleAdminTeamResearcherAdd(c echo.Context) error {
+	return s.adminAddToTeam(c, sandpit.RoleResearcher, "researcher_email")
+}
+
+// adminAddToTeam adds the person whose email is in the form's field to the
+// team as role, or shows the team page with the error next to that field.
+func (s *Server) adminAddToTeam(c echo.Context, role sandpit.Role, field string) error {
+	actor := currentUser(c)
+	if err := allow(sandpit.CanAdminister(actor)); err != nil {
+		return err
+	}
+	teamID, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	email := strings.TrimSpace(c.FormValue(field))
+	_, err = s.addToTeam(c, actor, teamID, email, role)
+	if errs, ok := fieldErrors(err, []string{"email"}, nil); ok {
+		view, verr := s.teamShowView(c, teamID)
+		if verr != nil {
+			return verr
+		}
+		for _, fe := range errs.List() {
+			name := fe.Field
+			if name == "email" {
+				name = field
+			}
+			view.Errors.Add(name, fe.Message)
+		}
+		if field == "member_email" {
+			view.MemberEmail = email
+		} else {
+			view.ResearcherEmail = email
+		}
+		return s.render(c, conflictStatus(err, errs), "admin/team_show", view)
+	}
+	if err != nil {
+		return err
+	}
+	return seeOther(c, teamPath(teamID)+"?done=member-added")
+}

@@ -1,0 +1,331 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/sandpit-nhs/sandpit/internal/sandpit"
+)
+
+// contextToken is the echo context key of the API token's id.
+const contextToken = "token_id"
+
+// apiAuth authenticates API requests by bearer token only: the API never
+// reads the session cookie, so it needs no CSRF token. A request without a
+// token goes on anonymous; one with a bad token is refused.
+func (s *Server) apiAuth(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		h := c.Request().Header.Get(echo.HeaderAuthorization)
+		if h == "" {
+			return next(c)
+		}
+		token, ok := strings.CutPrefix(h, "Bearer ")
+		if !ok || token == "" {
+			c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer realm="sandpit"`)
+			return sandpit.Errorf(sandpit.EUNAUTHORIZED, "Send the API token as Authorization: Bearer <token>.")
+		}
+		u, id, err := s.store.UserByToken(c.Request().Context(), tokenHash(strings.TrimSpace(token)))
+		if err != nil {
+			c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer realm="sandpit", error="invalid_token"`)
+			return err
+		}
+		c.Set(contextUser, u)
+		c.Set(contextToken, id)
+		return next(c)
+	}
+}
+
+// apiUser returns the token's user, or EUNAUTHORIZED.
+func apiUser(c echo.Context) (*sandpit.User, error) {
+	if u := currentUser(c); u != nil {
+		return u, nil
+	}
+	c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer realm="sandpit"`)
+	return nil, sandpit.Errorf(sandpit.EUNAUTHORIZED, "This needs an API token: POST /api/v1/tokens with your email and password, then send Authorization: Bearer <token>.")
+}
+
+// pathID reads the id path parameter; a malformed one is ENOTFOUND, like a
+// missing object.
+func pathID(c echo.Context, name string) (int64, error) {
+	id, err := strconv.ParseInt(c.Param(name), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, sandpit.Errorf(sandpit.ENOTFOUND, "Not found.")
+	}
+	return id, nil
+}
+
+// userJSON is a user as the API shows them.
+type userJSON struct {
+	ID      int64        `json:"id"`
+	Email   string       `json:"email"`
+	Name    string       `json:"name"`
+	Roles   []string     `json:"roles"`
+	Profile *profileJSON `json:"profile"`
+	Teams   []teamRef    `json:"teams"`
+}
+
+type profileJSON struct {
+	Profession        string `json:"profession"`
+	Setting           string `json:"setting"`
+	YearsExperience   int    `json:"years_experience"`
+	LegacyFamiliarity int    `json:"legacy_familiarity"`
+}
+
+type teamRef struct {
+	ID   int64  `json:"id"`
+	Name string `json:"name"`
+	Role string `json:"role"`
+}
+
+func toUserJSON(u *sandpit.User) userJSON {
+	j := userJSON{ID: u.ID, Email: u.Email, Name: u.Name, Roles: []string{}, Teams: []teamRef{}}
+	for _, r := range u.Roles {
+		j.Roles = append(j.Roles, string(r))
+	}
+	if p := u.Profile; p != nil {
+		j.Profile = &profileJSON{p.Profession, p.Setting, p.YearsExperience, p.LegacyFamiliarity}
+	}
+	for _, t := range u.Teams {
+		j.Teams = append(j.Teams, teamRef{ID: t.TeamID, Name: t.TeamName, Role: string(t.Role)})
+	}
+	return j
+}
+
+func (p *profileJSON) domain() *sandpit.Profile {
+	if p == nil {
+		return nil
+	}
+	return &sandpit.Profile{Profession: p.Profession, Setting: p.Setting, YearsExperience: p.YearsExperience, LegacyFamiliarity: p.LegacyFamiliarity}
+}
+
+// tokenRequest is the body of POST /tokens.
+type tokenRequest struct {
+	Email    string `json:"email"`
+	Password string `json:"password"`
+	Label    string `json:"label"`
+}
+
+// handleAPITokenCreate exchanges an email and password for an API token.
+func (s *Server) handleAPITokenCreate(c echo.Context) error {
+	var req tokenRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	fields := map[string]string{}
+	if req.Email == "" {
+		fields["email"] = "is required"
+	}
+	if req.Password == "" {
+		fields["password"] = "is required"
+	}
+	if len(req.Label) > 100 {
+		fields["label"] = "must be at most 100 characters"
+	}
+	if len(fields) > 0 {
+		return sandpit.Invalid("Send an email and password.", fields)
+	}
+	u, err := s.authenticate(c, req.Email, req.Password)
+	if err != nil {
+		return err
+	}
+	label := strings.TrimSpace(req.Label)
+	if label == "" {
+		label = "API token created " + s.store.Now().Format(time.DateOnly)
+	}
+	token, hash := newToken()
+	entry := sandpit.AuditEntry{ActorID: &u.ID, Action: sandpit.AuditTokenCreated, SubjectID: &u.ID, IP: c.RealIP()}
+	if _, err := s.store.CreateToken(c.Request().Context(), u.ID, label, hash, entry); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, map[string]any{"token": token, "user": toUserJSON(u)})
+}
+
+// handleAPITokenRevokeCurrent stops the token of this request working.
+func (s *Server) handleAPITokenRevokeCurrent(c echo.Context) error {
+	u, err := apiUser(c)
+	if err != nil {
+		return err
+	}
+	id, _ := c.Get(contextToken).(int64)
+	if err := s.store.RevokeToken(c.Request().Context(), u.ID, id, auditEntry(c, sandpit.AuditTokenRevoked)); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+// handleAPIMe shows the caller.
+func (s *Server) handleAPIMe(c echo.Context) error {
+	u, err := apiUser(c)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toUserJSON(u))
+}
+
+// newUserRequest is the body of POST /register and POST /users; roles are
+// read only by POST /users.
+type newUserRequest struct {
+	Email    string       `json:"email"`
+	Name     string       `json:"name"`
+	Password string       `json:"password"`
+	Roles    []string     `json:"roles"`
+	Profile  *profileJSON `json:"profile"`
+}
+
+func (r newUserRequest) domain(roles []sandpit.Role) sandpit.NewUser {
+	return sandpit.NewUser{Email: r.Email, Name: r.Name, Password: r.Password, Roles: roles, Profile: r.Profile.domain()}
+}
+
+// handleAPIRegister registers a clinician.
+func (s *Server) handleAPIRegister(c echo.Context) error {
+	var req newUserRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	if req.Profile == nil {
+		// Validate names the missing profile's fields one by one.
+		req.Profile = &profileJSON{}
+	}
+	u, err := s.register(c, req.domain(nil))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, toUserJSON(u))
+}
+
+// handleAPIUserCreate lets an admin create a user with any roles.
+func (s *Server) handleAPIUserCreate(c echo.Context) error {
+	actor, err := apiUser(c)
+	if err != nil {
+		return err
+	}
+	if err := allow(sandpit.CanAdminister(actor)); err != nil {
+		return err
+	}
+	var req newUserRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	roles := make([]sandpit.Role, len(req.Roles))
+	for i, r := range req.Roles {
+		roles[i] = sandpit.Role(r)
+	}
+	u, err := s.createUser(c, req.domain(roles))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, toUserJSON(u))
+}
+
+// createUser validates and stores a user an admin creates.
+func (s *Server) createUser(c echo.Context, n sandpit.NewUser) (*sandpit.User, error) {
+	if err := n.Validate(); err != nil {
+		return nil, err
+	}
+	hash, err := s.hashPassword(n.Password)
+	if err != nil {
+		return nil, err
+	}
+	return s.store.CreateUser(c.Request().Context(), n, hash, auditEntry(c, sandpit.AuditUserCreated))
+}
+
+// handleAPITeamCreate lets an admin create a team.
+func (s *Server) handleAPITeamCreate(c echo.Context) error {
+	actor, err := apiUser(c)
+	if err != nil {
+		return err
+	}
+	if err := allow(sandpit.CanAdminister(actor)); err != nil {
+		return err
+	}
+	var req struct {
+		Name string `json:"name"`
+	}
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	t, err := s.createTeam(c, req.Name)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, map[string]any{"id": t.ID, "name": t.Name})
+}
+
+// createTeam validates and stores a team.
+func (s *Server) createTeam(c echo.Context, name string) (*sandpit.Team, error) {
+	if p := sandpit.TeamNameProblem(name); p != "" {
+		return nil, sandpit.Invalid("Check the team name.", map[string]string{"name": p})
+	}
+	return s.store.CreateTeam(c.Request().Context(), name, auditEntry(c, sandpit.AuditTeamCreated))
+}
+
+// handleAPITeamMemberAdd makes a user a product owner of the team.
+func (s *Server) handleAPITeamMemberAdd(c echo.Context) error {
+	return s.apiAddToTeam(c, sandpit.RoleProductOwner)
+}
+
+// handleAPITeamResearcherAdd grants a user research access to the team.
+func (s *Server) handleAPITeamResearcherAdd(c echo.Context) error {
+	return s.apiAddToTeam(c, sandpit.RoleResearcher)
+}
+
+func (s *Server) apiAddToTeam(c echo.Context, role sandpit.Role) error {
+	actor, err := apiUser(c)
+	if err != nil {
+		return err
+	}
+	teamID, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	var req struct {
+		Email string `json:"email"`
+	}
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	person, err := s.addToTeam(c, actor, teamID, req.Email, role)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, map[string]any{"team_id": teamID, "user": toUserJSON(person), "role": string(role)})
+}
+
+// addToTeam checks the actor may add people to team teamID as role, finds
+// the person by email and adds them.
+func (s *Server) addToTeam(c echo.Context, actor *sandpit.User, teamID int64, email string, role sandpit.Role) (*sandpit.User, error) {
+	ctx := c.Request().Context()
+	team, err := s.store.Team(ctx, teamID)
+	if err != nil {
+		return nil, err
+	}
+	if !sandpit.CanViewTeam(actor, team.ID) {
+		return nil, sandpit.Errorf(sandpit.ENOTFOUND, "Team not found.")
+	}
+	allowed := sandpit.CanManageTeam(actor, team.ID)
+	action := sandpit.AuditMemberAdded
+	if role == sandpit.RoleResearcher {
+		allowed, action = sandpit.CanGrantResearcher(actor), sandpit.AuditResearcherGrant
+	}
+	if err := allow(allowed); err != nil {
+		return nil, err
+	}
+	if strings.TrimSpace(email) == "" {
+		return nil, sandpit.Invalid("Enter the person's email address.", map[string]string{"email": "enter the email address of someone with a Sandpit account"})
+	}
+	person, _, err := s.store.UserByEmail(ctx, email)
+	if sandpit.ErrorCode(err) == sandpit.ENOTFOUND {
+		return nil, sandpit.Invalid("No account has this email address.", map[string]string{"email": "no Sandpit account has this email address; create the account first"})
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := s.store.AddToTeam(ctx, team.ID, person.ID, role, auditEntry(c, action)); err != nil {
+		return nil, err
+	}
+	return s.store.User(ctx, person.ID)
+}

@@ -1,0 +1,154 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/sandpit-nhs/sandpit/internal/sandpit"
+)
+
+// FieldErrors are a form's errors, in the order the fields appear.
+type FieldErrors struct {
+	order []string
+	msg   map[string]string
+}
+
+// Add records message for field, unless the field has one already.
+func (f *FieldErrors) Add(field, message string) {
+	if f.msg == nil {
+		f.msg = map[string]string{}
+	}
+	if _, ok := f.msg[field]; !ok {
+		f.order = append(f.order, field)
+		f.msg[field] = message
+	}
+}
+
+// Get returns field's error, or "".
+func (f FieldErrors) Get(field string) string { return f.msg[field] }
+
+// Any reports whether there are errors.
+func (f FieldErrors) Any() bool { return len(f.order) > 0 }
+
+// FieldError is one entry of the error summary.
+type FieldError struct {
+	Field   string
+	Message string
+}
+
+// List returns the errors in field order.
+func (f FieldErrors) List() []FieldError {
+	list := make([]FieldError, len(f.order))
+	for i, field := range f.order {
+		list[i] = FieldError{Field: field, Message: f.msg[field]}
+	}
+	return list
+}
+
+// fieldErrors turns a domain EINVALID or ECONFLICT error into form errors,
+// in the order of fields (domain names as the form names them), with a
+// sentence each. It reports false for any other error.
+func fieldErrors(err error, order []string, sentences map[string]string) (FieldErrors, bool) {
+	var e *sandpit.Error
+	if !errors.As(err, &e) || (e.Code != sandpit.EINVALID && e.Code != sandpit.ECONFLICT) || len(e.Fields) == 0 {
+		return FieldErrors{}, false
+	}
+	var fe FieldErrors
+	add := func(domainField string) {
+		msg, ok := e.Fields[domainField]
+		if !ok {
+			return
+		}
+		formField := strings.TrimPrefix(domainField, "profile.")
+		if s, ok := sentences[formField]; ok && e.Code == sandpit.EINVALID {
+			msg = s
+		} else {
+			msg = sentence(formField, msg)
+		}
+		fe.Add(formField, msg)
+	}
+	for _, f := range order {
+		add(f)
+	}
+	for f := range e.Fields {
+		add(f)
+	}
+	return fe, true
+}
+
+// sentence turns a field message such as "must be 1 to 5" into one a
+// person can read on its own.
+func sentence(field, msg string) string {
+	name := strings.ReplaceAll(field, "_", " ")
+	if strings.HasPrefix(msg, "must") || strings.HasPrefix(msg, "is ") {
+		msg = name + " " + msg
+	}
+	return strings.ToUpper(msg[:1]) + msg[1:]
+}
+
+// input is what the "input" partial renders: one labelled text field with
+// its hint and error.
+type input struct {
+	Name, Label, Value, Error, Type, Autocomplete, Hint, Class string
+}
+
+// newInput is the template function "field": {{template "input" (field
+// "email" "Email address" .Form.Email .Errors).WithType "email"}}.
+func newInput(name, label, value string, errs FieldErrors) input {
+	return input{Name: name, Label: label, Value: value, Error: errs.Get(name)}
+}
+
+// WithType sets the input's type attribute.
+func (i input) WithType(t string) input { i.Type = t; return i }
+
+// WithAutocomplete sets the input's autocomplete attribute.
+func (i input) WithAutocomplete(a string) input { i.Autocomplete = a; return i }
+
+// WithHint sets the hint shown under the label.
+func (i input) WithHint(h string) input { i.Hint = h; return i }
+
+// WithClass adds a class, such as a width, to the input.
+func (i input) WithClass(class string) input { i.Class = class; return i }
+
+// decodeJSON reads the request body as JSON into v. Unknown fields are
+// ignored; a body that is not JSON is EMALFORMED, one over the size limit
+// ETOOLARGE. An empty body decodes as {}.
+func decodeJSON(c echo.Context, v any) error {
+	err := json.NewDecoder(c.Request().Body).Decode(v)
+	var he *echo.HTTPError
+	switch {
+	case err == nil, errors.Is(err, io.EOF):
+		return nil
+	case errors.As(err, &he):
+		return he
+	default:
+		return sandpit.Errorf(sandpit.EMALFORMED, "The request body is not valid JSON: %v.", strings.TrimPrefix(err.Error(), "json: "))
+	}
+}
+
+// localPath returns next when it is a path on this site, else "/": a
+// redirect after sign-in must never leave Sandpit.
+func localPath(next string) string {
+	u, err := url.Parse(next)
+	if err != nil || next == "" || u.IsAbs() || u.Host != "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.Contains(next, `\`) {
+		return "/"
+	}
+	return next
+}
+
+// seeOther redirects after a successful form post.
+func seeOther(c echo.Context, to string) error {
+	return c.Redirect(http.StatusSeeOther, to)
+}
+
+// atoiField reads a whole number typed into a form.
+func atoiField(s string) (int, error) {
+	return strconv.Atoi(strings.TrimSpace(s))
+}
