@@ -12,16 +12,38 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/sandpit-nhs/sandpit/internal/demo"
 )
 
-// browserPages are every page a browser test opens: each gets a screenshot
-// and an axe-core check. Later issues add theirs.
+// browserPages are every page a browser test opens, in order: each gets a
+// screenshot and an axe-core check. "as" names the demo account to be
+// signed in as ("" for signed out); "submit", when set, clicks the button of
+// that form with its fields as they are, to check the page's errors. Later
+// issues add theirs.
 var browserPages = []struct {
-	name string
-	path string
+	name   string
+	path   string
+	as     string
+	submit string
 }{
-	{"home", "/"},
-	{"not-found", "/no/such/page"},
+	{"home", "/", "", ""},
+	{"not-found", "/no/such/page", "", ""},
+	{"sign-in", "/sign-in", "", ""},
+	{"sign-in-errors", "/sign-in", "", "main form"},
+	{"register", "/register", "", ""},
+	{"register-errors", "/register", "", "main form"},
+	{"account", "/account", "admin@demo.sandpit.test", ""},
+	{"account-errors", "/account", "admin@demo.sandpit.test", `form[action="/account/password"]`},
+	{"admin-users", "/admin/users", "admin@demo.sandpit.test", ""},
+	{"admin-user-new", "/admin/users/new", "admin@demo.sandpit.test", ""},
+	{"admin-user-new-errors", "/admin/users/new", "admin@demo.sandpit.test", "main form"},
+	{"admin-user-show", "/admin/users/1", "admin@demo.sandpit.test", ""},
+	{"admin-teams", "/admin/teams", "admin@demo.sandpit.test", ""},
+	{"admin-team-show", "/admin/teams/1", "admin@demo.sandpit.test", ""},
+	{"admin-audit", "/admin/audit", "admin@demo.sandpit.test", ""},
+	{"forbidden", "/admin/users", "clinician@demo.sandpit.test", ""},
+	{"clinician-account", "/account", "clinician@demo.sandpit.test", ""},
 }
 
 // axeTags are the axe-core rule tags of WCAG 2.2 levels A and AA.
@@ -67,7 +89,11 @@ func TestBrowserPagesAreStyledAndAccessible(t *testing.T) {
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	s := start(t, ctx, map[string]string{})
+	s := start(t, ctx, map[string]string{}, "--demo")
+	passwords := map[string]string{}
+	for _, a := range demo.Accounts() {
+		passwords[a.Email] = a.Password
+	}
 
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(browser),
@@ -104,16 +130,30 @@ func TestBrowserPagesAreStyledAndAccessible(t *testing.T) {
 		}
 	})
 
+	signedInAs := ""
 	for _, page := range browserPages {
 		t.Run(page.name, func(t *testing.T) {
 			pageCtx, cancel := context.WithTimeout(browserCtx, 60*time.Second)
 			defer cancel()
+			if page.as != signedInAs {
+				signInThroughTheForm(t, pageCtx, s.URL, page.as, passwords[page.as])
+				signedInAs = page.as
+			}
 			err := chromedp.Do(pageCtx,
 				chromedp.Navigate(s.URL+page.path),
 				chromedp.WaitReady("body"),
 			)
 			if err != nil {
 				t.Fatalf("%s: %v", page.path, err)
+			}
+			if page.submit != "" {
+				err := chromedp.Do(pageCtx,
+					chromedp.Click(page.submit+" .nhsuk-button"),
+					chromedp.WaitVisible(".nhsuk-error-summary"),
+				)
+				if err != nil {
+					t.Fatalf("submit the form on %s and see its errors: %v", page.path, err)
+				}
 			}
 			// The module script runs under the CSP and marks the body.
 			if _, err := chromedp.Run(pageCtx, chromedp.Poll[bool](`document.body.classList.contains('nhsuk-frontend-supported')`, chromedp.WithPollingTimeout(10*time.Second))); err != nil {
@@ -144,6 +184,38 @@ func TestBrowserPagesAreStyledAndAccessible(t *testing.T) {
 				t.Errorf("axe %s (%s): %s at %s", v.ID, v.Impact, v.Help, strings.Join(targets, ", "))
 			}
 		})
+	}
+}
+
+// signInThroughTheForm signs out whoever is signed in, then, unless email
+// is empty, signs in as email by typing into the sign-in form.
+func signInThroughTheForm(t *testing.T, ctx context.Context, base, email, password string) {
+	t.Helper()
+	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/"), chromedp.WaitReady("body")); err != nil {
+		t.Fatal(err)
+	}
+	signedIn, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.querySelector('form[action="/sign-out"]') !== null`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if signedIn {
+		if err := chromedp.Do(ctx, chromedp.Click(`form[action="/sign-out"] button`), chromedp.WaitVisible(`#email`)); err != nil {
+			t.Fatalf("sign out: %v", err)
+		}
+	}
+	if email == "" {
+		return
+	}
+	err = chromedp.Do(ctx,
+		chromedp.Navigate(base+"/sign-in"),
+		chromedp.WaitVisible("#email"),
+		chromedp.SendKeys("#email", email),
+		chromedp.SendKeys("#password", password),
+		chromedp.Click("main form .nhsuk-button"),
+		chromedp.WaitVisible(`form[action="/sign-out"]`),
+	)
+	if err != nil {
+		t.Fatalf("sign in as %s: %v", email, err)
 	}
 }
 

@@ -141,7 +141,7 @@ func TestIdentityJourney(t *testing.T) {
 		got = append(got, fmt.Sprintf("%s %s→%s", e.Action, e.Actor, e.Subject))
 	}
 	want := []string{
-		sandpit.AuditUserCreated + " admin@trust.nhs.uk→admin@trust.nhs.uk",
+		sandpit.AuditUserCreated + " →admin@trust.nhs.uk",
 		sandpit.AuditRegister + " nina@trust.nhs.uk→nina@trust.nhs.uk",
 		sandpit.AuditSignOut + " nina@trust.nhs.uk→nina@trust.nhs.uk",
 		sandpit.AuditSignIn + " nina@trust.nhs.uk→nina@trust.nhs.uk",

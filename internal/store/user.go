@@ -61,8 +61,8 @@ func (s *Store) CreateUser(ctx context.Context, n sandpit.NewUser, passwordHash 
 				return err
 			}
 		}
-		if entry.ActorID == nil {
-			entry.ActorID = &row.ID
+		if entry.ActorID == nil && entry.Action == sandpit.AuditRegister {
+			entry.ActorID = &row.ID // registering is done by the new user
 		}
 		entry.SubjectID = &row.ID
 		return s.audit(tx, entry)

@@ -7,7 +7,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
-	"golang.org/x/crypto/bcrypt"
 
 	"github.com/sandpit-nhs/sandpit/internal/sandpit"
 	"github.com/sandpit-nhs/sandpit/internal/store"
@@ -181,7 +180,7 @@ func (s *Server) checkCurrentPassword(c echo.Context, u *sandpit.User, password 
 	if err != nil {
 		return false, err
 	}
-	if bcrypt.CompareHashAndPassword([]byte(hash), []byte(password)) == nil {
+	if sandpit.PasswordMatches(hash, password) {
 		return true, nil
 	}
 	entry := auditEntry(c, sandpit.AuditSignInFailed)

@@ -124,6 +124,6 @@ func templateFuncs() template.FuncMap {
 		"field":       newInput,
 		"optionLabel": sandpit.OptionLabel,
 		"list":        func(items ...string) []string { return items },
-		"date":        func(t time.Time) string { return t.UTC().Format("2 January 2006 15:04 UTC") },
+		"date":        func(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04 UTC") },
 	}
 }
