@@ -92,6 +92,19 @@ var migrations = []migration{
 		)`,
 		`CREATE INDEX rate_events_lookup ON rate_events (kind, key, created_at)`,
 	}},
+	{"0003_idempotency", []string{
+		`CREATE TABLE idempotency_keys (
+			caller       TEXT NOT NULL,
+			key          TEXT NOT NULL,
+			request_hash TEXT NOT NULL,
+			status       INTEGER NOT NULL DEFAULT 0,
+			content_type TEXT NOT NULL DEFAULT '',
+			body         {{blob}},
+			created_at   {{time}} NOT NULL,
+			PRIMARY KEY (caller, key)
+		)`,
+		`CREATE INDEX idempotency_keys_created ON idempotency_keys (created_at)`,
+	}},
 }
 
 // dialectTypes maps the placeholders of migrations to each dialect's types.

@@ -34,11 +34,11 @@ func (s *Server) routes() {
 	api.POST("/tokens", s.handleAPITokenCreate)
 	api.DELETE("/tokens/current", s.handleAPITokenRevokeCurrent)
 	api.GET("/me", s.handleAPIMe)
-	api.POST("/register", s.handleAPIRegister)
-	api.POST("/users", s.handleAPIUserCreate)
-	api.POST("/teams", s.handleAPITeamCreate)
-	api.POST("/teams/:id/members", s.handleAPITeamMemberAdd)
-	api.POST("/teams/:id/researchers", s.handleAPITeamResearcherAdd)
+	api.POST("/register", s.handleAPIRegister, s.idempotent)
+	api.POST("/users", s.handleAPIUserCreate, s.idempotent)
+	api.POST("/teams", s.handleAPITeamCreate, s.idempotent)
+	api.POST("/teams/:id/members", s.handleAPITeamMemberAdd, s.idempotent)
+	api.POST("/teams/:id/researchers", s.handleAPITeamResearcherAdd, s.idempotent)
 
 	// Pages: the session cookie and a CSRF token on every form.
 	pages := e.Group("", s.csrf(), s.loadSession)
