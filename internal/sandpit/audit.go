@@ -25,7 +25,8 @@ const (
 func AuditActions() []string {
 	return []string{AuditSignIn, AuditSignInFailed, AuditSignOut, AuditRegister, AuditUserCreated,
 		AuditRoleGranted, AuditRoleRemoved, AuditUserDisabled, AuditPasswordChanged, AuditProfileUpdated,
-		AuditTeamCreated, AuditMemberAdded, AuditResearcherGrant, AuditTokenCreated, AuditTokenRevoked}
+		AuditTeamCreated, AuditMemberAdded, AuditResearcherGrant, AuditTokenCreated, AuditTokenRevoked,
+		AuditWorkflowCreated, AuditReleasePublish, AuditReleaseClosed}
 }
 
 // AuditEvent is one append-only record of an action.
@@ -51,3 +52,10 @@ type AuditEntry struct {
 	IP        string
 	Detail    string
 }
+
+// Authoring audit actions.
+const (
+	AuditWorkflowCreated = "workflow_created"
+	AuditReleasePublish  = "release_published"
+	AuditReleaseClosed   = "release_closed"
+)

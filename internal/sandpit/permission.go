@@ -22,3 +22,14 @@ func CanGrantResearcher(u *User) bool { return CanAdminister(u) }
 func CanViewTeam(u *User, teamID int64) bool {
 	return CanManageTeam(u, teamID) || (u.Has(RoleResearcher) && u.IsResearcherOf(teamID))
 }
+
+// CanEditWorkflows reports whether u may create and change the workflows and
+// draft releases of team, and publish and close its releases: the team's
+// product owners and admins.
+func CanEditWorkflows(u *User, teamID int64) bool { return CanManageTeam(u, teamID) }
+
+// CanSeeRelease reports whether u may see a release of team in status: the
+// team and its researchers always, clinicians while it is open for trials.
+func CanSeeRelease(u *User, teamID int64, status ReleaseStatus) bool {
+	return CanViewTeam(u, teamID) || (status == StatusOpen && u.Has(RoleClinician))
+}

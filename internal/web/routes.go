@@ -4,8 +4,20 @@ import (
 	"io/fs"
 	"time"
 
+	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 )
+
+// largeBodies are the routes whose bodies carry images, with limits of
+// their own.
+var largeBodies = map[string]bool{
+	"/api/v1/workflows/:id/releases":  true,
+	"/api/v1/releases/:id/definition": true,
+}
+
+// definitionLimit bounds a release definition: up to 100 screens of 5 MB
+// would be more, but a definition that large belongs in several releases.
+var definitionLimit = middleware.BodyLimit("64M")
 
 // routes lists Sandpit's whole HTTP surface.
 func (s *Server) routes() {
@@ -14,7 +26,11 @@ func (s *Server) routes() {
 	e.Use(middleware.RequestID())
 	e.Use(s.requestLog())
 	e.Use(recoverPanics())
-	e.Use(middleware.BodyLimit("1M"))
+	// Every body is small but release definitions and screen uploads, which
+	// carry images and set their own limits.
+	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: "1M", Skipper: func(c echo.Context) bool {
+		return largeBodies[c.Path()]
+	}}))
 
 	// Operations.
 	e.GET("/healthz", s.handleHealthz)
@@ -39,6 +55,16 @@ func (s *Server) routes() {
 	api.POST("/teams", s.handleAPITeamCreate, s.idempotent)
 	api.POST("/teams/:id/members", s.handleAPITeamMemberAdd, s.idempotent)
 	api.POST("/teams/:id/researchers", s.handleAPITeamResearcherAdd, s.idempotent)
+	api.POST("/teams/:id/workflows", s.handleAPIWorkflowCreate, s.idempotent)
+	api.GET("/workflows", s.handleAPIWorkflowList)
+	api.GET("/workflows/:id", s.handleAPIWorkflowShow)
+	api.POST("/workflows/:id/releases", s.handleAPIReleaseCreate, definitionLimit, s.idempotent)
+	api.GET("/releases/:id", s.handleAPIReleaseShow)
+	api.GET("/releases/:id/definition", s.handleAPIReleaseDefinition)
+	api.PUT("/releases/:id/definition", s.handleAPIReleaseReplace, definitionLimit)
+	api.POST("/releases/:id/publish", s.handleAPIReleasePublish)
+	api.POST("/releases/:id/close", s.handleAPIReleaseClose)
+	api.GET("/screens/:id/image", s.handleAPIScreenImage)
 
 	// Pages: the session cookie and a CSRF token on every form.
 	pages := e.Group("", s.csrf(), s.loadSession)
