@@ -54,6 +54,9 @@ func Seed(ctx context.Context, st *store.Store, hash func(string) (string, error
 	if err != nil {
 		return fmt.Errorf("demo: team: %w", err)
 	}
+	if err := seedWorkflow(ctx, st, team.ID, users[sandpit.RoleProductOwner]); err != nil {
+		return err
+	}
 	for _, role := range []sandpit.Role{sandpit.RoleProductOwner, sandpit.RoleResearcher} {
 		u := users[role]
 		if inTeam(u, team.ID, role) {
@@ -90,4 +93,68 @@ func inTeam(u *sandpit.User, teamID int64, role sandpit.Role) bool {
 		return u.IsResearcherOf(teamID)
 	}
 	return u.IsMember(teamID)
+}
+
+// seedWorkflow creates the demo workflow and whichever of its releases are
+// missing: legacy (the baseline) and 0.1 closed, 0.2 open for trials.
+func seedWorkflow(ctx context.Context, st *store.Store, teamID int64, owner *sandpit.User) error {
+	list, err := st.Workflows(ctx, []int64{teamID}, false)
+	if err != nil {
+		return err
+	}
+	var workflowID int64
+	for _, w := range list {
+		if w.Title == WorkflowTitle {
+			workflowID = w.ID
+		}
+	}
+	entry := func(action string) sandpit.AuditEntry {
+		return sandpit.AuditEntry{Action: action, ActorID: &owner.ID, Detail: "demo data"}
+	}
+	if workflowID == 0 {
+		in := sandpit.WorkflowInput{Title: WorkflowTitle, Description: WorkflowDescription, ConsentText: ConsentText}
+		if err := in.Validate(); err != nil {
+			return fmt.Errorf("demo: workflow: %w", err)
+		}
+		if workflowID, err = st.CreateWorkflow(ctx, teamID, in, entry(sandpit.AuditWorkflowCreated)); err != nil {
+			return fmt.Errorf("demo: workflow: %w", err)
+		}
+	}
+	w, err := st.Workflow(ctx, workflowID)
+	if err != nil {
+		return err
+	}
+	have := map[string]bool{}
+	for _, r := range w.Releases {
+		have[r.Version] = true
+	}
+	if have["legacy"] && have["0.1"] && have["0.2"] {
+		return nil // drawing the screens again would be wasted
+	}
+	defs, err := Releases()
+	if err != nil {
+		return fmt.Errorf("demo: releases: %w", err)
+	}
+	for i, def := range defs {
+		if have[def.Version] {
+			continue
+		}
+		images, err := def.CheckImages()
+		if err != nil {
+			return fmt.Errorf("demo: release %s: %w", def.Version, err)
+		}
+		id, err := st.CreateRelease(ctx, workflowID, def, images)
+		if err != nil {
+			return fmt.Errorf("demo: release %s: %w", def.Version, err)
+		}
+		if err := st.SetReleaseStatus(ctx, id, sandpit.StatusDraft, sandpit.StatusOpen, entry(sandpit.AuditReleasePublish)); err != nil {
+			return err
+		}
+		if i < len(defs)-1 {
+			if err := st.SetReleaseStatus(ctx, id, sandpit.StatusOpen, sandpit.StatusClosed, entry(sandpit.AuditReleaseClosed)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }

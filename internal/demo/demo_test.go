@@ -47,6 +47,33 @@ func TestSeed(t *testing.T) {
 			t.Fatalf("team people = %+v, want the owner and the researcher", people)
 		}
 	})
+	t.Run("the demo workflow has legacy and 0.1 closed and 0.2 open", func(t *testing.T) {
+		team, _ := st.TeamByName(ctx, demo.TeamName)
+		list, err := st.Workflows(ctx, []int64{team.ID}, false)
+		if err != nil || len(list) != 1 || list[0].Title != demo.WorkflowTitle {
+			t.Fatalf("workflows = %+v, %v", list, err)
+		}
+		w, err := st.Workflow(ctx, list[0].ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]string{}
+		for _, r := range w.Releases {
+			got[r.Version] = string(r.Status)
+			if r.Version == "legacy" && !r.Baseline {
+				t.Error("legacy is not the baseline")
+			}
+		}
+		want := map[string]string{"legacy": "closed", "0.1": "closed", "0.2": "open"}
+		if len(got) != len(want) {
+			t.Fatalf("releases = %v", got)
+		}
+		for v, status := range want {
+			if got[v] != status {
+				t.Errorf("release %s is %q, want %q", v, got[v], status)
+			}
+		}
+	})
 	t.Run("seeding again wrote nothing new", func(t *testing.T) {
 		users, total, err := st.Users(ctx, 0, 100)
 		if err != nil {

@@ -26,7 +26,7 @@ func AuditActions() []string {
 	return []string{AuditSignIn, AuditSignInFailed, AuditSignOut, AuditRegister, AuditUserCreated,
 		AuditRoleGranted, AuditRoleRemoved, AuditUserDisabled, AuditPasswordChanged, AuditProfileUpdated,
 		AuditTeamCreated, AuditMemberAdded, AuditResearcherGrant, AuditTokenCreated, AuditTokenRevoked,
-		AuditWorkflowCreated, AuditReleasePublish, AuditReleaseClosed}
+		AuditWorkflowCreated, AuditReleasePublish, AuditReleaseClosed, AuditConsent, AuditWithdraw}
 }
 
 // AuditEvent is one append-only record of an action.
@@ -58,4 +58,10 @@ const (
 	AuditWorkflowCreated = "workflow_created"
 	AuditReleasePublish  = "release_published"
 	AuditReleaseClosed   = "release_closed"
+)
+
+// Trial audit actions.
+const (
+	AuditConsent  = "trial_consent"
+	AuditWithdraw = "trial_withdrawn"
 )

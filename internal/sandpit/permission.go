@@ -33,3 +33,9 @@ func CanEditWorkflows(u *User, teamID int64) bool { return CanManageTeam(u, team
 func CanSeeRelease(u *User, teamID int64, status ReleaseStatus) bool {
 	return CanViewTeam(u, teamID) || (status == StatusOpen && u.Has(RoleClinician))
 }
+
+// CanTakeTrial reports whether u may start a trial of a release in status:
+// clinicians, while it is open.
+func CanTakeTrial(u *User, status ReleaseStatus) bool {
+	return u.Has(RoleClinician) && status == StatusOpen
+}

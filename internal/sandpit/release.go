@@ -351,3 +351,30 @@ func ProblemsError(ps []Problem) error {
 	}
 	return Invalid(fmt.Sprintf("The release cannot be published yet: %d problem%s to fix.", len(ps), map[bool]string{true: "", false: "s"}[len(ps) == 1]), fields)
 }
+
+// CheckImages validates d and decodes and checks every screen's image,
+// naming every problem at once. It fills each screen's width and height and
+// returns the images by screen key.
+func (d *Definition) CheckImages() (map[string]*CheckedImage, error) {
+	fields := ErrorFields(d.Validate())
+	if fields == nil {
+		fields = map[string]string{}
+	}
+	images := map[string]*CheckedImage{}
+	for i, sc := range d.Screens {
+		data, err := ParseDataURI(sc.Image)
+		if err == nil {
+			var img *CheckedImage
+			if img, err = CheckImage(data); err == nil {
+				images[sc.Key] = img
+				d.Screens[i].Width, d.Screens[i].Height = img.Width, img.Height
+				continue
+			}
+		}
+		fields[fmt.Sprintf("screens[%d].image", i)] = err.Error()
+	}
+	if len(fields) > 0 {
+		return nil, Invalid("Check the release definition.", fields)
+	}
+	return images, nil
+}

@@ -174,6 +174,82 @@ var migrations = []migration{
 			UNIQUE (release_id, key)
 		)`,
 	}},
+	{"0005_trials", []string{
+		`CREATE TABLE trials (
+			id              {{id}},
+			release_id      BIGINT NOT NULL REFERENCES releases (id),
+			user_id         BIGINT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+			consent_version INTEGER NOT NULL,
+			research_use    BOOLEAN NOT NULL,
+			consented_at    {{time}} NOT NULL,
+			completed_at    {{time}},
+			sus             TEXT,
+			sus_score       {{real}},
+			UNIQUE (release_id, user_id)
+		)`,
+		`CREATE INDEX trials_user ON trials (user_id)`,
+		`CREATE TABLE attempts (
+			id             {{id}},
+			trial_id       BIGINT NOT NULL REFERENCES trials (id) ON DELETE CASCADE,
+			task_key       TEXT NOT NULL,
+			started_at     {{time}} NOT NULL,
+			screen         TEXT NOT NULL,
+			path           TEXT NOT NULL,
+			last_seq       INTEGER NOT NULL DEFAULT 0,
+			clicks         INTEGER NOT NULL DEFAULT 0,
+			misclicks      INTEGER NOT NULL DEFAULT 0,
+			interruptions  INTEGER NOT NULL DEFAULT 0,
+			paused_at      {{time}},
+			paused_ms      BIGINT NOT NULL DEFAULT 0,
+			last_active_at {{time}} NOT NULL,
+			outcome        TEXT NOT NULL DEFAULT '',
+			ended_at       {{time}},
+			duration_ms    BIGINT,
+			ease           INTEGER,
+			comment        TEXT NOT NULL DEFAULT '',
+			UNIQUE (trial_id, task_key)
+		)`,
+		`CREATE TABLE clicks (
+			attempt_id BIGINT NOT NULL REFERENCES attempts (id) ON DELETE CASCADE,
+			seq        INTEGER NOT NULL,
+			screen     TEXT NOT NULL,
+			x          INTEGER NOT NULL,
+			y          INTEGER NOT NULL,
+			hit        BOOLEAN NOT NULL,
+			target     TEXT NOT NULL DEFAULT '',
+			at         {{time}} NOT NULL,
+			t_ms       BIGINT NOT NULL,
+			PRIMARY KEY (attempt_id, seq)
+		)`,
+		`CREATE TABLE findings (
+			id          {{id}},
+			workflow_id BIGINT NOT NULL REFERENCES workflows (id),
+			title       TEXT NOT NULL DEFAULT '',
+			severity    INTEGER,
+			status      TEXT NOT NULL DEFAULT 'new',
+			response    TEXT NOT NULL DEFAULT '',
+			created_at  {{time}} NOT NULL,
+			updated_at  {{time}} NOT NULL,
+			fixed_at    {{time}}
+		)`,
+		`CREATE INDEX findings_workflow ON findings (workflow_id)`,
+		`CREATE TABLE reports (
+			id             {{id}},
+			trial_id       BIGINT NOT NULL REFERENCES trials (id) ON DELETE CASCADE,
+			task_key       TEXT NOT NULL DEFAULT '',
+			screen         TEXT NOT NULL,
+			x              INTEGER NOT NULL,
+			y              INTEGER NOT NULL,
+			category       TEXT NOT NULL,
+			severity       INTEGER NOT NULL,
+			safety_concern BOOLEAN NOT NULL,
+			text           TEXT NOT NULL,
+			created_at     {{time}} NOT NULL,
+			finding_id     BIGINT NOT NULL REFERENCES findings (id)
+		)`,
+		`CREATE INDEX reports_trial ON reports (trial_id)`,
+		`CREATE INDEX reports_finding ON reports (finding_id)`,
+	}},
 }
 
 // dialectTypes maps the placeholders of migrations to each dialect's types.

@@ -72,7 +72,7 @@ type taskRow struct {
 func (taskRow) TableName() string { return "tasks" }
 
 // Images maps screen keys to their checked images.
-type Images map[string]*sandpit.CheckedImage
+type Images = map[string]*sandpit.CheckedImage
 
 // CreateRelease stores a new draft release of workflow id from a validated
 // definition whose screens' images are in images, in one transaction. A

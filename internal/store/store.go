@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"gorm.io/driver/postgres"
@@ -33,6 +34,10 @@ type Store struct {
 	write   *gorm.DB
 	read    *gorm.DB
 	now     func() time.Time
+	batcher *batcher
+	// definitions caches the definitions of published releases, which
+	// never change, for the click path.
+	definitions sync.Map // release id → *sandpit.Definition
 }
 
 // Location is a parsed SANDPIT_DATABASE_URL.
@@ -125,6 +130,7 @@ func Open(ctx context.Context, loc Location, now func() time.Time, log *slog.Log
 	default:
 		return nil, fmt.Errorf("store: unknown dialect %q", loc.Dialect)
 	}
+	s.batcher = newBatcher(s.write)
 	return s, nil
 }
 
@@ -155,8 +161,10 @@ func (s *Store) Ping(ctx context.Context) error {
 	return nil
 }
 
-// Close closes every pool.
+// Close commits the writes waiting for a group commit, then closes every
+// pool.
 func (s *Store) Close() error {
+	s.batcher.close()
 	var errs []error
 	for _, db := range s.Pools() {
 		errs = append(errs, db.Close())

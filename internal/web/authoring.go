@@ -1,8 +1,6 @@
 package web
 
 import (
-	"fmt"
-
 	"github.com/labstack/echo/v4"
 
 	"github.com/sandpit-nhs/sandpit/internal/sandpit"
@@ -73,39 +71,12 @@ func (s *Server) createWorkflow(c echo.Context, u *sandpit.User, teamID int64, i
 	return s.store.CreateWorkflow(c.Request().Context(), team.ID, in, auditEntry(c, sandpit.AuditWorkflowCreated))
 }
 
-// checkDefinition validates def and every screen image, naming every
-// problem at once, and returns the decoded images by screen key.
-func checkDefinition(def *sandpit.Definition) (store.Images, error) {
-	fields := sandpit.ErrorFields(def.Validate())
-	if fields == nil {
-		fields = map[string]string{}
-	}
-	images := store.Images{}
-	for i, sc := range def.Screens {
-		at := fmt.Sprintf("screens[%d].image", i)
-		data, err := sandpit.ParseDataURI(sc.Image)
-		if err == nil {
-			var img *sandpit.CheckedImage
-			if img, err = sandpit.CheckImage(data); err == nil {
-				images[sc.Key] = img
-				def.Screens[i].Width, def.Screens[i].Height = img.Width, img.Height
-				continue
-			}
-		}
-		fields[at] = err.Error()
-	}
-	if len(fields) > 0 {
-		return nil, sandpit.Invalid("Check the release definition.", fields)
-	}
-	return images, nil
-}
-
 // importRelease creates a draft release of workflow id from def.
 func (s *Server) importRelease(c echo.Context, u *sandpit.User, workflowID int64, def sandpit.Definition) (int64, error) {
 	if _, err := s.workflowFor(c, u, workflowID, true); err != nil {
 		return 0, err
 	}
-	images, err := checkDefinition(&def)
+	images, err := def.CheckImages()
 	if err != nil {
 		return 0, err
 	}
@@ -121,7 +92,7 @@ func (s *Server) replaceRelease(c echo.Context, u *sandpit.User, id int64, def s
 	if m.Status != sandpit.StatusDraft {
 		return sandpit.Errorf(sandpit.ECONFLICT, "This release is published and can no longer change. Start a new release to make changes.")
 	}
-	images, err := checkDefinition(&def)
+	images, err := def.CheckImages()
 	if err != nil {
 		return err
 	}

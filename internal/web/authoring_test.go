@@ -17,7 +17,7 @@ import (
 )
 
 // testPNG draws a w × h PNG of one colour.
-func testPNG(t *testing.T, w, h int, shade uint8) string {
+func testPNG(t testing.TB, w, h int, shade uint8) string {
 	t.Helper()
 	img := image.NewRGBA(image.Rect(0, 0, w, h))
 	for x := 0; x < w; x++ {
@@ -33,7 +33,7 @@ func testPNG(t *testing.T, w, h int, shade uint8) string {
 }
 
 // testDefinition is a runnable release: list → record → done.
-func testDefinition(t *testing.T, version string) sandpit.Definition {
+func testDefinition(t testing.TB, version string) sandpit.Definition {
 	return sandpit.Definition{
 		Version: version, Notes: "Allergies moved to the top.",
 		Screens: []sandpit.Screen{
@@ -46,7 +46,7 @@ func testDefinition(t *testing.T, version string) sandpit.Definition {
 	}
 }
 
-func mustJSON(t *testing.T, v any) string {
+func mustJSON(t testing.TB, v any) string {
 	t.Helper()
 	b, err := json.Marshal(v)
 	if err != nil {

@@ -30,7 +30,7 @@ var testKey = []byte(strings.Repeat("k", 32))
 // world is a running Sandpit with one user of each kind the permission
 // rules tell apart.
 type world struct {
-	t      *testing.T
+	t      testing.TB
 	st     *store.Store
 	clock  *storetest.Clock
 	srv    *Server
@@ -48,7 +48,7 @@ const password = "correct horse battery"
 var kinds = []string{"anonymous", "clinician", "owner", "other_owner", "researcher", "safety", "admin"}
 
 // newWorld starts Sandpit on a fresh database with keys.
-func newWorld(t *testing.T, cfg Config) *world {
+func newWorld(t testing.TB, cfg Config) *world {
 	t.Helper()
 	w := &world{t: t, clock: storetest.NewClock(time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)),
 		users: map[string]*sandpit.User{}, tokens: map[string]string{}}

@@ -50,6 +50,34 @@ func flashMessage(key string) string {
 		return "The team has been created."
 	case "member-added":
 		return "The person has been added to the team."
+	case "workflow-created":
+		return "The workflow has been created."
+	case "workflow-saved":
+		return "The workflow has been saved."
+	case "release-created":
+		return "The release has been started."
+	case "release-imported":
+		return "The release has been imported."
+	case "release-saved":
+		return "The release details have been saved."
+	case "published":
+		return "The release has been published and is open for trials."
+	case "closed":
+		return "The release has been closed."
+	case "screen-added":
+		return "The screen has been added. Now draw its hotspots."
+	case "screen-saved":
+		return "The screen has been saved."
+	case "screen-moved":
+		return "The screen has been moved."
+	case "screen-deleted":
+		return "The screen has been deleted."
+	case "hotspots-saved":
+		return "The hotspots have been saved."
+	case "task-saved":
+		return "The task has been saved."
+	case "task-deleted":
+		return "The task has been deleted."
 	}
 	return ""
 }

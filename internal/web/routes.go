@@ -13,7 +13,13 @@ import (
 var largeBodies = map[string]bool{
 	"/api/v1/workflows/:id/releases":  true,
 	"/api/v1/releases/:id/definition": true,
+	"/workflows/:id/releases/import":  true,
+	"/releases/:id/screens":           true,
+	"/releases/:id/screens/:key":      true,
 }
+
+// screenLimit bounds a screen upload: a 5 MB image and its form fields.
+var screenLimit = middleware.BodyLimit("6M")
 
 // definitionLimit bounds a release definition: up to 100 screens of 5 MB
 // would be more, but a definition that large belongs in several releases.
@@ -65,6 +71,19 @@ func (s *Server) routes() {
 	api.POST("/releases/:id/publish", s.handleAPIReleasePublish)
 	api.POST("/releases/:id/close", s.handleAPIReleaseClose)
 	api.GET("/screens/:id/image", s.handleAPIScreenImage)
+	api.GET("/trials/available", s.handleAPITrialsAvailable)
+	api.POST("/releases/:id/trials", s.handleAPITrialCreate, s.idempotent)
+	api.POST("/trials/:id/tasks/:key/start", s.handleAPIAttemptStart)
+	api.POST("/trials/:id/tasks/:key/clicks", s.handleAPIClick)
+	api.POST("/trials/:id/tasks/:key/give-up", s.handleAPIGiveUp)
+	api.POST("/trials/:id/tasks/:key/pause", s.handleAPIPause)
+	api.POST("/trials/:id/tasks/:key/resume", s.handleAPIResume)
+	api.POST("/trials/:id/tasks/:key/rating", s.handleAPIRating)
+	api.POST("/trials/:id/reports", s.handleAPIReportCreate, s.idempotent)
+	api.POST("/trials/:id/sus", s.handleAPISUS)
+	api.POST("/trials/:id/complete", s.handleAPITrialComplete)
+	api.DELETE("/trials/:id", s.handleAPITrialWithdraw)
+	api.GET("/me/feedback", s.handleAPIMyFeedback)
 
 	// Pages: the session cookie and a CSRF token on every form.
 	pages := e.Group("", s.csrf(), s.loadSession)
@@ -81,6 +100,39 @@ func (s *Server) routes() {
 	account.POST("/password", s.handleAccountPasswordChange)
 	account.POST("/tokens", s.handleAccountTokenCreate)
 	account.POST("/tokens/:id/revoke", s.handleAccountTokenRevoke)
+
+	// Authoring: product teams build workflows and releases.
+	// A group without a prefix would catch every unknown path for its
+	// middleware, so these routes take requireUser one by one.
+	author := pages
+	author.GET("/workflows", s.handleWorkflowList, s.requireUser)
+	author.GET("/teams/:id/workflows/new", s.handleWorkflowNew, s.requireUser)
+	author.POST("/teams/:id/workflows", s.handleWorkflowCreate, s.requireUser)
+	author.GET("/workflows/:id", s.handleWorkflowShow, s.requireUser)
+	author.GET("/workflows/:id/edit", s.handleWorkflowEdit, s.requireUser)
+	author.POST("/workflows/:id", s.handleWorkflowUpdate, s.requireUser)
+	author.POST("/workflows/:id/releases", s.handleReleaseCreate, s.requireUser)
+	author.POST("/workflows/:id/releases/import", s.handleReleaseImport, s.requireUser, definitionLimit)
+	author.GET("/releases/:id", s.handleReleaseShow, s.requireUser)
+	author.POST("/releases/:id/details", s.handleReleaseDetailsUpdate, s.requireUser)
+	author.POST("/releases/:id/screens", s.handleScreenCreate, s.requireUser, screenLimit)
+	author.GET("/releases/:id/screens/:key", s.handleScreenEdit, s.requireUser)
+	author.POST("/releases/:id/screens/:key", s.handleScreenUpdate, s.requireUser, screenLimit)
+	author.POST("/releases/:id/screens/:key/move", s.handleScreenMove, s.requireUser)
+	author.POST("/releases/:id/screens/:key/delete", s.handleScreenDelete, s.requireUser)
+	author.POST("/releases/:id/screens/:key/hotspots", s.handleHotspotsSave, s.requireUser)
+	author.GET("/releases/:id/tasks/new", s.handleTaskNew, s.requireUser)
+	author.POST("/releases/:id/tasks", s.handleTaskCreate, s.requireUser)
+	author.GET("/releases/:id/tasks/:key", s.handleTaskEdit, s.requireUser)
+	author.POST("/releases/:id/tasks/:key", s.handleTaskUpdate, s.requireUser)
+	author.POST("/releases/:id/tasks/:key/delete", s.handleTaskDelete, s.requireUser)
+	author.POST("/releases/:id/publish", s.handleReleasePublish, s.requireUser)
+	author.POST("/releases/:id/close", s.handleReleaseClose, s.requireUser)
+	author.GET("/releases/:id/definition.json", s.handleReleaseExport, s.requireUser)
+	author.GET("/releases/:id/preview", s.handleReleasePreview, s.requireUser)
+	author.GET("/releases/:id/preview/:task", s.handleReleasePreviewScreen, s.requireUser)
+	author.POST("/releases/:id/preview/:task", s.handleReleasePreviewClick, s.requireUser)
+	author.GET("/screens/:id/image", s.handleScreenImage, s.requireUser)
 
 	admin := pages.Group("/admin", s.requireUser, s.requireAdmin)
 	admin.GET("/users", s.handleAdminUserList)

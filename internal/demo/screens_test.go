@@ -1,0 +1,209 @@
+package demo
+
+import (
+	"bytes"
+	"image"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/sandpit-nhs/sandpit/internal/sandpit"
+)
+
+// builtReleases draws the demo releases once for the package's tests:
+// drawing is slow under the race detector.
+var builtReleases = sync.OnceValues(func() ([]sandpit.Definition, error) { return Releases() })
+
+func TestReleases(t *testing.T) {
+	defs, err := builtReleases()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var versions []string
+	for _, d := range defs {
+		versions = append(versions, d.Version)
+	}
+	if want := []string{"legacy", "0.1", "0.2"}; !slices.Equal(versions, want) {
+		t.Fatalf("versions %v, want %v", versions, want)
+	}
+	for i := range defs {
+		d := &defs[i]
+		t.Run(d.Version, func(t *testing.T) {
+			if err := d.Validate(); err != nil {
+				t.Errorf("Validate: %v", err)
+			}
+			if ps := d.PublishProblems(); len(ps) > 0 {
+				t.Errorf("PublishProblems: %+v", ps)
+			}
+			if d.Baseline != (d.Version == "legacy") {
+				t.Errorf("Baseline = %v", d.Baseline)
+			}
+			if strings.TrimSpace(d.Notes) == "" {
+				t.Error("no notes")
+			}
+			if n := len(d.Screens); n < 4 || n > 6 {
+				t.Errorf("%d screens, want 4 to 6", n)
+			}
+			var keys []string
+			for _, task := range d.Tasks {
+				keys = append(keys, task.Key)
+			}
+			if want := []string{"reconcile", "allergy"}; !slices.Equal(keys, want) {
+				t.Errorf("task keys %v, want %v", keys, want)
+			}
+			for _, s := range d.Screens {
+				checkScreen(t, s, s.Key != "ward_list")
+			}
+		})
+	}
+	t.Run("legacy paths are longer than 0.2's", func(t *testing.T) {
+		for _, key := range []string{"reconcile", "allergy"} {
+			legacy, v2 := defs[0].Task(key), defs[2].Task(key)
+			if len(legacy.OptimalPath) <= len(v2.OptimalPath) {
+				t.Errorf("%s: legacy path %v is not longer than 0.2's %v", key, legacy.OptimalPath, v2.OptimalPath)
+			}
+		}
+	})
+}
+
+// checkScreen checks a screen's image and hotspots.
+func checkScreen(t *testing.T, s sandpit.Screen, needsBack bool) {
+	t.Helper()
+	data, err := sandpit.ParseDataURI(s.Image)
+	if err != nil {
+		t.Errorf("%s: image: %v", s.Key, err)
+		return
+	}
+	img, err := sandpit.CheckImage(data)
+	if err != nil {
+		t.Errorf("%s: image %v", s.Key, err)
+		return
+	}
+	if img.ContentType != "image/png" || img.Width != s.Width || img.Height != s.Height {
+		t.Errorf("%s: image is %s %d × %d, screen says %d × %d", s.Key, img.ContentType, img.Width, img.Height, s.Width, s.Height)
+	}
+	if len(data) > 1<<20 {
+		t.Errorf("%s: image is %d bytes", s.Key, len(data))
+	}
+	pixels, _, err := image.Decode(bytes.NewReader(data))
+	if err != nil {
+		t.Errorf("%s: decode: %v", s.Key, err)
+		return
+	}
+	back := false
+	for _, h := range s.Hotspots {
+		if h.Label == "" {
+			t.Errorf("%s: hotspot to %s has no label", s.Key, h.Target)
+		}
+		if h.Target == s.Key {
+			t.Errorf("%s: hotspot %q leads to its own screen", s.Key, h.Label)
+		}
+		if strings.HasPrefix(h.Label, "Back") {
+			back = true
+		}
+		if !drawn(pixels, h) {
+			t.Errorf("%s: hotspot %q is over a blank area", s.Key, h.Label)
+		}
+	}
+	if needsBack && !back {
+		t.Errorf("%s: no Back hotspot", s.Key)
+	}
+}
+
+// drawn reports whether anything is drawn inside a hotspot: a button has a
+// border or a label, so more than one colour.
+func drawn(img image.Image, h sandpit.Hotspot) bool {
+	r0, g0, b0, _ := img.At(h.X, h.Y).RGBA()
+	for y := h.Y; y < h.Y+h.H; y++ {
+		for x := h.X; x < h.X+h.W; x++ {
+			if r, g, b, _ := img.At(x, y).RGBA(); r != r0 || g != g0 || b != b0 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func TestReleasesAreDeterministic(t *testing.T) {
+	a, err := builtReleases()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := Releases()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range a {
+		for j := range a[i].Screens {
+			if a[i].Screens[j].Image != b[i].Screens[j].Image {
+				t.Errorf("%s %s: image differs between calls", a[i].Version, a[i].Screens[j].Key)
+			}
+		}
+	}
+}
+
+// nhsNumberLike finds 10 digits, optionally grouped by single spaces or
+// hyphens, as NHS numbers are written.
+var nhsNumberLike = regexp.MustCompile(`\d(?:[ -]?\d){9}`)
+
+// realNHSNumbers returns the NHS number-like sequences in s outside the
+// 999 test range.
+func realNHSNumbers(s string) []string {
+	var bad []string
+	for _, m := range nhsNumberLike.FindAllString(s, -1) {
+		if digits := strings.NewReplacer(" ", "", "-", "").Replace(m); !strings.HasPrefix(digits, "999") {
+			bad = append(bad, m)
+		}
+	}
+	return bad
+}
+
+func TestOnlyTestRangeNHSNumbers(t *testing.T) {
+	if got := realNHSNumbers("NHS number 485 777 3456 and 999 123 4567"); !slices.Equal(got, []string{"485 777 3456"}) {
+		t.Fatalf("checker found %v", got)
+	}
+	defs, drawnText, err := buildReleases()
+	if err != nil {
+		t.Fatal(err)
+	}
+	texts := map[string]string{"workflow title": WorkflowTitle, "workflow description": WorkflowDescription, "consent text": ConsentText}
+	for _, d := range defs {
+		texts[d.Version+" notes"] = d.Notes
+		for _, s := range d.Screens {
+			texts[d.Version+" "+s.Key+" title"] = s.Title
+			for _, h := range s.Hotspots {
+				texts[d.Version+" "+s.Key+" hotspot "+h.Target] += h.Label + "\n"
+			}
+		}
+		for _, task := range d.Tasks {
+			texts[d.Version+" "+task.Key+" task"] = task.Title + "\n" + task.Scenario
+		}
+	}
+	texts["text drawn on screens"] = strings.Join(drawnText, "\n")
+	for where, s := range texts {
+		if bad := realNHSNumbers(s); len(bad) > 0 {
+			t.Errorf("%s has NHS numbers outside the 999 test range: %v", where, bad)
+		}
+	}
+	for _, want := range []string{"999 123 4567", "999 765 4321"} {
+		if !strings.Contains(texts["text drawn on screens"], want) {
+			t.Errorf("no screen shows %s", want)
+		}
+	}
+	reconcile := defs[0].Task("reconcile")
+	if !strings.Contains(reconcile.Scenario, "999 123 4567") {
+		t.Errorf("reconcile scenario lacks the synthetic NHS number: %q", reconcile.Scenario)
+	}
+	if !strings.Contains(texts["text drawn on screens"], "SYNTHETIC PATIENT") {
+		t.Error("no screen is marked SYNTHETIC PATIENT")
+	}
+}
+
+func TestWorkflowText(t *testing.T) {
+	w := sandpit.WorkflowInput{Title: WorkflowTitle, Description: WorkflowDescription, ConsentText: ConsentText}
+	if err := w.Validate(); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,0 +1,135 @@
+// Package findings groups clinicians' reports into usability findings, as
+// METRICS.md describes.
+package findings
+
+import (
+	_ "embed"
+	"math"
+	"sort"
+	"strings"
+	"unicode"
+)
+
+//go:embed stopwords.txt
+var stopwordList string
+
+// stopwords returns the words left out when comparing report texts.
+func stopwords() map[string]bool {
+	set := map[string]bool{}
+	for _, w := range strings.Fields(stopwordList) {
+		set[strings.ToLower(w)] = true
+	}
+	return set
+}
+
+// Words returns the set of words of text: maximal runs of letters and
+// digits, lower-cased, less the stop words.
+func Words(text string) map[string]bool {
+	stop := stopwords()
+	set := map[string]bool{}
+	for _, w := range strings.FieldsFunc(strings.ToLower(text), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
+		if !stop[w] {
+			set[w] = true
+		}
+	}
+	return set
+}
+
+// Jaccard is |a ∩ b| / |a ∪ b|, and 0 for two empty sets.
+func Jaccard(a, b map[string]bool) float64 {
+	inter := 0
+	for w := range a {
+		if b[w] {
+			inter++
+		}
+	}
+	union := len(a) + len(b) - inter
+	if union == 0 {
+		return 0
+	}
+	return float64(inter) / float64(union)
+}
+
+// Pinned is a report as grouping sees it.
+type Pinned struct {
+	FindingID int64
+	Screen    string
+	Category  string
+	X, Y      int
+	Text      string
+}
+
+// Candidate is an existing report of the workflow, with its finding's age
+// for breaking ties (smaller is older).
+type Candidate struct {
+	Pinned
+	FindingOrder int64
+}
+
+// Thresholds of METRICS.md.
+const (
+	PinShare   = 0.10 // of the screen image's diagonal
+	MinJaccard = 0.5
+)
+
+// Match returns the finding the new report joins, or 0 to start a new
+// finding. width and height are the new report's screen image size.
+func Match(report Pinned, width, height int, candidates []Candidate) int64 {
+	limit := PinShare * math.Hypot(float64(width), float64(height))
+	words := Words(report.Text)
+	type score struct {
+		finding  int64
+		order    int64
+		distance float64
+		jaccard  float64
+	}
+	best := map[int64]*score{}
+	for _, c := range candidates {
+		if c.Screen != report.Screen || c.Category != report.Category {
+			continue
+		}
+		d := math.Hypot(float64(c.X-report.X), float64(c.Y-report.Y))
+		j := Jaccard(words, Words(c.Text))
+		if d > limit && j < MinJaccard {
+			continue
+		}
+		s, ok := best[c.FindingID]
+		if !ok {
+			s = &score{finding: c.FindingID, order: c.FindingOrder, distance: math.Inf(1)}
+			best[c.FindingID] = s
+		}
+		s.distance = math.Min(s.distance, d)
+		s.jaccard = math.Max(s.jaccard, j)
+	}
+	if len(best) == 0 {
+		return 0
+	}
+	list := make([]*score, 0, len(best))
+	for _, s := range best {
+		list = append(list, s)
+	}
+	sort.Slice(list, func(i, k int) bool {
+		a, b := list[i], list[k]
+		if a.distance != b.distance {
+			return a.distance < b.distance
+		}
+		if a.jaccard != b.jaccard {
+			return a.jaccard > b.jaccard
+		}
+		return a.order < b.order
+	})
+	return list[0].finding
+}
+
+// Title makes a finding's title from a report's text: its first sentence,
+// at most 80 characters.
+func Title(text string) string {
+	t := strings.Join(strings.Fields(text), " ")
+	if i := strings.IndexAny(t, ".!?\n"); i > 0 {
+		t = t[:i]
+	}
+	if r := []rune(t); len(r) > 80 {
+		t = strings.TrimSpace(string(r[:77])) + "…"
+	}
+	return t
+}

@@ -1,0 +1,174 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/sandpit-nhs/sandpit/internal/findings"
+	"github.com/sandpit-nhs/sandpit/internal/sandpit"
+)
+
+type reportRow struct {
+	ID            int64
+	TrialID       int64
+	TaskKey       string
+	Screen        string
+	X, Y          int
+	Category      string
+	Severity      int
+	SafetyConcern bool
+	Text          string
+	CreatedAt     time.Time
+	FindingID     int64
+}
+
+func (reportRow) TableName() string { return "reports" }
+
+type findingRow struct {
+	ID         int64
+	WorkflowID int64
+	Title      string
+	Severity   *int
+	Status     string
+	Response   string
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+	FixedAt    *time.Time
+}
+
+func (findingRow) TableName() string { return "findings" }
+
+// CreateReport stores a validated report of the trial in w, joining it to
+// the finding METRICS.md's grouping picks or starting one, in one
+// transaction.
+func (s *Store) CreateReport(ctx context.Context, w TrialWrite, workflowID int64, r sandpit.Report) (*sandpit.Report, error) {
+	screen := w.Def.Screen(r.Screen)
+	if screen == nil {
+		return nil, sandpit.Invalid("Check the report.", map[string]string{"screen": "must be a screen of this release"})
+	}
+	err := s.transact(ctx, func(tx *gorm.DB) error {
+		if _, err := s.writable(tx, w); err != nil {
+			return err
+		}
+		var candidates []findings.Candidate
+		err := tx.Raw(`SELECT r.finding_id, r.screen, r.category, r.x, r.y, r.text, r.finding_id AS finding_order
+			FROM reports r JOIN findings f ON f.id = r.finding_id
+			WHERE f.workflow_id = ? AND r.screen = ? AND r.category = ?`, workflowID, r.Screen, r.Category).Scan(&candidates).Error
+		if err != nil {
+			return err
+		}
+		now := s.Now()
+		pinned := findings.Pinned{Screen: r.Screen, Category: r.Category, X: r.X, Y: r.Y, Text: r.Text}
+		r.FindingID = findings.Match(pinned, screen.Width, screen.Height, candidates)
+		if r.FindingID == 0 {
+			f := findingRow{WorkflowID: workflowID, Status: "new", CreatedAt: now, UpdatedAt: now}
+			if err := tx.Create(&f).Error; err != nil {
+				return err
+			}
+			r.FindingID = f.ID
+		}
+		row := reportRow{TrialID: w.TrialID, TaskKey: r.TaskKey, Screen: r.Screen, X: r.X, Y: r.Y, Category: r.Category,
+			Severity: r.Severity, SafetyConcern: r.SafetyConcern, Text: r.Text, CreatedAt: now, FindingID: r.FindingID}
+		if err := tx.Create(&row).Error; err != nil {
+			return err
+		}
+		r.ID, r.TrialID, r.CreatedAt = row.ID, w.TrialID, now
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: create report: %w", err)
+	}
+	return &r, nil
+}
+
+// Feedback is one of a clinician's reports with what became of it.
+type Feedback struct {
+	ReportID        int64
+	ReleaseID       int64
+	Version         string
+	WorkflowTitle   string
+	TaskKey         string
+	Screen          string
+	Category        string
+	Severity        int
+	SafetyConcern   bool
+	Text            string
+	CreatedAt       time.Time
+	FindingID       int64
+	FindingTitle    string // the product owner's, else from the earliest report
+	FindingStatus   string
+	FindingResponse string
+	TrialID         int64
+}
+
+// FeedbackOf returns every report user userID made, newest first.
+func (s *Store) FeedbackOf(ctx context.Context, userID int64) ([]Feedback, error) {
+	var list []Feedback
+	err := s.read.WithContext(ctx).Raw(`SELECT r.id AS report_id, rel.id AS release_id, rel.version, w.title AS workflow_title,
+			r.task_key, r.screen, r.category, r.severity, r.safety_concern, r.text, r.created_at,
+			f.id AS finding_id, f.title AS finding_title, f.status AS finding_status, f.response AS finding_response, t.id AS trial_id
+		FROM reports r
+		JOIN trials t ON t.id = r.trial_id
+		JOIN releases rel ON rel.id = t.release_id
+		JOIN workflows w ON w.id = rel.workflow_id
+		JOIN findings f ON f.id = r.finding_id
+		WHERE t.user_id = ?
+		ORDER BY r.created_at DESC, r.id DESC`, userID).Scan(&list).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: feedback of %d: %w", userID, err)
+	}
+	if err := s.fillFindingTitles(ctx, list); err != nil {
+		return nil, err
+	}
+	return list, nil
+}
+
+// fillFindingTitles gives untitled findings the title of their earliest
+// report's text.
+func (s *Store) fillFindingTitles(ctx context.Context, list []Feedback) error {
+	for i := range list {
+		if list[i].FindingTitle != "" {
+			continue
+		}
+		var texts []string
+		if err := s.read.WithContext(ctx).Model(&reportRow{}).Where("finding_id = ?", list[i].FindingID).Order("created_at, id").Limit(1).Pluck("text", &texts).Error; err != nil {
+			return fmt.Errorf("store: finding %d title: %w", list[i].FindingID, err)
+		}
+		if len(texts) > 0 {
+			list[i].FindingTitle = findings.Title(texts[0])
+		}
+	}
+	return nil
+}
+
+// TrialReports returns the reports of trial id.
+func (s *Store) TrialReports(ctx context.Context, trialID int64) ([]sandpit.Report, error) {
+	var rows []reportRow
+	if err := s.read.WithContext(ctx).Where("trial_id = ?", trialID).Order("id").Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("store: reports of %d: %w", trialID, err)
+	}
+	out := make([]sandpit.Report, len(rows))
+	for i, r := range rows {
+		out[i] = sandpit.Report{ID: r.ID, TrialID: r.TrialID, TaskKey: r.TaskKey, Screen: r.Screen, X: r.X, Y: r.Y, Category: r.Category,
+			Severity: r.Severity, SafetyConcern: r.SafetyConcern, Text: r.Text, CreatedAt: r.CreatedAt, FindingID: r.FindingID}
+	}
+	return out, nil
+}
+
+// CountTrialRows counts every row recorded for trial id: the trial, its
+// attempts, clicks and reports. Withdrawal must leave none.
+func (s *Store) CountTrialRows(ctx context.Context, id int64) (int64, error) {
+	var n int64
+	err := s.read.WithContext(ctx).Raw(`SELECT
+		(SELECT COUNT(*) FROM trials WHERE id = ?) +
+		(SELECT COUNT(*) FROM attempts WHERE trial_id = ?) +
+		(SELECT COUNT(*) FROM clicks c JOIN attempts a ON a.id = c.attempt_id WHERE a.trial_id = ?) +
+		(SELECT COUNT(*) FROM reports WHERE trial_id = ?)`, id, id, id, id).Scan(&n).Error
+	if err != nil {
+		return 0, fmt.Errorf("store: count rows of trial %d: %w", id, err)
+	}
+	return n, nil
+}

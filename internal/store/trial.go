@@ -1,0 +1,487 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/sandpit-nhs/sandpit/internal/sandpit"
+)
+
+type trialRow struct {
+	ID             int64
+	ReleaseID      int64
+	UserID         int64
+	ConsentVersion int
+	ResearchUse    bool
+	ConsentedAt    time.Time
+	CompletedAt    *time.Time
+	SUS            *string  `gorm:"column:sus"`
+	SUSScore       *float64 `gorm:"column:sus_score"`
+}
+
+func (trialRow) TableName() string { return "trials" }
+
+func (r trialRow) domain() *sandpit.Trial {
+	t := &sandpit.Trial{ID: r.ID, ReleaseID: r.ReleaseID, UserID: r.UserID, ConsentVersion: r.ConsentVersion,
+		ResearchUse: r.ResearchUse, ConsentedAt: r.ConsentedAt, CompletedAt: r.CompletedAt, SUSScore: r.SUSScore}
+	if r.SUS != nil {
+		_ = json.Unmarshal([]byte(*r.SUS), &t.SUS)
+	}
+	return t
+}
+
+type attemptRow struct {
+	ID            int64
+	TrialID       int64
+	TaskKey       string
+	StartedAt     time.Time
+	Screen        string
+	Path          string
+	LastSeq       int
+	Clicks        int
+	Misclicks     int
+	Interruptions int
+	PausedAt      *time.Time
+	PausedMs      int64
+	LastActiveAt  time.Time
+	Outcome       string
+	EndedAt       *time.Time
+	DurationMs    *int64
+	Ease          *int
+	Comment       string
+}
+
+func (attemptRow) TableName() string { return "attempts" }
+
+func (r attemptRow) domain() *sandpit.Attempt {
+	a := &sandpit.Attempt{ID: r.ID, TrialID: r.TrialID, TaskKey: r.TaskKey, StartedAt: r.StartedAt, Screen: r.Screen,
+		LastSeq: r.LastSeq, Clicks: r.Clicks, Misclicks: r.Misclicks, Interruptions: r.Interruptions, PausedAt: r.PausedAt,
+		PausedMs: r.PausedMs, LastActiveAt: r.LastActiveAt, Outcome: sandpit.Outcome(r.Outcome), EndedAt: r.EndedAt,
+		DurationMs: r.DurationMs, Ease: r.Ease, Comment: r.Comment}
+	_ = json.Unmarshal([]byte(r.Path), &a.Path)
+	return a
+}
+
+func attemptValues(a *sandpit.Attempt) map[string]any {
+	path, _ := json.Marshal(a.Path)
+	return map[string]any{"screen": a.Screen, "path": string(path), "last_seq": a.LastSeq, "clicks": a.Clicks, "misclicks": a.Misclicks,
+		"interruptions": a.Interruptions, "paused_at": a.PausedAt, "paused_ms": a.PausedMs, "last_active_at": a.LastActiveAt,
+		"outcome": string(a.Outcome), "ended_at": a.EndedAt, "duration_ms": a.DurationMs, "ease": a.Ease, "comment": a.Comment}
+}
+
+type clickRow struct {
+	AttemptID int64
+	Seq       int
+	Screen    string
+	X, Y      int
+	Hit       bool
+	Target    string
+	At        time.Time
+	TMs       int64 `gorm:"column:t_ms"`
+}
+
+func (clickRow) TableName() string { return "clicks" }
+
+// PublishedDefinition returns the definition (without images) of an open or
+// closed release, cached: published releases never change.
+func (s *Store) PublishedDefinition(ctx context.Context, releaseID int64) (*sandpit.Definition, error) {
+	if d, ok := s.definitions.Load(releaseID); ok {
+		return d.(*sandpit.Definition), nil
+	}
+	r, err := s.Release(ctx, releaseID)
+	if err != nil {
+		return nil, err
+	}
+	if !r.Published() {
+		return nil, sandpit.Errorf(sandpit.ENOTFOUND, "Release not found.")
+	}
+	d := &r.Definition
+	s.definitions.Store(releaseID, d)
+	return d, nil
+}
+
+// TrialFor returns user userID's trial of release releaseID, or nil.
+func (s *Store) TrialFor(ctx context.Context, releaseID, userID int64) (*sandpit.Trial, error) {
+	var rows []trialRow
+	if err := s.read.WithContext(ctx).Where("release_id = ? AND user_id = ?", releaseID, userID).Limit(1).Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("store: trial of %d for %d: %w", releaseID, userID, err)
+	}
+	if len(rows) == 0 {
+		return nil, nil
+	}
+	return rows[0].domain(), nil
+}
+
+// StartTrial records user userID's consent to release releaseID and starts
+// their trial, or returns the trial they have already (created false).
+func (s *Store) StartTrial(ctx context.Context, releaseID, userID int64, consentVersion int, researchUse bool, entry sandpit.AuditEntry) (*sandpit.Trial, bool, error) {
+	var trial *sandpit.Trial
+	created := false
+	err := s.transact(ctx, func(tx *gorm.DB) error {
+		var existing []trialRow
+		if err := tx.Where("release_id = ? AND user_id = ?", releaseID, userID).Limit(1).Find(&existing).Error; err != nil {
+			return err
+		}
+		if len(existing) > 0 {
+			trial = existing[0].domain()
+			return nil
+		}
+		row := trialRow{ReleaseID: releaseID, UserID: userID, ConsentVersion: consentVersion, ResearchUse: researchUse, ConsentedAt: s.Now()}
+		if err := tx.Create(&row).Error; err != nil {
+			return err
+		}
+		trial, created = row.domain(), true
+		entry.SubjectID = &userID
+		entry.Detail = fmt.Sprintf("trial %d of release %d, consent version %d, research use %v", row.ID, releaseID, consentVersion, researchUse)
+		return s.audit(tx, entry)
+	})
+	if err != nil {
+		return nil, false, fmt.Errorf("store: start trial: %w", err)
+	}
+	return trial, created, nil
+}
+
+// Trial returns trial id if it is user userID's; anyone else's is
+// ENOTFOUND.
+func (s *Store) Trial(ctx context.Context, id, userID int64) (*sandpit.Trial, error) {
+	return trialIn(s.read.WithContext(ctx), id, userID)
+}
+
+func trialIn(db *gorm.DB, id, userID int64) (*sandpit.Trial, error) {
+	var rows []trialRow
+	if err := db.Where("id = ? AND user_id = ?", id, userID).Limit(1).Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("store: trial %d: %w", id, err)
+	}
+	if len(rows) == 0 {
+		return nil, sandpit.Errorf(sandpit.ENOTFOUND, "Trial not found.")
+	}
+	return rows[0].domain(), nil
+}
+
+// Attempts returns trial id's attempts by task key.
+func (s *Store) Attempts(ctx context.Context, trialID int64) (map[string]*sandpit.Attempt, error) {
+	var rows []attemptRow
+	if err := s.read.WithContext(ctx).Where("trial_id = ?", trialID).Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("store: attempts of %d: %w", trialID, err)
+	}
+	out := make(map[string]*sandpit.Attempt, len(rows))
+	for _, r := range rows {
+		out[r.TaskKey] = r.domain()
+	}
+	return out, nil
+}
+
+func attemptIn(tx *gorm.DB, trialID int64, task string) (*sandpit.Attempt, error) {
+	var rows []attemptRow
+	if err := tx.Where("trial_id = ? AND task_key = ?", trialID, task).Limit(1).Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	if len(rows) == 0 {
+		return nil, nil
+	}
+	return rows[0].domain(), nil
+}
+
+// TrialWrite is what every write to a trial needs: whose it is and which
+// task, with the trial's published release definition.
+type TrialWrite struct {
+	TrialID int64
+	UserID  int64
+	TaskKey string
+	Def     *sandpit.Definition
+	Open    bool // the release is open: closed releases take no new work
+}
+
+// writable loads the trial for w inside tx, refusing a completed trial
+// (read-only) or a closed release.
+func (s *Store) writable(tx *gorm.DB, w TrialWrite) (*sandpit.Trial, error) {
+	t, err := trialIn(tx, w.TrialID, w.UserID)
+	if err != nil {
+		return nil, err
+	}
+	return t, writableTrial(t, w)
+}
+
+// writableTrial refuses a completed trial (read-only) or a closed release.
+func writableTrial(t *sandpit.Trial, w TrialWrite) error {
+	if t.Completed() {
+		return sandpit.Errorf(sandpit.ECONFLICT, "This trial is complete and can no longer change.")
+	}
+	if !w.Open {
+		return sandpit.Errorf(sandpit.ECONFLICT, "This release is closed to trials.")
+	}
+	return nil
+}
+
+// StartAttempt starts the attempt at task w.TaskKey, or returns the one
+// already started, settling any pause for a returning clinician.
+func (s *Store) StartAttempt(ctx context.Context, w TrialWrite) (*sandpit.Attempt, error) {
+	task := w.Def.Task(w.TaskKey)
+	if task == nil {
+		return nil, sandpit.Errorf(sandpit.ENOTFOUND, "Task not found.")
+	}
+	var a *sandpit.Attempt
+	err := s.batch(ctx, func(tx *gorm.DB) error {
+		t, err := trialIn(tx, w.TrialID, w.UserID)
+		if err != nil {
+			return err
+		}
+		if a, err = attemptIn(tx, w.TrialID, w.TaskKey); err != nil || a != nil {
+			return err
+		}
+		if _, err := s.writable(tx, w); err != nil {
+			return err
+		}
+		a = sandpit.NewAttempt(t.ID, task, s.Now())
+		path, _ := json.Marshal(a.Path)
+		row := attemptRow{TrialID: t.ID, TaskKey: task.Key, StartedAt: a.StartedAt, Screen: a.Screen, Path: string(path), LastActiveAt: a.LastActiveAt}
+		if err := tx.Create(&row).Error; err != nil {
+			return err
+		}
+		a.ID = row.ID
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: start attempt: %w", err)
+	}
+	return a, nil
+}
+
+// ClickAnswer is what a click is answered with, the first time and every
+// time its sequence number is sent again.
+type ClickAnswer struct {
+	Hit     bool
+	Screen  string // the screen shown after the click
+	Done    bool
+	Outcome sandpit.Outcome
+}
+
+// RecordClick records click seq at (x, y) on the attempt's current screen,
+// durably, before answering. A sequence number already recorded returns its
+// first answer and records nothing.
+func (s *Store) RecordClick(ctx context.Context, w TrialWrite, seq, x, y int) (*ClickAnswer, error) {
+	task := w.Def.Task(w.TaskKey)
+	if task == nil {
+		return nil, sandpit.Errorf(sandpit.ENOTFOUND, "Task not found.")
+	}
+	var answer *ClickAnswer
+	err := s.batch(ctx, func(tx *gorm.DB) error {
+		t, err := trialIn(tx, w.TrialID, w.UserID)
+		if err != nil {
+			return err
+		}
+		a, err := attemptIn(tx, w.TrialID, w.TaskKey)
+		if err != nil {
+			return err
+		}
+		if a == nil {
+			return sandpit.Errorf(sandpit.ECONFLICT, "Start the task before clicking.")
+		}
+		if seq >= 1 && seq <= a.LastSeq {
+			// A retry: answer as the first time, record nothing.
+			var prior clickRow
+			if err := tx.Where("attempt_id = ? AND seq = ?", a.ID, seq).Take(&prior).Error; err != nil {
+				return err
+			}
+			answer = replay(prior, a)
+			return nil
+		}
+		if err := writableTrial(t, w); err != nil {
+			return err
+		}
+		c, err := a.ClickOn(w.Def, task, seq, x, y, s.Now())
+		if err != nil {
+			return err
+		}
+		row := clickRow{AttemptID: a.ID, Seq: c.Seq, Screen: c.Screen, X: c.X, Y: c.Y, Hit: c.Hit, Target: c.Target, At: c.At, TMs: c.TMs}
+		if err := tx.Create(&row).Error; err != nil {
+			return err
+		}
+		if err := tx.Model(&attemptRow{}).Where("id = ?", a.ID).Updates(attemptValues(a)).Error; err != nil {
+			return err
+		}
+		answer = replay(row, a)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: click: %w", err)
+	}
+	return answer, nil
+}
+
+// replay rebuilds the answer to click c of attempt a.
+func replay(c clickRow, a *sandpit.Attempt) *ClickAnswer {
+	ans := &ClickAnswer{Hit: c.Hit, Screen: c.Screen}
+	if c.Hit {
+		ans.Screen = c.Target
+	}
+	if a.Done() && a.Outcome != sandpit.OutcomeGaveUp && a.LastSeq == c.Seq {
+		ans.Done, ans.Outcome = true, a.Outcome
+	}
+	return ans
+}
+
+// UpdateAttempt applies change to the attempt at w.TaskKey and stores it:
+// pausing, resuming, giving up and rating.
+func (s *Store) UpdateAttempt(ctx context.Context, w TrialWrite, change func(a *sandpit.Attempt, now time.Time) error) (*sandpit.Attempt, error) {
+	var a *sandpit.Attempt
+	err := s.batch(ctx, func(tx *gorm.DB) error {
+		if _, err := s.writable(tx, w); err != nil {
+			return err
+		}
+		var err error
+		if a, err = attemptIn(tx, w.TrialID, w.TaskKey); err != nil {
+			return err
+		}
+		if a == nil {
+			return sandpit.Errorf(sandpit.ECONFLICT, "Start the task first.")
+		}
+		if err := change(a, s.Now()); err != nil {
+			return err
+		}
+		return tx.Model(&attemptRow{}).Where("id = ?", a.ID).Updates(attemptValues(a)).Error
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: update attempt: %w", err)
+	}
+	return a, nil
+}
+
+// SaveSUS stores the trial's SUS answers and score.
+func (s *Store) SaveSUS(ctx context.Context, w TrialWrite, answers []int, score float64) error {
+	data, _ := json.Marshal(answers)
+	err := s.batch(ctx, func(tx *gorm.DB) error {
+		if _, err := s.writable(tx, w); err != nil {
+			return err
+		}
+		return tx.Model(&trialRow{}).Where("id = ?", w.TrialID).Updates(map[string]any{"sus": string(data), "sus_score": score}).Error
+	})
+	if err != nil {
+		return fmt.Errorf("store: save SUS: %w", err)
+	}
+	return nil
+}
+
+// CompleteTrial finishes the trial once every task has an outcome and the
+// SUS is answered; 422 names what is missing.
+func (s *Store) CompleteTrial(ctx context.Context, w TrialWrite) error {
+	err := s.batch(ctx, func(tx *gorm.DB) error {
+		t, err := s.writable(tx, w)
+		if err != nil {
+			return err
+		}
+		var rows []attemptRow
+		if err := tx.Where("trial_id = ?", t.ID).Find(&rows).Error; err != nil {
+			return err
+		}
+		done := map[string]bool{}
+		for _, r := range rows {
+			done[r.TaskKey] = r.Outcome != ""
+		}
+		fields := map[string]string{}
+		for _, task := range w.Def.Tasks {
+			if !done[task.Key] {
+				fields["tasks."+task.Key] = fmt.Sprintf("task %q has no outcome yet", task.Title)
+			}
+		}
+		if t.SUSScore == nil {
+			fields["sus"] = "answer the ten SUS statements"
+		}
+		if len(fields) > 0 {
+			return sandpit.Invalid("The trial is not finished yet.", fields)
+		}
+		return tx.Model(&trialRow{}).Where("id = ?", t.ID).Update("completed_at", s.Now()).Error
+	})
+	if err != nil {
+		return fmt.Errorf("store: complete trial: %w", err)
+	}
+	return nil
+}
+
+// WithdrawTrial deletes trial id of user userID and everything recorded in
+// it, removes findings left with no report, and records entry, in one
+// transaction.
+func (s *Store) WithdrawTrial(ctx context.Context, id, userID int64, entry sandpit.AuditEntry) error {
+	err := s.transact(ctx, func(tx *gorm.DB) error {
+		t, err := trialIn(tx, id, userID)
+		if err != nil {
+			return err
+		}
+		var findings []int64
+		if err := tx.Model(&reportRow{}).Where("trial_id = ?", t.ID).Distinct().Pluck("finding_id", &findings).Error; err != nil {
+			return err
+		}
+		// Clicks and attempts go with the trial (ON DELETE CASCADE); reports
+		// are deleted first so their findings can be checked.
+		if err := tx.Where("trial_id = ?", t.ID).Delete(&reportRow{}).Error; err != nil {
+			return err
+		}
+		if err := tx.Where("id = ?", t.ID).Delete(&trialRow{}).Error; err != nil {
+			return err
+		}
+		if len(findings) > 0 {
+			if err := tx.Where("id IN ? AND NOT EXISTS (SELECT 1 FROM reports r WHERE r.finding_id = findings.id)", findings).Delete(&findingRow{}).Error; err != nil {
+				return err
+			}
+		}
+		entry.SubjectID = &userID
+		entry.Detail = fmt.Sprintf("withdrew from trial %d of release %d", t.ID, t.ReleaseID)
+		return s.audit(tx, entry)
+	})
+	if err != nil {
+		return fmt.Errorf("store: withdraw trial %d: %w", id, err)
+	}
+	return nil
+}
+
+// AvailableRelease is an open release a clinician may take.
+type AvailableRelease struct {
+	ReleaseID     int64
+	WorkflowID    int64
+	WorkflowTitle string
+	Description   string
+	TeamName      string
+	Version       string
+	Notes         string
+	Tasks         int
+	PublishedAt   *time.Time
+	TrialID       *int64
+	CompletedAt   *time.Time
+}
+
+// AvailableReleases lists every open release, newest first, with user
+// userID's trial of it if any.
+func (s *Store) AvailableReleases(ctx context.Context, userID int64) ([]AvailableRelease, error) {
+	var list []AvailableRelease
+	err := s.read.WithContext(ctx).Raw(`SELECT r.id AS release_id, w.id AS workflow_id, w.title AS workflow_title, w.description,
+			tm.name AS team_name, r.version, r.notes, r.published_at,
+			(SELECT COUNT(*) FROM tasks t WHERE t.release_id = r.id) AS tasks,
+			tr.id AS trial_id, tr.completed_at
+		FROM releases r
+		JOIN workflows w ON w.id = r.workflow_id
+		JOIN teams tm ON tm.id = w.team_id
+		LEFT JOIN trials tr ON tr.release_id = r.id AND tr.user_id = ?
+		WHERE r.status = 'open'
+		ORDER BY r.published_at DESC, r.id DESC`, userID).Scan(&list).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: available releases: %w", err)
+	}
+	return list, nil
+}
+
+// ClicksOf returns attempt id's clicks in order.
+func (s *Store) ClicksOf(ctx context.Context, attemptID int64) ([]sandpit.Click, error) {
+	var rows []clickRow
+	if err := s.read.WithContext(ctx).Where("attempt_id = ?", attemptID).Order("seq").Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("store: clicks of %d: %w", attemptID, err)
+	}
+	out := make([]sandpit.Click, len(rows))
+	for i, r := range rows {
+		out[i] = sandpit.Click{Seq: r.Seq, Screen: r.Screen, X: r.X, Y: r.Y, Hit: r.Hit, Target: r.Target, At: r.At, TMs: r.TMs}
+	}
+	return out, nil
+}
