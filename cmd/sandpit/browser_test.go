@@ -85,14 +85,8 @@ type axeViolation struct {
 
 func TestBrowserPagesAreStyledAndAccessible(t *testing.T) {
 	browser := chromium(t)
-	axe, err := os.ReadFile("../../node_modules/axe-core/axe.min.js")
-	if err != nil {
-		t.Fatalf("axe-core is missing (run make assets): %v", err)
-	}
-	shots := os.Getenv("SANDPIT_SCREENSHOTS")
-	if shots == "" {
-		shots = "../../bin/screenshots"
-	}
+	axe := mustAxe(t)
+	shots := screenshotDir()
 	if err := os.MkdirAll(shots, 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -105,24 +99,7 @@ func TestBrowserPagesAreStyledAndAccessible(t *testing.T) {
 		passwords[a.Email] = a.Password
 	}
 
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(browser),
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-quic", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1280, 900),
-	)
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
-	defer cancelAlloc()
-	browserCtx, cancelBrowser := chromedp.NewContext(allocCtx)
-	defer cancelBrowser()
-	if err := chromedp.Do(browserCtx); err != nil {
-		t.Fatalf("start Chromium %s: %v", browser, err)
-	}
+	browserCtx := newBrowser(t, ctx, browser)
 
 	t.Run("axe reports a page that breaks the rules", func(t *testing.T) {
 		pageCtx, cancel := context.WithTimeout(browserCtx, 60*time.Second)
@@ -195,6 +172,49 @@ func TestBrowserPagesAreStyledAndAccessible(t *testing.T) {
 			}
 		})
 	}
+}
+
+// newBrowser starts headless Chromium for the test, with the flags this
+// closed network needs and a profile of its own.
+func newBrowser(t *testing.T, ctx context.Context, browser string) context.Context {
+	t.Helper()
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(browser),
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1280, 900),
+	)
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
+	t.Cleanup(cancelAlloc)
+	browserCtx, cancelBrowser := chromedp.NewContext(allocCtx)
+	t.Cleanup(cancelBrowser)
+	if err := chromedp.Do(browserCtx); err != nil {
+		t.Fatalf("start Chromium %s: %v", browser, err)
+	}
+	return browserCtx
+}
+
+// mustAxe reads axe-core, installed by npm.
+func mustAxe(t *testing.T) []byte {
+	t.Helper()
+	axe, err := os.ReadFile("../../node_modules/axe-core/axe.min.js")
+	if err != nil {
+		t.Fatalf("axe-core is missing (run make assets): %v", err)
+	}
+	return axe
+}
+
+// screenshotDir is where browser tests leave their screenshots.
+func screenshotDir() string {
+	if d := os.Getenv("SANDPIT_SCREENSHOTS"); d != "" {
+		return d
+	}
+	return "../../bin/screenshots"
 }
 
 // signInThroughTheForm signs out whoever is signed in, then, unless email
