@@ -78,6 +78,12 @@ func flashMessage(key string) string {
 		return "The task has been saved."
 	case "task-deleted":
 		return "The task has been deleted."
+	case "reported":
+		return "Thank you. Your report has been sent to the product team."
+	case "sus":
+		return "Thank you. Your answers to the questionnaire have been saved."
+	case "withdrawn":
+		return "You have withdrawn from the trial. Everything you recorded in it has been deleted."
 	}
 	return ""
 }

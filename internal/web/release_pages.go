@@ -40,6 +40,7 @@ type releaseView struct {
 	IsEditor   bool // may publish, close and change drafts
 	Editable   bool // an editor, and the release is a draft
 	CanPreview bool
+	InviteURL  string // the link editors share with clinicians while the release is open
 	Screens    []screenItem
 	Tasks      []taskItem
 	// The details form.
@@ -88,6 +89,9 @@ func (s *Server) releaseView(c echo.Context, u *sandpit.User, id int64) (release
 		Tag: tagFor(r.Status), IsEditor: sandpit.CanEditWorkflows(u, m.TeamID), CanPreview: len(r.PublishProblems()) == 0,
 		Version: r.Version, Notes: r.Notes, Baseline: r.Baseline}
 	v.Editable = v.IsEditor && !r.Published()
+	if v.IsEditor && r.Status == sandpit.StatusOpen && s.cfg.BaseURL != nil {
+		v.InviteURL = strings.TrimSuffix(s.cfg.BaseURL.String(), "/") + releasePath(r.ID) + "/invite"
+	}
 	for i, sc := range r.Screens {
 		v.Screens = append(v.Screens, screenItem{Screen: sc, Number: i + 1, First: i == 0, Last: i == len(r.Screens)-1})
 	}

@@ -84,6 +84,7 @@ func (s *Server) routes() {
 	api.POST("/trials/:id/complete", s.handleAPITrialComplete)
 	api.DELETE("/trials/:id", s.handleAPITrialWithdraw)
 	api.GET("/me/feedback", s.handleAPIMyFeedback)
+	api.GET("/releases/:id/report", s.handleAPIReleaseReport)
 
 	// Pages: the session cookie and a CSRF token on every form.
 	pages := e.Group("", s.csrf(), s.loadSession)
@@ -133,6 +134,29 @@ func (s *Server) routes() {
 	author.GET("/releases/:id/preview/:task", s.handleReleasePreviewScreen, s.requireUser)
 	author.POST("/releases/:id/preview/:task", s.handleReleasePreviewClick, s.requireUser)
 	author.GET("/screens/:id/image", s.handleScreenImage, s.requireUser)
+
+	// Trials: clinicians take open releases in the sandbox.
+	pages.GET("/trials", s.handleTrialList, s.requireUser)
+	pages.GET("/releases/:id/invite", s.handleTrialInvite, s.requireUser)
+	pages.GET("/releases/:id/consent", s.handleConsentShow, s.requireUser)
+	pages.POST("/releases/:id/consent", s.handleConsentSubmit, s.requireUser)
+	pages.GET("/trials/:id", s.handleTrialShow, s.requireUser)
+	pages.GET("/trials/:id/tasks/:key", s.handleTaskScreen, s.requireUser)
+	pages.POST("/trials/:id/tasks/:key/click", s.handleTaskClick, s.requireUser)
+	pages.POST("/trials/:id/tasks/:key/stuck", s.handleTaskStuck, s.requireUser)
+	pages.POST("/trials/:id/tasks/:key/pause", s.handleTaskPause, s.requireUser)
+	pages.POST("/trials/:id/tasks/:key/resume", s.handleTaskResume, s.requireUser)
+	pages.GET("/trials/:id/tasks/:key/rating", s.handleRatingShow, s.requireUser)
+	pages.POST("/trials/:id/tasks/:key/rating", s.handleRatingSubmit, s.requireUser)
+	pages.GET("/trials/:id/report", s.handleReportShow, s.requireUser)
+	pages.POST("/trials/:id/report", s.handleReportSubmit, s.requireUser)
+	pages.GET("/trials/:id/sus", s.handleSUSShow, s.requireUser)
+	pages.POST("/trials/:id/sus", s.handleSUSSubmit, s.requireUser)
+	pages.POST("/trials/:id/complete", s.handleTrialComplete, s.requireUser)
+	pages.GET("/trials/:id/done", s.handleTrialDone, s.requireUser)
+	pages.GET("/trials/:id/withdraw", s.handleWithdrawShow, s.requireUser)
+	pages.POST("/trials/:id/withdraw", s.handleWithdrawSubmit, s.requireUser)
+	pages.GET("/feedback", s.handleFeedbackList, s.requireUser)
 
 	admin := pages.Group("/admin", s.requireUser, s.requireAdmin)
 	admin.GET("/users", s.handleAdminUserList)

@@ -1,0 +1,46 @@
+package findings
+
+import "time"
+
+// Figures are the raw figures of one release's report, aggregated by
+// the database: counts per group, and one number per finished attempt or
+// trial where a statistic needs the values themselves (never the clicks).
+type Figures struct {
+	ReleaseID    int64
+	Participants []ParticipantCount
+	Outcomes     []OutcomeCount
+	Durations    map[string][]float64 // task key → seconds of successful attempts
+	Ease         map[string][]float64 // task key → SEQ ratings
+	SUS          []float64
+	Findings     []FindingFigures
+}
+
+// ParticipantCount counts a release's trials by profession and setting.
+type ParticipantCount struct {
+	Profession string
+	Setting    string
+	N          int
+}
+
+// OutcomeCount counts one task's finished attempts with one outcome, with
+// their clicks and misclicks.
+type OutcomeCount struct {
+	TaskKey   string
+	Outcome   string
+	N         int
+	Clicks    int
+	Misclicks int
+}
+
+// FindingFigures is one finding as seen from one release.
+type FindingFigures struct {
+	ID            int64
+	Title         string // the product owner's, else the earliest report's text
+	Category      string
+	Severity      int // the product owner's, else the highest reported
+	SafetyConcern bool
+	Status        string
+	Response      string
+	Participants  int // distinct trials of the release with a report in it
+	CreatedAt     time.Time
+}

@@ -1,0 +1,267 @@
+package findings
+
+import (
+	"sort"
+
+	"github.com/sandpit-nhs/sandpit/internal/sandpit"
+	"github.com/sandpit-nhs/sandpit/internal/stats"
+)
+
+// Report is a release's usability report, as API.md shows it. A figure
+// that cannot be computed is null.
+type Report struct {
+	Release      ReleaseRef    `json:"release"`
+	Participants Participants  `json:"participants"`
+	Tasks        []TaskReport  `json:"tasks"`
+	SUS          SUSReport     `json:"sus"`
+	Findings     []FindingItem `json:"findings"`
+	Comparisons  Comparisons   `json:"comparisons"`
+}
+
+// ReleaseRef names a release.
+type ReleaseRef struct {
+	ID       int64  `json:"id"`
+	Version  string `json:"version"`
+	Baseline bool   `json:"baseline"`
+}
+
+// Participants counts the release's trials.
+type Participants struct {
+	N            int            `json:"n"`
+	ByProfession map[string]int `json:"by_profession"`
+	BySetting    map[string]int `json:"by_setting"`
+}
+
+// TaskReport is one task's figures.
+type TaskReport struct {
+	Key          string          `json:"key"`
+	Title        string          `json:"title"`
+	Attempts     int             `json:"attempts"`
+	Direct       int             `json:"direct"`
+	Indirect     int             `json:"indirect"`
+	GaveUp       int             `json:"gave_up"`
+	SuccessRate  *float64        `json:"success_rate"`
+	SuccessCI    *stats.Interval `json:"success_ci"`
+	DirectRate   *float64        `json:"direct_rate"`
+	MisclickRate float64         `json:"misclick_rate"`
+	Time         TimeFigures     `json:"time_s"`
+	Ease         MeanFigures     `json:"ease"`
+}
+
+// TimeFigures are the times of successful attempts, in seconds.
+type TimeFigures struct {
+	N       int             `json:"n"`
+	Geomean *float64        `json:"geomean"`
+	CI      *stats.Interval `json:"ci"`
+}
+
+// MeanFigures are a mean with its interval.
+type MeanFigures struct {
+	N    int             `json:"n"`
+	Mean *float64        `json:"mean"`
+	CI   *stats.Interval `json:"ci"`
+}
+
+// SUSReport is the release's SUS.
+type SUSReport struct {
+	N     int             `json:"n"`
+	Mean  *float64        `json:"mean"`
+	SD    *float64        `json:"sd"`
+	CI    *stats.Interval `json:"ci"`
+	Grade *string         `json:"grade"`
+}
+
+// FindingItem is a finding as a release report lists it.
+type FindingItem struct {
+	ID            int64   `json:"id"`
+	Title         string  `json:"title"`
+	Category      string  `json:"category"`
+	Severity      int     `json:"severity"`
+	Participants  int     `json:"participants"`
+	Frequency     float64 `json:"frequency"`
+	SafetyConcern bool    `json:"safety_concern"`
+	Status        string  `json:"status"`
+	Response      string  `json:"response"`
+}
+
+// Comparisons compare the release with the previous one and the baseline.
+type Comparisons struct {
+	Previous *Comparison `json:"previous"`
+	Baseline *Comparison `json:"baseline"`
+}
+
+// Comparison is release B against an earlier release A.
+type Comparison struct {
+	Release ReleaseRef       `json:"release"`
+	Tasks   []TaskComparison `json:"tasks"`
+	SUS     DiffFigures      `json:"sus"`
+}
+
+// TaskComparison compares one task matched by key.
+type TaskComparison struct {
+	Key                    string          `json:"key"`
+	SuccessDifference      *float64        `json:"success_difference"`
+	SuccessCI              *stats.Interval `json:"success_ci"`
+	SuccessVerdict         *string         `json:"success_verdict"`
+	TimeRatio              *float64        `json:"time_ratio"`
+	TimeCI                 *stats.Interval `json:"time_ci"`
+	TimeVerdict            *string         `json:"time_verdict"`
+	EaseDifference         *float64        `json:"ease_difference"`
+	EaseCI                 *stats.Interval `json:"ease_ci"`
+	EaseVerdict            *string         `json:"ease_verdict"`
+	TimeSavedS             *float64        `json:"time_saved_s,omitempty"`
+	HoursSavedPerStaffYear *float64        `json:"hours_saved_per_staff_year,omitempty"`
+}
+
+// DiffFigures is a difference with its interval and verdict.
+type DiffFigures struct {
+	Difference *float64        `json:"difference"`
+	CI         *stats.Interval `json:"ci"`
+	Verdict    *string         `json:"verdict"`
+}
+
+// WorkingDays is the working days a staff member has in a year, for the
+// time saved against the legacy system.
+const WorkingDays = 225
+
+// Side is one release's figures with its definition, for building reports.
+type Side struct {
+	Ref     ReleaseRef
+	Def     *sandpit.Definition
+	Figures *Figures
+}
+
+// Build makes the report of release b, comparing it with previous and
+// baseline when they are not nil.
+func Build(b Side, previous, baseline *Side) Report {
+	r := Report{Release: b.Ref, Participants: participants(b.Figures), Tasks: []TaskReport{}, Findings: []FindingItem{}}
+	for _, t := range b.Def.Tasks {
+		r.Tasks = append(r.Tasks, taskReport(t, b.Figures))
+	}
+	r.SUS = susReport(b.Figures.SUS)
+	for _, f := range b.Figures.Findings {
+		item := FindingItem{ID: f.ID, Title: Title(f.Title), Category: f.Category, Severity: f.Severity, Participants: f.Participants,
+			SafetyConcern: f.SafetyConcern, Status: f.Status, Response: f.Response}
+		if r.Participants.N > 0 {
+			item.Frequency = float64(f.Participants) / float64(r.Participants.N)
+		}
+		r.Findings = append(r.Findings, item)
+	}
+	SortFindings(r.Findings, b.Figures.Findings)
+	if previous != nil {
+		c := compare(*previous, b, false)
+		r.Comparisons.Previous = &c
+	}
+	if baseline != nil {
+		c := compare(*baseline, b, true)
+		r.Comparisons.Baseline = &c
+	}
+	return r
+}
+
+// SortFindings orders findings as every page and the API show them: safety
+// concerns first, then higher severity, then higher frequency, then oldest.
+func SortFindings(items []FindingItem, figures []FindingFigures) {
+	created := map[int64]int64{}
+	for _, f := range figures {
+		created[f.ID] = f.CreatedAt.UnixNano()
+	}
+	sort.SliceStable(items, func(i, j int) bool {
+		a, b := items[i], items[j]
+		switch {
+		case a.SafetyConcern != b.SafetyConcern:
+			return a.SafetyConcern
+		case a.Severity != b.Severity:
+			return a.Severity > b.Severity
+		case a.Frequency != b.Frequency:
+			return a.Frequency > b.Frequency
+		case created[a.ID] != created[b.ID]:
+			return created[a.ID] < created[b.ID]
+		}
+		return a.ID < b.ID
+	})
+}
+
+func participants(f *Figures) Participants {
+	p := Participants{ByProfession: map[string]int{}, BySetting: map[string]int{}}
+	for _, c := range f.Participants {
+		p.N += c.N
+		p.ByProfession[c.Profession] += c.N
+		p.BySetting[c.Setting] += c.N
+	}
+	return p
+}
+
+func taskReport(t sandpit.Task, f *Figures) TaskReport {
+	tr := TaskReport{Key: t.Key, Title: t.Title}
+	clicks, misclicks := 0, 0
+	for _, o := range f.Outcomes {
+		if o.TaskKey != t.Key {
+			continue
+		}
+		tr.Attempts += o.N
+		clicks, misclicks = clicks+o.Clicks, misclicks+o.Misclicks
+		switch sandpit.Outcome(o.Outcome) {
+		case sandpit.OutcomeDirect:
+			tr.Direct += o.N
+		case sandpit.OutcomeIndirect:
+			tr.Indirect += o.N
+		case sandpit.OutcomeGaveUp:
+			tr.GaveUp += o.N
+		}
+	}
+	if tr.Attempts > 0 {
+		success := float64(tr.Direct+tr.Indirect) / float64(tr.Attempts)
+		direct := float64(tr.Direct) / float64(tr.Attempts)
+		tr.SuccessRate, tr.DirectRate = &success, &direct
+	}
+	tr.SuccessCI = stats.AdjustedWald(tr.Direct+tr.Indirect, tr.Attempts)
+	if clicks > 0 {
+		tr.MisclickRate = float64(misclicks) / float64(clicks)
+	}
+	times := f.Durations[t.Key]
+	tr.Time.N = len(times)
+	tr.Time.Geomean, tr.Time.CI = stats.Geomean(times)
+	ease := f.Ease[t.Key]
+	tr.Ease = MeanFigures{N: len(ease), Mean: stats.Mean(ease), CI: stats.MeanCI(ease, 1, 7)}
+	return tr
+}
+
+func susReport(scores []float64) SUSReport {
+	s := SUSReport{N: len(scores), Mean: stats.Mean(scores), SD: stats.SD(scores), CI: stats.MeanCI(scores, 0, 100)}
+	if s.Mean != nil {
+		g := stats.SUSGrade(*s.Mean)
+		s.Grade = &g
+	}
+	return s
+}
+
+// compare compares b with the earlier release a, tasks matched by key;
+// against the baseline it adds the time saved.
+func compare(a, b Side, withSavings bool) Comparison {
+	c := Comparison{Release: a.Ref, Tasks: []TaskComparison{}}
+	for _, t := range b.Def.Tasks {
+		if a.Def.Task(t.Key) == nil {
+			continue
+		}
+		ta, tb := taskReport(*a.Def.Task(t.Key), a.Figures), taskReport(t, b.Figures)
+		tc := TaskComparison{Key: t.Key}
+		tc.SuccessDifference, tc.SuccessCI = stats.DiffProportions(ta.Direct+ta.Indirect, ta.Attempts, tb.Direct+tb.Indirect, tb.Attempts)
+		tc.SuccessVerdict = stats.Verdict(tc.SuccessCI, 0, true)
+		tc.TimeRatio, tc.TimeCI = stats.TimeRatio(a.Figures.Durations[t.Key], b.Figures.Durations[t.Key])
+		tc.TimeVerdict = stats.Verdict(tc.TimeCI, 1, false)
+		tc.EaseDifference, tc.EaseCI, _ = stats.Welch(a.Figures.Ease[t.Key], b.Figures.Ease[t.Key])
+		tc.EaseVerdict = stats.Verdict(tc.EaseCI, 0, true)
+		if withSavings && ta.Time.Geomean != nil && tb.Time.Geomean != nil {
+			saved := *ta.Time.Geomean - *tb.Time.Geomean
+			hours := saved * t.DailyFrequency * WorkingDays / 3600
+			tc.TimeSavedS, tc.HoursSavedPerStaffYear = &saved, &hours
+		}
+		c.Tasks = append(c.Tasks, tc)
+	}
+	var ci *stats.Interval
+	c.SUS.Difference, ci, _ = stats.Welch(a.Figures.SUS, b.Figures.SUS)
+	c.SUS.CI = ci
+	c.SUS.Verdict = stats.Verdict(ci, 0, true)
+	return c
+}

@@ -1,0 +1,108 @@
+package findings_test
+
+import (
+	"encoding/json"
+	"math"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sandpit-nhs/sandpit/internal/findings"
+	"github.com/sandpit-nhs/sandpit/internal/sandpit"
+)
+
+func side(id int64, version string, baseline bool, f *findings.Figures) findings.Side {
+	def := &sandpit.Definition{Tasks: []sandpit.Task{{Key: "reconcile", Title: "Reconcile", DailyFrequency: 12}, {Key: "new", Title: "Only in B"}}}
+	return findings.Side{Ref: findings.ReleaseRef{ID: id, Version: version, Baseline: baseline}, Def: def, Figures: f}
+}
+
+func TestBuild(t *testing.T) {
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	legacy := &findings.Figures{
+		Participants: []findings.ParticipantCount{{Profession: "nurse", Setting: "acute", N: 5}},
+		Outcomes:     []findings.OutcomeCount{{TaskKey: "reconcile", Outcome: "direct", N: 2, Clicks: 20, Misclicks: 8}, {TaskKey: "reconcile", Outcome: "gave_up", N: 3, Clicks: 30, Misclicks: 20}},
+		Durations:    map[string][]float64{"reconcile": {80, 95}},
+		Ease:         map[string][]float64{"reconcile": {2, 3, 2, 1, 2}},
+		SUS:          []float64{40, 45, 50, 42.5, 47.5},
+	}
+	b := &findings.Figures{
+		Participants: []findings.ParticipantCount{{Profession: "nurse", Setting: "acute", N: 3}, {Profession: "doctor", Setting: "acute", N: 2}},
+		Outcomes:     []findings.OutcomeCount{{TaskKey: "reconcile", Outcome: "direct", N: 4, Clicks: 12, Misclicks: 1}, {TaskKey: "reconcile", Outcome: "indirect", N: 1, Clicks: 6, Misclicks: 1}},
+		Durations:    map[string][]float64{"reconcile": {40, 52, 61, 45, 39}},
+		Ease:         map[string][]float64{"reconcile": {6, 7, 6, 5, 6}},
+		SUS:          []float64{75, 80, 85, 77.5, 90},
+		Findings: []findings.FindingFigures{
+			{ID: 1, Title: "Font is small. Really.", Category: "layout", Severity: 1, Participants: 4, CreatedAt: t0},
+			{ID: 2, Title: "Allergies hidden", Category: "safety", Severity: 2, SafetyConcern: true, Participants: 1, CreatedAt: t0.Add(time.Hour)},
+			{ID: 3, Title: "Wrong drug list", Category: "workflow_fit", Severity: 3, Participants: 2, CreatedAt: t0.Add(2 * time.Hour)},
+			{ID: 4, Title: "Older major", Category: "navigation", Severity: 3, Participants: 2, CreatedAt: t0.Add(-time.Hour)},
+		},
+	}
+	base := side(1, "legacy", true, legacy)
+	base.Def = &sandpit.Definition{Tasks: base.Def.Tasks[:1]} // the legacy system lacks the new task
+	r := findings.Build(side(3, "0.2", false, b), nil, &base)
+
+	t.Run("participants by profession", func(t *testing.T) {
+		if r.Participants.N != 5 || r.Participants.ByProfession["nurse"] != 3 || r.Participants.ByProfession["doctor"] != 2 {
+			t.Errorf("participants = %+v", r.Participants)
+		}
+	})
+	t.Run("task figures", func(t *testing.T) {
+		task := r.Tasks[0]
+		if task.Attempts != 5 || *task.SuccessRate != 1 || *task.DirectRate != 0.8 || math.Abs(task.MisclickRate-2.0/18) > 1e-12 {
+			t.Errorf("task = %+v", task)
+		}
+		if task.SuccessCI == nil || task.Time.N != 5 || task.Ease.N != 5 {
+			t.Errorf("task = %+v", task)
+		}
+	})
+	t.Run("a task nobody attempted has nulls, never NaN", func(t *testing.T) {
+		data, err := json.Marshal(r.Tasks[1])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(data), `"success_rate":null`) || !strings.Contains(string(data), `"geomean":null`) || strings.Contains(string(data), "NaN") {
+			t.Errorf("empty task = %s", data)
+		}
+	})
+	t.Run("findings: safety first, then severity, then frequency, then oldest", func(t *testing.T) {
+		var order []int64
+		for _, f := range r.Findings {
+			order = append(order, f.ID)
+		}
+		if want := []int64{2, 4, 3, 1}; len(order) != 4 || order[0] != want[0] || order[1] != want[1] || order[2] != want[2] || order[3] != want[3] {
+			t.Errorf("order = %v, want %v", order, want)
+		}
+		if r.Findings[3].Title != "Font is small" || r.Findings[3].Frequency != 0.8 {
+			t.Errorf("finding = %+v", r.Findings[3])
+		}
+	})
+	t.Run("comparison with the baseline", func(t *testing.T) {
+		if r.Comparisons.Previous != nil {
+			t.Error("a previous comparison without a previous release")
+		}
+		c := r.Comparisons.Baseline
+		if c == nil || c.Release.Version != "legacy" || len(c.Tasks) != 1 {
+			t.Fatalf("baseline = %+v", c)
+		}
+		task := c.Tasks[0]
+		if *task.TimeVerdict != "better" || *task.EaseVerdict != "better" || task.TimeSavedS == nil || *task.TimeSavedS <= 0 {
+			t.Errorf("task comparison = %+v", task)
+		}
+		want := *task.TimeSavedS * 12 * 225 / 3600
+		if math.Abs(*task.HoursSavedPerStaffYear-want) > 1e-9 {
+			t.Errorf("hours saved = %v, want %v", *task.HoursSavedPerStaffYear, want)
+		}
+		if *c.SUS.Verdict != "better" {
+			t.Errorf("SUS = %+v", c.SUS)
+		}
+	})
+	t.Run("previous comparisons carry no time saved", func(t *testing.T) {
+		prev := side(2, "0.1", false, legacy)
+		r := findings.Build(side(3, "0.2", false, b), &prev, nil)
+		data, _ := json.Marshal(r.Comparisons)
+		if strings.Contains(string(data), "time_saved_s") || !strings.Contains(string(data), `"baseline":null`) {
+			t.Errorf("comparisons = %s", data)
+		}
+	})
+}

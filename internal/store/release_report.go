@@ -1,0 +1,96 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/sandpit-nhs/sandpit/internal/findings"
+)
+
+// ReleaseFigures aggregates release id's trials, leaving out nothing but
+// withdrawn trials, which no longer exist.
+func (s *Store) ReleaseFigures(ctx context.Context, id int64) (*findings.Figures, error) {
+	db := s.read.WithContext(ctx)
+	f := &findings.Figures{ReleaseID: id, Durations: map[string][]float64{}, Ease: map[string][]float64{}}
+	err := db.Raw(`SELECT COALESCE(u.profession, 'other') AS profession, COALESCE(u.setting, 'other') AS setting, COUNT(*) AS n
+		FROM trials t JOIN users u ON u.id = t.user_id WHERE t.release_id = ? GROUP BY u.profession, u.setting`, id).Scan(&f.Participants).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: participants of %d: %w", id, err)
+	}
+	err = db.Raw(`SELECT a.task_key, a.outcome, COUNT(*) AS n, SUM(a.clicks) AS clicks, SUM(a.misclicks) AS misclicks
+		FROM attempts a JOIN trials t ON t.id = a.trial_id
+		WHERE t.release_id = ? AND a.outcome <> '' GROUP BY a.task_key, a.outcome`, id).Scan(&f.Outcomes).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: outcomes of %d: %w", id, err)
+	}
+	var values []struct {
+		TaskKey    string
+		DurationMs *int64
+		Ease       *int
+		Success    bool
+	}
+	err = db.Raw(`SELECT a.task_key, a.duration_ms, a.ease, a.outcome IN ('direct', 'indirect') AS success
+		FROM attempts a JOIN trials t ON t.id = a.trial_id WHERE t.release_id = ? AND a.outcome <> ''`, id).Scan(&values).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: attempt values of %d: %w", id, err)
+	}
+	for _, v := range values {
+		if v.Success && v.DurationMs != nil {
+			f.Durations[v.TaskKey] = append(f.Durations[v.TaskKey], float64(*v.DurationMs)/1000)
+		}
+		if v.Ease != nil {
+			f.Ease[v.TaskKey] = append(f.Ease[v.TaskKey], float64(*v.Ease))
+		}
+	}
+	if err := db.Raw(`SELECT sus_score FROM trials WHERE release_id = ? AND sus_score IS NOT NULL`, id).Scan(&f.SUS).Error; err != nil {
+		return nil, fmt.Errorf("store: SUS of %d: %w", id, err)
+	}
+	err = db.Raw(`SELECT f.id, f.title, f.status, f.response, f.created_at,
+			COALESCE(f.severity, MAX(r.severity)) AS severity,
+			MAX(CASE WHEN r.safety_concern THEN 1 ELSE 0 END) = 1 AS safety_concern,
+			COUNT(DISTINCT r.trial_id) AS participants,
+			(SELECT r2.category FROM reports r2 WHERE r2.finding_id = f.id ORDER BY r2.created_at, r2.id LIMIT 1) AS category,
+			CASE WHEN f.title <> '' THEN f.title ELSE (SELECT r3.text FROM reports r3 WHERE r3.finding_id = f.id ORDER BY r3.created_at, r3.id LIMIT 1) END AS title
+		FROM findings f JOIN reports r ON r.finding_id = f.id JOIN trials t ON t.id = r.trial_id
+		WHERE t.release_id = ?
+		GROUP BY f.id, f.title, f.status, f.response, f.created_at, f.severity`, id).Scan(&f.Findings).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: findings of %d: %w", id, err)
+	}
+	return f, nil
+}
+
+// ComparableReleases returns, for release id, the latest non-baseline
+// release of its workflow published before it and the workflow's most
+// recently published baseline (none for a baseline itself); 0 when there
+// is none.
+func (s *Store) ComparableReleases(ctx context.Context, id int64) (previous, baseline int64, err error) {
+	var r releaseRow
+	if err := s.read.WithContext(ctx).Where("id = ?", id).Take(&r).Error; err != nil {
+		return 0, 0, fmt.Errorf("store: release %d: %w", id, notFound(err, "Release"))
+	}
+	db := s.read.WithContext(ctx)
+	var ids []int64
+	if r.PublishedAt != nil {
+		err = db.Model(&releaseRow{}).Where("workflow_id = ? AND id <> ? AND NOT baseline AND published_at IS NOT NULL AND published_at < ?", r.WorkflowID, id, *r.PublishedAt).
+			Order("published_at DESC").Limit(1).Pluck("id", &ids).Error
+		if err != nil {
+			return 0, 0, fmt.Errorf("store: previous of %d: %w", id, err)
+		}
+		if len(ids) > 0 {
+			previous = ids[0]
+		}
+	}
+	if !r.Baseline {
+		ids = nil
+		err = db.Model(&releaseRow{}).Where("workflow_id = ? AND baseline AND published_at IS NOT NULL", r.WorkflowID).
+			Order("published_at DESC").Limit(1).Pluck("id", &ids).Error
+		if err != nil {
+			return 0, 0, fmt.Errorf("store: baseline of %d: %w", id, err)
+		}
+		if len(ids) > 0 {
+			baseline = ids[0]
+		}
+	}
+	return previous, baseline, nil
+}

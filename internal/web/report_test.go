@@ -1,0 +1,51 @@
+package web
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"testing"
+
+	"github.com/sandpit-nhs/sandpit/internal/findings"
+)
+
+func TestReleaseReportAPI(t *testing.T) {
+	w := newWorld(t, Config{})
+	w.populate()
+	release := w.openRelease("report")
+	for i, path := range [][][2]int{{{50, 130}, {10, 260}}, {{5, 5}, {50, 130}, {10, 10}, {50, 130}, {10, 260}}} {
+		token := w.clinician(fmt.Sprintf("report%d@example.nhs.uk", i))
+		trial := w.mustAPI(201, "POST", fmt.Sprintf("/releases/%d/trials", release), token, `{"consent":{"accepted":true,"research_use":true}}`)
+		base := fmt.Sprintf("/trials/%d", int64(trial["id"].(float64)))
+		w.mustAPI(200, "POST", base+"/tasks/reconcile/start", token, "")
+		for j, c := range path {
+			w.mustAPI(200, "POST", base+"/tasks/reconcile/clicks", token, fmt.Sprintf(`{"seq":%d,"x":%d,"y":%d}`, j+1, c[0], c[1]))
+		}
+		w.mustAPI(200, "POST", base+"/tasks/reconcile/rating", token, fmt.Sprintf(`{"ease":%d}`, 5+i))
+		w.mustAPI(201, "POST", base+"/reports", token, `{"screen":"list","x":60,"y":140,"category":"navigation","severity":2,"text":"The record link is small"}`)
+		w.mustAPI(200, "POST", base+"/sus", token, `{"answers":[4,2,4,2,5,1,4,2,4,3]}`)
+	}
+	status, body := w.api("GET", fmt.Sprintf("/releases/%d/report", release), w.tokens["owner"], "")
+	if status != http.StatusOK {
+		t.Fatalf("report: %d %s", status, body)
+	}
+	var r findings.Report
+	if err := json.Unmarshal([]byte(body), &r); err != nil {
+		t.Fatal(err)
+	}
+	task := r.Tasks[0]
+	if r.Participants.N != 2 || task.Attempts != 2 || task.Direct != 1 || task.Indirect != 1 || task.Time.N != 2 || task.Ease.N != 2 {
+		t.Errorf("report = %s", body)
+	}
+	if len(r.Findings) != 1 || r.Findings[0].Participants != 2 || r.Findings[0].Frequency != 1 {
+		t.Errorf("findings = %+v", r.Findings)
+	}
+	if r.SUS.N != 2 || *r.SUS.Grade != "B+" || r.Comparisons.Previous != nil || r.Comparisons.Baseline != nil {
+		t.Errorf("SUS %+v, comparisons %+v", r.SUS, r.Comparisons)
+	}
+	for kind, want := range map[string]int{"researcher": 200, "admin": 200, "other_owner": 404, "clinician": 404, "safety": 404, "anonymous": 401} {
+		if status, _ := w.api("GET", fmt.Sprintf("/releases/%d/report", release), w.tokens[kind], ""); status != want {
+			t.Errorf("%s: %d, want %d", kind, status, want)
+		}
+	}
+}

@@ -1,0 +1,72 @@
+// Trials: enhances the task screen and the report form. Both work without
+// it: the task screen posts the point an image button sends, the report
+// form takes the pin's position typed in.
+
+// naturalPoint returns the point of event ev on element el in the image's
+// own pixels, width by height, however the image is scaled.
+function naturalPoint (ev, el, width, height) {
+  const x = Math.floor(ev.offsetX * width / el.clientWidth)
+  const y = Math.floor(ev.offsetY * height / el.clientHeight)
+  return {
+    x: Math.min(Math.max(x, 0), width - 1),
+    y: Math.min(Math.max(y, 0), height - 1)
+  }
+}
+
+// The task screen: the image scales with the window, and a click posts its
+// point in image pixels as x and y.
+const clickForm = document.querySelector('form[data-trial-click]')
+if (clickForm) {
+  const frame = clickForm.querySelector('[data-trial-frame]')
+  const image = clickForm.querySelector('input[type="image"]')
+  const width = Number(image.getAttribute('width'))
+  const height = Number(image.getAttribute('height'))
+  frame.classList.add('sandpit-screen-frame--fluid')
+  let sent = false
+  image.addEventListener('click', (ev) => {
+    // A keyboard press has no point: let the browser post as it would.
+    if (ev.detail === 0 || !image.clientWidth) return
+    ev.preventDefault()
+    if (sent) return
+    sent = true
+    const p = naturalPoint(ev, image, width, height)
+    clickForm.elements.x.value = String(p.x)
+    clickForm.elements.y.value = String(p.y)
+    clickForm.submit()
+  })
+}
+
+// The report form: selecting the screen drops the pin there and fills in
+// its position; typing a position moves the pin.
+const pinFrame = document.querySelector('[data-pin-frame]')
+const reportForm = document.querySelector('form[data-report-form]')
+if (pinFrame && reportForm) {
+  const image = pinFrame.querySelector('img')
+  const pin = pinFrame.querySelector('.sandpit-pin')
+  const width = Number(image.getAttribute('width'))
+  const height = Number(image.getAttribute('height'))
+  const xField = reportForm.elements.x
+  const yField = reportForm.elements.y
+
+  const showPin = () => {
+    const x = parseInt(xField.value, 10)
+    const y = parseInt(yField.value, 10)
+    if (Number.isNaN(x) || Number.isNaN(y) || x < 0 || y < 0 || x >= width || y >= height) {
+      pin.hidden = true
+      return
+    }
+    pin.style.left = ((x + 0.5) * 100 / width) + '%'
+    pin.style.top = ((y + 0.5) * 100 / height) + '%'
+    pin.hidden = false
+  }
+
+  image.addEventListener('click', (ev) => {
+    const p = naturalPoint(ev, image, width, height)
+    xField.value = String(p.x)
+    yField.value = String(p.y)
+    showPin()
+  })
+  xField.addEventListener('input', showPin)
+  yField.addEventListener('input', showPin)
+  showPin()
+}
