@@ -11,7 +11,7 @@ NHSUK_DIST := node_modules/nhsuk-frontend/dist/nhsuk
 
 ## run: start Sandpit on http://localhost:8080 with an SQLite file and demo data
 run: assets
-	$(GO) run -ldflags "$(LDFLAGS)" ./cmd/sandpit serve --demo
+	$(GO) run -ldflags "$(LDFLAGS)" ./cmd/sandpit serve --demo --log-format text
 
 ## test: vet, the whole suite on SQLite, again on PostgreSQL when
 ## SANDPIT_TEST_POSTGRES holds a URL, then the browser tests
