@@ -2,10 +2,12 @@ package demo_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/sandpit-nhs/sandpit/internal/demo"
+	"github.com/sandpit-nhs/sandpit/internal/findings"
 	"github.com/sandpit-nhs/sandpit/internal/sandpit"
 	"github.com/sandpit-nhs/sandpit/internal/store"
 	"github.com/sandpit-nhs/sandpit/internal/store/storetest"
@@ -75,12 +77,18 @@ func TestSeed(t *testing.T) {
 		}
 	})
 	t.Run("seeding again wrote nothing new", func(t *testing.T) {
-		users, total, err := st.Users(ctx, 0, 100)
+		users, _, err := st.Users(ctx, 0, 1000)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if total != int64(len(demo.Accounts())) {
-			t.Errorf("users = %d (%v), want %d", total, users, len(demo.Accounts()))
+		accounts := 0
+		for _, u := range users {
+			if !strings.HasPrefix(u.Email, "demo-trial-") {
+				accounts++
+			}
+		}
+		if accounts != len(demo.Accounts()) {
+			t.Errorf("demo accounts = %d, want %d", accounts, len(demo.Accounts()))
 		}
 		_, events, err := st.AuditEvents(ctx, store.AuditFilter{Action: sandpit.AuditUserCreated, Limit: 100})
 		if err != nil {
@@ -90,4 +98,66 @@ func TestSeed(t *testing.T) {
 			t.Errorf("user_created events = %d", events)
 		}
 	})
+}
+
+func TestSeedTrials(t *testing.T) {
+	ctx := context.Background()
+	st := storetest.New(t, time.Now)
+	start := time.Now()
+	if err := demo.Seed(ctx, st, func(p string) (string, error) { return "hash:" + p, nil }); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("seeded in %v", time.Since(start))
+	team, _ := st.TeamByName(ctx, demo.TeamName)
+	list, _ := st.Workflows(ctx, []int64{team.ID}, false)
+	w, err := st.Workflow(ctx, list[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := map[string]int64{}
+	for _, r := range w.Releases {
+		ids[r.Version] = r.ID
+	}
+	for version, want := range map[string][2]int64{"legacy": {20, 30}, "0.1": {20, 30}, "0.2": {0, 0}} {
+		n, err := st.ReleaseTrialCount(ctx, ids[version])
+		if err != nil || n < want[0] || n > want[1] {
+			t.Errorf("release %s has %d trials (%v), want %d to %d", version, n, err, want[0], want[1])
+		}
+	}
+	side := func(id int64) *findings.Side {
+		r, err := st.Release(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, err := st.ReleaseFigures(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return &findings.Side{Ref: findings.ReleaseRef{ID: r.ID, Version: r.Version, Baseline: r.Baseline}, Def: &r.Definition, Figures: f}
+	}
+	legacy, v01 := side(ids["legacy"]), side(ids["0.1"])
+	r := findings.Build(*v01, nil, legacy)
+	for _, task := range r.Tasks {
+		if task.SuccessCI == nil || task.Time.Geomean == nil {
+			t.Errorf("task %s: success CI %v, time %v", task.Key, task.SuccessCI, task.Time.Geomean)
+		}
+	}
+	if r.SUS.Grade == nil || r.Comparisons.Baseline == nil || r.Comparisons.Baseline.Release.Version != "legacy" {
+		t.Fatalf("SUS %+v, comparisons %+v", r.SUS, r.Comparisons)
+	}
+	safety := false
+	for _, f := range r.Findings {
+		safety = safety || f.SafetyConcern
+	}
+	if !safety || len(r.Findings) < 2 {
+		t.Errorf("findings = %+v, want some with a safety concern", r.Findings)
+	}
+	lr := findings.Build(*legacy, nil, nil)
+	if *lr.SUS.Mean >= *r.SUS.Mean {
+		t.Errorf("legacy SUS %.1f is not below 0.1's %.1f", *lr.SUS.Mean, *r.SUS.Mean)
+	}
+	points, err := st.ClickPoints(ctx, ids["0.1"])
+	if err != nil || len(points) == 0 {
+		t.Errorf("click points = %v, %v", points, err)
+	}
 }

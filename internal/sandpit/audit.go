@@ -26,7 +26,8 @@ func AuditActions() []string {
 	return []string{AuditSignIn, AuditSignInFailed, AuditSignOut, AuditRegister, AuditUserCreated,
 		AuditRoleGranted, AuditRoleRemoved, AuditUserDisabled, AuditPasswordChanged, AuditProfileUpdated,
 		AuditTeamCreated, AuditMemberAdded, AuditResearcherGrant, AuditTokenCreated, AuditTokenRevoked,
-		AuditWorkflowCreated, AuditReleasePublish, AuditReleaseClosed, AuditConsent, AuditWithdraw}
+		AuditWorkflowCreated, AuditReleasePublish, AuditReleaseClosed, AuditConsent, AuditWithdraw,
+		AuditFindingUpdated, AuditFindingsMerged, AuditReportMoved, AuditSafetyTriaged}
 }
 
 // AuditEvent is one append-only record of an action.

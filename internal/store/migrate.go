@@ -250,6 +250,12 @@ var migrations = []migration{
 		`CREATE INDEX reports_trial ON reports (trial_id)`,
 		`CREATE INDEX reports_finding ON reports (finding_id)`,
 	}},
+	{"0006_curation", []string{
+		`ALTER TABLE findings ADD COLUMN status_reason TEXT NOT NULL DEFAULT ''`,
+		`ALTER TABLE reports ADD COLUMN triage TEXT NOT NULL DEFAULT 'open'`,
+		`ALTER TABLE reports ADD COLUMN triage_note TEXT NOT NULL DEFAULT ''`,
+		`ALTER TABLE reports ADD COLUMN triaged_at {{time}}`,
+	}},
 }
 
 // dialectTypes maps the placeholders of migrations to each dialect's types.

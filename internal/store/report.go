@@ -109,7 +109,7 @@ func (s *Store) FeedbackOf(ctx context.Context, userID int64) ([]Feedback, error
 	var list []Feedback
 	err := s.read.WithContext(ctx).Raw(`SELECT r.id AS report_id, rel.id AS release_id, rel.version, w.title AS workflow_title,
 			r.task_key, r.screen, r.category, r.severity, r.safety_concern, r.text, r.created_at,
-			f.id AS finding_id, f.title AS finding_title, f.status AS finding_status, f.response AS finding_response, t.id AS trial_id
+			f.id AS finding_id, f.title AS finding_title, `+findingStatusSQL+` AS finding_status, f.response AS finding_response, t.id AS trial_id
 		FROM reports r
 		JOIN trials t ON t.id = r.trial_id
 		JOIN releases rel ON rel.id = t.release_id

@@ -82,6 +82,14 @@ func flashMessage(key string) string {
 		return "Thank you. Your report has been sent to the product team."
 	case "sus":
 		return "Thank you. Your answers to the questionnaire have been saved."
+	case "finding-saved":
+		return "The finding has been saved."
+	case "findings-merged":
+		return "The findings have been merged into this one."
+	case "report-moved":
+		return "The report has been moved to this finding."
+	case "triaged":
+		return "The triage has been saved."
 	case "withdrawn":
 		return "You have withdrawn from the trial. Everything you recorded in it has been deleted."
 	}

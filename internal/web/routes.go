@@ -85,6 +85,10 @@ func (s *Server) routes() {
 	api.DELETE("/trials/:id", s.handleAPITrialWithdraw)
 	api.GET("/me/feedback", s.handleAPIMyFeedback)
 	api.GET("/releases/:id/report", s.handleAPIReleaseReport)
+	api.GET("/workflows/:id/findings", s.handleAPIFindingList)
+	api.PATCH("/findings/:id", s.handleAPIFindingUpdate)
+	api.POST("/findings/:id/merge", s.handleAPIFindingMerge)
+	api.GET("/safety-concerns", s.handleAPISafetyConcerns)
 
 	// Pages: the session cookie and a CSRF token on every form.
 	pages := e.Group("", s.csrf(), s.loadSession)
@@ -157,6 +161,18 @@ func (s *Server) routes() {
 	pages.GET("/trials/:id/withdraw", s.handleWithdrawShow, s.requireUser)
 	pages.POST("/trials/:id/withdraw", s.handleWithdrawSubmit, s.requireUser)
 	pages.GET("/feedback", s.handleFeedbackList, s.requireUser)
+
+	// Findings and reports: product teams see what clinicians found, and
+	// answer it.
+	pages.GET("/releases/:id/report", s.handleReleaseReportPage, s.requireUser)
+	pages.GET("/releases/:id/show-and-tell", s.handleShowAndTell, s.requireUser)
+	pages.GET("/workflows/:id/findings", s.handleFindingsBoard, s.requireUser)
+	pages.GET("/findings/:id", s.handleFindingShow, s.requireUser)
+	pages.POST("/findings/:id", s.handleFindingUpdate, s.requireUser)
+	pages.POST("/findings/:id/merge", s.handleFindingMerge, s.requireUser)
+	pages.POST("/reports/:id/move", s.handleReportMove, s.requireUser)
+	pages.GET("/safety-concerns", s.handleSafetyConcerns, s.requireUser)
+	pages.POST("/safety-concerns/:id/triage", s.handleSafetyTriage, s.requireUser)
 
 	admin := pages.Group("/admin", s.requireUser, s.requireAdmin)
 	admin.GET("/users", s.handleAdminUserList)

@@ -303,6 +303,8 @@ func findingTag(st string) statusTag {
 		return statusTag{"Fixed", "nhsuk-tag--green"}
 	case "wont_fix":
 		return statusTag{"Will not fix", "nhsuk-tag--orange"}
+	case "persisting":
+		return statusTag{"Persisting", "nhsuk-tag--red"}
 	}
 	return statusTag{sandpit.OptionLabel(st), "nhsuk-tag--grey"}
 }

@@ -1,0 +1,211 @@
+package sandpit
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"unicode/utf8"
+)
+
+// Finding statuses, as PRODUCT.md lists them: new → accepted → planned →
+// fixed | wont_fix.
+const (
+	FindingNew      = "new"
+	FindingAccepted = "accepted"
+	FindingPlanned  = "planned"
+	FindingFixed    = "fixed"
+	FindingWontFix  = "wont_fix"
+	// FindingPersisting is never stored: a fixed finding that received a
+	// report from a release published after it was marked fixed shows so
+	// until the product owner acts on it.
+	FindingPersisting = "persisting"
+)
+
+// Limits of a finding's curated text, in characters.
+const (
+	MaxFindingTitle = 200
+	MaxTriageNote   = 2000
+)
+
+// FindingStatuses lists the statuses a product owner may set.
+func FindingStatuses() []string {
+	return []string{FindingNew, FindingAccepted, FindingPlanned, FindingFixed, FindingWontFix}
+}
+
+// FindingStatusLabel is a finding status's name for people.
+func FindingStatusLabel(st string) string {
+	switch st {
+	case FindingNew:
+		return "New"
+	case FindingAccepted:
+		return "Accepted"
+	case FindingPlanned:
+		return "Planned"
+	case FindingFixed:
+		return "Fixed"
+	case FindingWontFix:
+		return "Will not fix"
+	case FindingPersisting:
+		return "Persisting"
+	}
+	return OptionLabel(st)
+}
+
+// FindingState is what a product owner curates of a finding.
+type FindingState struct {
+	Title    string // "" until set: the title then comes from the earliest report
+	Severity *int   // nil until set: the severity is then the highest reported
+	Status   string
+	Response string // the public answer, "you said, we did"
+	Reason   string // why it will not be fixed
+}
+
+// FindingUpdate is a change to a finding; nil fields stay as they are.
+type FindingUpdate struct {
+	Title    *string
+	Severity *int
+	Status   *string
+	Response *string
+	Reason   *string
+}
+
+// Validate checks each field given.
+func (u FindingUpdate) Validate() error {
+	fields := map[string]string{}
+	if u.Title != nil && utf8.RuneCountInString(strings.TrimSpace(*u.Title)) > MaxFindingTitle {
+		fields["title"] = fmt.Sprintf("must be at most %d characters", MaxFindingTitle)
+	}
+	if u.Severity != nil && (*u.Severity < 1 || *u.Severity > 4) {
+		fields["severity"] = "must be 1 to 4"
+	}
+	if u.Status != nil && !slices.Contains(FindingStatuses(), *u.Status) {
+		fields["status"] = "must be one of " + strings.Join(FindingStatuses(), ", ")
+	}
+	if u.Response != nil {
+		if p := FreeTextProblem(*u.Response); p != "" {
+			fields["response"] = p
+		}
+	}
+	if u.Reason != nil {
+		if p := FreeTextProblem(*u.Reason); p != "" {
+			fields["reason"] = p
+		}
+	}
+	if u.Status != nil && *u.Status == FindingWontFix && (u.Reason == nil || strings.TrimSpace(*u.Reason) == "") {
+		if _, bad := fields["reason"]; !bad {
+			fields["reason"] = "is required when the finding will not be fixed"
+		}
+	}
+	if len(fields) > 0 {
+		return Invalid("Check the finding.", fields)
+	}
+	for field, text := range map[string]*string{"title": u.Title, "response": u.Response, "reason": u.Reason} {
+		if text != nil && RealPatientIdentifier(*text) {
+			return ErrPatientIdentifier(field)
+		}
+	}
+	return nil
+}
+
+// Apply returns cur changed by u. The reason is kept only while the
+// finding will not be fixed; a finding marked will-not-fix needs one.
+func (u FindingUpdate) Apply(cur FindingState) (FindingState, error) {
+	if err := u.Validate(); err != nil {
+		return cur, err
+	}
+	next := cur
+	if u.Title != nil {
+		next.Title = strings.TrimSpace(*u.Title)
+	}
+	if u.Severity != nil {
+		next.Severity = u.Severity
+	}
+	if u.Status != nil {
+		next.Status = *u.Status
+	}
+	if u.Response != nil {
+		next.Response = strings.TrimSpace(*u.Response)
+	}
+	if u.Reason != nil {
+		next.Reason = strings.TrimSpace(*u.Reason)
+	}
+	if next.Status != FindingWontFix {
+		next.Reason = ""
+	} else if next.Reason == "" {
+		return cur, Invalid("Check the finding.", map[string]string{"reason": "is required when the finding will not be fixed"})
+	}
+	return next, nil
+}
+
+// Triage statuses of a safety concern.
+const (
+	TriageOpen         = "open"
+	TriageUnderReview  = "under_review"
+	TriageHazardLogged = "hazard_logged"
+	TriageNotAHazard   = "not_a_hazard"
+)
+
+// TriageStatuses lists the triage statuses, in the order of the work.
+func TriageStatuses() []string {
+	return []string{TriageOpen, TriageUnderReview, TriageHazardLogged, TriageNotAHazard}
+}
+
+// TriageLabel is a triage status's name for people.
+func TriageLabel(st string) string {
+	switch st {
+	case TriageOpen:
+		return "Open"
+	case TriageUnderReview:
+		return "Under review"
+	case TriageHazardLogged:
+		return "Hazard logged"
+	case TriageNotAHazard:
+		return "Not a hazard"
+	}
+	return OptionLabel(st)
+}
+
+// Triage is a safety officer's verdict on a safety concern.
+type Triage struct {
+	Status string
+	Note   string
+}
+
+// Validate checks the triage status and note.
+func (t *Triage) Validate() error {
+	fields := map[string]string{}
+	if !slices.Contains(TriageStatuses(), t.Status) {
+		fields["status"] = "must be one of " + strings.Join(TriageStatuses(), ", ")
+	}
+	t.Note = strings.TrimSpace(t.Note)
+	if utf8.RuneCountInString(t.Note) > MaxTriageNote {
+		fields["note"] = fmt.Sprintf("must be at most %d characters", MaxTriageNote)
+	}
+	if len(fields) > 0 {
+		return Invalid("Check the triage.", fields)
+	}
+	if RealPatientIdentifier(t.Note) {
+		return ErrPatientIdentifier("note")
+	}
+	return nil
+}
+
+// CanCurateFindings reports whether u may change, merge and answer the
+// findings of team's workflows: the team's product owners and admins.
+func CanCurateFindings(u *User, teamID int64) bool { return CanEditWorkflows(u, teamID) }
+
+// CanReadFindings reports whether u may read the findings of team's
+// workflows: the team, its researchers and admins.
+func CanReadFindings(u *User, teamID int64) bool { return CanViewTeam(u, teamID) }
+
+// CanTriageSafety reports whether u may see and triage every safety concern
+// of every team: safety officers and admins.
+func CanTriageSafety(u *User) bool { return u.Has(RoleSafetyOfficer) || CanAdminister(u) }
+
+// Curation audit actions.
+const (
+	AuditFindingUpdated = "finding_updated"
+	AuditFindingsMerged = "findings_merged"
+	AuditReportMoved    = "report_moved"
+	AuditSafetyTriaged  = "safety_triaged"
+)

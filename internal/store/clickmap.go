@@ -1,0 +1,94 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+)
+
+// ClickPoint is where clicks landed on a screen: N clicks at (X, Y), all
+// hits or all misclicks.
+type ClickPoint struct {
+	X, Y int
+	Hit  bool
+	N    int
+}
+
+// ClickPoints returns, per screen key, the points clicked in release
+// releaseID's attempts that have an outcome, most frequent first.
+func (s *Store) ClickPoints(ctx context.Context, releaseID int64) (map[string][]ClickPoint, error) {
+	var rows []struct {
+		Screen string
+		X, Y   int
+		Hit    bool
+		N      int
+	}
+	err := s.read.WithContext(ctx).Raw(`SELECT c.screen, c.x, c.y, c.hit, COUNT(*) AS n
+		FROM clicks c JOIN attempts a ON a.id = c.attempt_id JOIN trials t ON t.id = a.trial_id
+		WHERE t.release_id = ? AND a.outcome <> ''
+		GROUP BY c.screen, c.x, c.y, c.hit ORDER BY c.screen, n DESC, c.x, c.y`, releaseID).Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: click points of %d: %w", releaseID, err)
+	}
+	out := map[string][]ClickPoint{}
+	for _, r := range rows {
+		out[r.Screen] = append(out[r.Screen], ClickPoint{X: r.X, Y: r.Y, Hit: r.Hit, N: r.N})
+	}
+	return out, nil
+}
+
+// PathCount is how many attempts went through the same screens.
+type PathCount struct {
+	Path []string
+	N    int
+}
+
+// PathCounts returns, per task key, the paths of release releaseID's
+// attempts that have an outcome with how many took each, most common first.
+func (s *Store) PathCounts(ctx context.Context, releaseID int64) (map[string][]PathCount, error) {
+	var rows []struct {
+		TaskKey string
+		Path    string
+		N       int
+	}
+	err := s.read.WithContext(ctx).Raw(`SELECT a.task_key, a.path, COUNT(*) AS n
+		FROM attempts a JOIN trials t ON t.id = a.trial_id
+		WHERE t.release_id = ? AND a.outcome <> ''
+		GROUP BY a.task_key, a.path ORDER BY a.task_key, n DESC, a.path`, releaseID).Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: path counts of %d: %w", releaseID, err)
+	}
+	out := map[string][]PathCount{}
+	for _, r := range rows {
+		var p []string
+		if err := json.Unmarshal([]byte(r.Path), &p); err != nil {
+			return nil, fmt.Errorf("store: path of an attempt of %d: %w", releaseID, err)
+		}
+		out[r.TaskKey] = append(out[r.TaskKey], PathCount{Path: p, N: r.N})
+	}
+	return out, nil
+}
+
+// FindingQuotes returns the text of the earliest report of each of the
+// findings ids.
+func (s *Store) FindingQuotes(ctx context.Context, ids []int64) (map[int64]string, error) {
+	out := map[int64]string{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var rows []struct {
+		FindingID int64
+		Text      string
+	}
+	err := s.read.WithContext(ctx).Raw(`SELECT r.finding_id, r.text FROM reports r
+		WHERE r.finding_id IN ? ORDER BY r.created_at, r.id`, ids).Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: finding quotes: %w", err)
+	}
+	for _, r := range rows {
+		if _, ok := out[r.FindingID]; !ok {
+			out[r.FindingID] = r.Text
+		}
+	}
+	return out, nil
+}

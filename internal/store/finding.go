@@ -1,0 +1,523 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/sandpit-nhs/sandpit/internal/findings"
+	"github.com/sandpit-nhs/sandpit/internal/sandpit"
+)
+
+// findingStatusSQL is the status of finding f as people see it: a fixed
+// finding that received a report from a release published after it was
+// marked fixed is persisting (METRICS.md).
+const findingStatusSQL = `CASE WHEN f.status = 'fixed' AND f.fixed_at IS NOT NULL AND EXISTS (
+		SELECT 1 FROM reports pr JOIN trials pt ON pt.id = pr.trial_id JOIN releases prel ON prel.id = pt.release_id
+		WHERE pr.finding_id = f.id AND prel.published_at > f.fixed_at) THEN 'persisting' ELSE f.status END`
+
+// FindingEvidence is what one release contributed to a finding.
+type FindingEvidence struct {
+	ReleaseID    int64
+	Version      string
+	Participants int // distinct trials of the release with a report in it
+	Reports      int
+}
+
+// FindingSummary is a finding of a workflow as the findings board shows it.
+type FindingSummary struct {
+	ID            int64
+	WorkflowID    int64
+	Title         string // the product owner's, else from the earliest report
+	OwnTitle      string // the product owner's, "" when not set
+	Category      string // of the earliest report
+	Severity      int    // the product owner's, else the highest reported
+	OwnSeverity   *int
+	SafetyConcern bool
+	Status        string // as shown: persisting is derived
+	StoredStatus  string // as the product owner set it
+	Response      string
+	Reason        string
+	CreatedAt     time.Time
+	FixedAt       *time.Time
+	Participants  int     // distinct trials of the workflow with a report in it
+	Reports       int     // reports in it
+	Frequency     float64 // participants / trials of the workflow
+	Evidence      []FindingEvidence
+}
+
+// findingSummaryRow is one row of the findings query.
+type findingSummaryRow struct {
+	ID           int64
+	WorkflowID   int64
+	Title        string
+	Status       string
+	ShownStatus  string
+	Response     string
+	Reason       string
+	CreatedAt    time.Time
+	FixedAt      *time.Time
+	OwnSeverity  *int
+	Severity     int
+	Safety       int
+	Participants int
+	Reports      int
+	Category     string
+	FirstText    string
+}
+
+// WorkflowFindings returns the findings of workflow id holding at least one
+// report, in METRICS.md's order: safety concerns first, then higher
+// severity, then higher frequency, then oldest.
+func (s *Store) WorkflowFindings(ctx context.Context, workflowID int64) ([]FindingSummary, error) {
+	return s.findingSummaries(ctx, "f.workflow_id = ?", workflowID)
+}
+
+func (s *Store) findingSummaries(ctx context.Context, where string, arg int64) ([]FindingSummary, error) {
+	db := s.read.WithContext(ctx)
+	var rows []findingSummaryRow
+	err := db.Raw(`SELECT f.id, f.workflow_id, f.title, f.status, `+findingStatusSQL+` AS shown_status,
+			f.response, f.status_reason AS reason, f.created_at, f.fixed_at, f.severity AS own_severity,
+			COALESCE(f.severity, MAX(r.severity)) AS severity,
+			MAX(CASE WHEN r.safety_concern THEN 1 ELSE 0 END) AS safety,
+			COUNT(DISTINCT r.trial_id) AS participants, COUNT(r.id) AS reports,
+			(SELECT r2.category FROM reports r2 WHERE r2.finding_id = f.id ORDER BY r2.created_at, r2.id LIMIT 1) AS category,
+			(SELECT r3.text FROM reports r3 WHERE r3.finding_id = f.id ORDER BY r3.created_at, r3.id LIMIT 1) AS first_text
+		FROM findings f JOIN reports r ON r.finding_id = f.id
+		WHERE `+where+`
+		GROUP BY f.id, f.workflow_id, f.title, f.status, f.response, f.status_reason, f.created_at, f.fixed_at, f.severity`, arg).Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: findings: %w", err)
+	}
+	if len(rows) == 0 {
+		return []FindingSummary{}, nil
+	}
+	workflowID := rows[0].WorkflowID
+	var trials int64
+	if err := db.Raw(`SELECT COUNT(*) FROM trials t JOIN releases rel ON rel.id = t.release_id WHERE rel.workflow_id = ?`, workflowID).Scan(&trials).Error; err != nil {
+		return nil, fmt.Errorf("store: trials of workflow %d: %w", workflowID, err)
+	}
+	var evidence []struct {
+		FindingID int64
+		FindingEvidence
+	}
+	err = db.Raw(`SELECT r.finding_id, rel.id AS release_id, rel.version, COUNT(DISTINCT r.trial_id) AS participants, COUNT(r.id) AS reports
+		FROM reports r JOIN trials t ON t.id = r.trial_id JOIN releases rel ON rel.id = t.release_id JOIN findings f ON f.id = r.finding_id
+		WHERE `+where+`
+		GROUP BY r.finding_id, rel.id, rel.version ORDER BY rel.id`, arg).Scan(&evidence).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: evidence of findings: %w", err)
+	}
+	byFinding := map[int64][]FindingEvidence{}
+	for _, e := range evidence {
+		byFinding[e.FindingID] = append(byFinding[e.FindingID], e.FindingEvidence)
+	}
+	out := make([]FindingSummary, len(rows))
+	for i, r := range rows {
+		f := FindingSummary{ID: r.ID, WorkflowID: r.WorkflowID, Title: r.Title, OwnTitle: r.Title, Category: r.Category,
+			Severity: r.Severity, OwnSeverity: r.OwnSeverity, SafetyConcern: r.Safety == 1, Status: r.ShownStatus, StoredStatus: r.Status,
+			Response: r.Response, Reason: r.Reason, CreatedAt: r.CreatedAt, FixedAt: r.FixedAt,
+			Participants: r.Participants, Reports: r.Reports, Evidence: byFinding[r.ID]}
+		if f.Title == "" {
+			f.Title = findings.Title(r.FirstText)
+		}
+		if trials > 0 {
+			f.Frequency = float64(r.Participants) / float64(trials)
+		}
+		out[i] = f
+	}
+	SortFindingSummaries(out)
+	return out, nil
+}
+
+// SortFindingSummaries orders findings as every page and the API show them:
+// safety concerns first, then higher severity, then higher frequency, then
+// oldest.
+func SortFindingSummaries(list []FindingSummary) {
+	sort.SliceStable(list, func(i, j int) bool {
+		a, b := list[i], list[j]
+		switch {
+		case a.SafetyConcern != b.SafetyConcern:
+			return a.SafetyConcern
+		case a.Severity != b.Severity:
+			return a.Severity > b.Severity
+		case a.Frequency != b.Frequency:
+			return a.Frequency > b.Frequency
+		case !a.CreatedAt.Equal(b.CreatedAt):
+			return a.CreatedAt.Before(b.CreatedAt)
+		}
+		return a.ID < b.ID
+	})
+}
+
+// FindingMeta is what permission checks need of a finding.
+type FindingMeta struct {
+	ID            int64
+	WorkflowID    int64
+	WorkflowTitle string
+	TeamID        int64
+}
+
+// FindingMeta returns finding id's workflow and team.
+func (s *Store) FindingMeta(ctx context.Context, id int64) (*FindingMeta, error) {
+	var m []FindingMeta
+	err := s.read.WithContext(ctx).Raw(`SELECT f.id, f.workflow_id, w.title AS workflow_title, w.team_id
+		FROM findings f JOIN workflows w ON w.id = f.workflow_id WHERE f.id = ?`, id).Scan(&m).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: finding %d: %w", id, err)
+	}
+	if len(m) == 0 {
+		return nil, sandpit.Errorf(sandpit.ENOTFOUND, "Finding not found.")
+	}
+	return &m[0], nil
+}
+
+// ReportMeta returns the finding, workflow and team of report id.
+func (s *Store) ReportMeta(ctx context.Context, id int64) (*FindingMeta, error) {
+	var m []FindingMeta
+	err := s.read.WithContext(ctx).Raw(`SELECT f.id, f.workflow_id, w.title AS workflow_title, w.team_id
+		FROM reports r JOIN findings f ON f.id = r.finding_id JOIN workflows w ON w.id = f.workflow_id WHERE r.id = ?`, id).Scan(&m).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: report %d: %w", id, err)
+	}
+	if len(m) == 0 {
+		return nil, sandpit.Errorf(sandpit.ENOTFOUND, "Report not found.")
+	}
+	return &m[0], nil
+}
+
+// FindingReport is one report of a finding: the evidence.
+type FindingReport struct {
+	ID            int64
+	TrialID       int64
+	ReleaseID     int64
+	Version       string
+	TaskKey       string
+	Screen        string
+	X, Y          int
+	Category      string
+	Severity      int
+	SafetyConcern bool
+	Text          string
+	CreatedAt     time.Time
+}
+
+// FindingDetail is a finding with its reports.
+type FindingDetail struct {
+	FindingSummary
+	TeamID        int64
+	WorkflowTitle string
+	Quotes        []FindingReport // its reports, oldest first
+}
+
+// Finding returns finding id with its reports.
+func (s *Store) Finding(ctx context.Context, id int64) (*FindingDetail, error) {
+	meta, err := s.FindingMeta(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	list, err := s.findingSummaries(ctx, "f.id = ?", id)
+	if err != nil {
+		return nil, err
+	}
+	d := &FindingDetail{TeamID: meta.TeamID, WorkflowTitle: meta.WorkflowTitle}
+	if len(list) > 0 {
+		d.FindingSummary = list[0]
+		// Frequency against the whole workflow, as the board shows it.
+		all, err := s.WorkflowFindings(ctx, meta.WorkflowID)
+		if err != nil {
+			return nil, err
+		}
+		for _, f := range all {
+			if f.ID == id {
+				d.Frequency = f.Frequency
+			}
+		}
+	} else {
+		var row findingRow
+		if err := s.read.WithContext(ctx).Where("id = ?", id).Take(&row).Error; err != nil {
+			return nil, fmt.Errorf("store: finding %d: %w", id, notFound(err, "Finding"))
+		}
+		d.FindingSummary = FindingSummary{ID: row.ID, WorkflowID: row.WorkflowID, Title: row.Title, OwnTitle: row.Title, Status: row.Status,
+			StoredStatus: row.Status, Response: row.Response, CreatedAt: row.CreatedAt, FixedAt: row.FixedAt, OwnSeverity: row.Severity}
+		if row.Severity != nil {
+			d.Severity = *row.Severity
+		}
+	}
+	err = s.read.WithContext(ctx).Raw(`SELECT r.id, r.trial_id, rel.id AS release_id, rel.version, r.task_key, r.screen, r.x, r.y,
+			r.category, r.severity, r.safety_concern, r.text, r.created_at
+		FROM reports r JOIN trials t ON t.id = r.trial_id JOIN releases rel ON rel.id = t.release_id
+		WHERE r.finding_id = ? ORDER BY r.created_at, r.id`, id).Scan(&d.Quotes).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: reports of finding %d: %w", id, err)
+	}
+	return d, nil
+}
+
+// curationRow is what a product owner curates of a finding, as stored.
+type curationRow struct {
+	ID           int64
+	WorkflowID   int64
+	Title        string
+	Severity     *int
+	Status       string
+	Response     string
+	StatusReason string
+	FixedAt      *time.Time
+}
+
+func (curationRow) TableName() string { return "findings" }
+
+// UpdateFinding applies u to finding id and records entry, in one
+// transaction. Setting the status to fixed (again) marks the time, which
+// ends persisting; any other status clears it.
+func (s *Store) UpdateFinding(ctx context.Context, id int64, u sandpit.FindingUpdate, entry sandpit.AuditEntry) error {
+	err := s.transact(ctx, func(tx *gorm.DB) error {
+		var row curationRow
+		if err := tx.Where("id = ?", id).Take(&row).Error; err != nil {
+			return notFound(err, "Finding")
+		}
+		next, err := u.Apply(sandpit.FindingState{Title: row.Title, Severity: row.Severity, Status: row.Status, Response: row.Response, Reason: row.StatusReason})
+		if err != nil {
+			return err
+		}
+		now := s.Now()
+		fixedAt := row.FixedAt
+		switch {
+		case next.Status != sandpit.FindingFixed:
+			fixedAt = nil
+		case u.Status != nil || fixedAt == nil:
+			fixedAt = &now
+		}
+		err = tx.Model(&curationRow{}).Where("id = ?", id).Updates(map[string]any{"title": next.Title, "severity": next.Severity,
+			"status": next.Status, "response": next.Response, "status_reason": next.Reason, "fixed_at": fixedAt, "updated_at": now}).Error
+		if err != nil {
+			return err
+		}
+		var changed []string
+		for name, given := range map[string]bool{"title": u.Title != nil, "severity": u.Severity != nil, "status": u.Status != nil,
+			"response": u.Response != nil, "reason": u.Reason != nil} {
+			if given {
+				changed = append(changed, name)
+			}
+		}
+		sort.Strings(changed)
+		entry.Detail = fmt.Sprintf("finding %d: %s; status %s", id, strings.Join(changed, ", "), next.Status)
+		return s.audit(tx, entry)
+	})
+	if err != nil {
+		return fmt.Errorf("store: update finding %d: %w", id, err)
+	}
+	return nil
+}
+
+// MergeFindings moves every report of the findings from into finding into
+// and deletes them, in one transaction with entry. Every finding must be of
+// the same workflow.
+func (s *Store) MergeFindings(ctx context.Context, into int64, from []int64, entry sandpit.AuditEntry) error {
+	ids := []int64{}
+	seen := map[int64]bool{}
+	for _, id := range from {
+		if id == into {
+			return sandpit.Invalid("A finding cannot be merged into itself.", map[string]string{"from": "must not include this finding"})
+		}
+		if !seen[id] {
+			seen[id] = true
+			ids = append(ids, id)
+		}
+	}
+	if len(ids) == 0 {
+		return sandpit.Invalid("Choose the findings to merge into this one.", map[string]string{"from": "must list at least one other finding"})
+	}
+	err := s.transact(ctx, func(tx *gorm.DB) error {
+		var target curationRow
+		if err := tx.Where("id = ?", into).Take(&target).Error; err != nil {
+			return notFound(err, "Finding")
+		}
+		var rows []curationRow
+		if err := tx.Where("id IN ?", ids).Find(&rows).Error; err != nil {
+			return err
+		}
+		if len(rows) != len(ids) {
+			return sandpit.Invalid("Some of the findings to merge do not exist.", map[string]string{"from": "must list findings of the same workflow"})
+		}
+		for _, r := range rows {
+			if r.WorkflowID != target.WorkflowID {
+				return sandpit.Invalid("Only findings of the same workflow can be merged.", map[string]string{"from": "must list findings of the same workflow"})
+			}
+		}
+		if err := tx.Model(&reportRow{}).Where("finding_id IN ?", ids).Update("finding_id", into).Error; err != nil {
+			return err
+		}
+		if err := tx.Where("id IN ?", ids).Delete(&curationRow{}).Error; err != nil {
+			return err
+		}
+		if err := tx.Model(&curationRow{}).Where("id = ?", into).Update("updated_at", s.Now()).Error; err != nil {
+			return err
+		}
+		parts := make([]string, len(ids))
+		for i, id := range ids {
+			parts[i] = fmt.Sprint(id)
+		}
+		entry.Detail = fmt.Sprintf("findings %s merged into %d", strings.Join(parts, ", "), into)
+		return s.audit(tx, entry)
+	})
+	if err != nil {
+		return fmt.Errorf("store: merge into finding %d: %w", into, err)
+	}
+	return nil
+}
+
+// MoveReport moves report id into finding to, of the same workflow, and
+// deletes the finding it leaves when that is then empty, in one transaction
+// with entry.
+func (s *Store) MoveReport(ctx context.Context, reportID, to int64, entry sandpit.AuditEntry) error {
+	err := s.transact(ctx, func(tx *gorm.DB) error {
+		var r reportRow
+		if err := tx.Where("id = ?", reportID).Take(&r).Error; err != nil {
+			return notFound(err, "Report")
+		}
+		if r.FindingID == to {
+			return nil
+		}
+		var source, target curationRow
+		if err := tx.Where("id = ?", r.FindingID).Take(&source).Error; err != nil {
+			return notFound(err, "Finding")
+		}
+		if err := tx.Where("id = ?", to).Take(&target).Error; err != nil {
+			return sandpit.Invalid("Choose a finding of the same workflow.", map[string]string{"to": "must be a finding of the same workflow"})
+		}
+		if target.WorkflowID != source.WorkflowID {
+			return sandpit.Invalid("Choose a finding of the same workflow.", map[string]string{"to": "must be a finding of the same workflow"})
+		}
+		if err := tx.Model(&reportRow{}).Where("id = ?", reportID).Update("finding_id", to).Error; err != nil {
+			return err
+		}
+		var left int64
+		if err := tx.Model(&reportRow{}).Where("finding_id = ?", source.ID).Count(&left).Error; err != nil {
+			return err
+		}
+		if left == 0 {
+			if err := tx.Where("id = ?", source.ID).Delete(&curationRow{}).Error; err != nil {
+				return err
+			}
+		}
+		now := s.Now()
+		if err := tx.Model(&curationRow{}).Where("id IN ?", []int64{source.ID, to}).Update("updated_at", now).Error; err != nil {
+			return err
+		}
+		entry.Detail = fmt.Sprintf("report %d moved from finding %d to %d", reportID, source.ID, to)
+		return s.audit(tx, entry)
+	})
+	if err != nil {
+		return fmt.Errorf("store: move report %d: %w", reportID, err)
+	}
+	return nil
+}
+
+// SafetyConcern is a report flagged as a safety concern, with where it was
+// raised and what became of it.
+type SafetyConcern struct {
+	ID              int64
+	TeamID          int64
+	Team            string
+	WorkflowID      int64
+	Workflow        string
+	ReleaseID       int64
+	Version         string
+	TaskKey         string
+	Screen          string
+	Category        string
+	Severity        int
+	Text            string
+	CreatedAt       time.Time
+	Triage          string
+	TriageNote      string
+	TriagedAt       *time.Time
+	FindingID       int64
+	FindingTitle    string
+	FindingStatus   string
+	FindingResponse string
+}
+
+// SafetyConcerns returns every report flagged as a safety concern, of any
+// team, newest first.
+func (s *Store) SafetyConcerns(ctx context.Context) ([]SafetyConcern, error) {
+	list := []SafetyConcern{}
+	err := s.read.WithContext(ctx).Raw(`SELECT r.id, tm.id AS team_id, tm.name AS team, w.id AS workflow_id, w.title AS workflow,
+			rel.id AS release_id, rel.version, r.task_key, r.screen, r.category, r.severity, r.text, r.created_at,
+			r.triage, r.triage_note, r.triaged_at,
+			f.id AS finding_id, f.title AS finding_title, ` + findingStatusSQL + ` AS finding_status, f.response AS finding_response
+		FROM reports r
+		JOIN trials t ON t.id = r.trial_id
+		JOIN releases rel ON rel.id = t.release_id
+		JOIN workflows w ON w.id = rel.workflow_id
+		JOIN teams tm ON tm.id = w.team_id
+		JOIN findings f ON f.id = r.finding_id
+		WHERE r.safety_concern
+		ORDER BY r.created_at DESC, r.id DESC`).Scan(&list).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: safety concerns: %w", err)
+	}
+	for i := range list {
+		if list[i].FindingTitle != "" {
+			continue
+		}
+		title, err := s.earliestTitle(ctx, list[i].FindingID)
+		if err != nil {
+			return nil, err
+		}
+		list[i].FindingTitle = title
+	}
+	return list, nil
+}
+
+// earliestTitle is the title of finding id's earliest report's text.
+func (s *Store) earliestTitle(ctx context.Context, findingID int64) (string, error) {
+	var texts []string
+	if err := s.read.WithContext(ctx).Model(&reportRow{}).Where("finding_id = ?", findingID).Order("created_at, id").Limit(1).Pluck("text", &texts).Error; err != nil {
+		return "", fmt.Errorf("store: finding %d title: %w", findingID, err)
+	}
+	if len(texts) == 0 {
+		return "", nil
+	}
+	return findings.Title(texts[0]), nil
+}
+
+// TriageReport records a safety officer's triage of safety concern
+// reportID, with entry, in one transaction.
+func (s *Store) TriageReport(ctx context.Context, reportID int64, t sandpit.Triage, entry sandpit.AuditEntry) error {
+	if err := t.Validate(); err != nil {
+		return err
+	}
+	err := s.transact(ctx, func(tx *gorm.DB) error {
+		res := tx.Model(&reportRow{}).Where("id = ? AND safety_concern", reportID).
+			Updates(map[string]any{"triage": t.Status, "triage_note": t.Note, "triaged_at": s.Now()})
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return sandpit.Errorf(sandpit.ENOTFOUND, "Safety concern not found.")
+		}
+		entry.Detail = fmt.Sprintf("report %d: %s", reportID, t.Status)
+		return s.audit(tx, entry)
+	})
+	if err != nil {
+		return fmt.Errorf("store: triage report %d: %w", reportID, err)
+	}
+	return nil
+}
+
+// CountWorkflowReports counts the reports of workflow id's findings.
+func (s *Store) CountWorkflowReports(ctx context.Context, workflowID int64) (int64, error) {
+	var n int64
+	err := s.read.WithContext(ctx).Raw(`SELECT COUNT(*) FROM reports r JOIN findings f ON f.id = r.finding_id WHERE f.workflow_id = ?`, workflowID).Scan(&n).Error
+	if err != nil {
+		return 0, fmt.Errorf("store: count reports of workflow %d: %w", workflowID, err)
+	}
+	return n, nil
+}
