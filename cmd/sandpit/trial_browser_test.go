@@ -158,7 +158,7 @@ func TestBrowserTrial(t *testing.T) {
 		t.Fatalf("My feedback lacks the report: %v\n%s", err, text)
 	}
 	check("feedback")
-	do("withdraw", chromedp.Click(`main a[href$="/withdraw"]`), chromedp.WaitVisible(`form[action$="/withdraw"]`))
+	do("withdraw", chromedp.Click(fmt.Sprintf(`main a[href="%s/withdraw"]`, strings.Split(trialHome, "?")[0])), chromedp.WaitVisible(`form[action$="/withdraw"]`))
 	check("withdraw")
 	do("confirm", chromedp.Click(`form[action$="/withdraw"] .nhsuk-button`), chromedp.WaitVisible(".nhsuk-notification-banner--success"))
 	text, _ = chromedp.Run(page, chromedp.Text("main"))

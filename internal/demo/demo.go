@@ -57,7 +57,7 @@ func Seed(ctx context.Context, st *store.Store, hash func(string) (string, error
 	if err := seedWorkflow(ctx, st, team.ID, users[sandpit.RoleProductOwner]); err != nil {
 		return err
 	}
-	if err := seedTrials(ctx, st, team.ID); err != nil {
+	if err := seedTrials(ctx, st, team.ID, users[sandpit.RoleClinician]); err != nil {
 		return err
 	}
 	for _, role := range []sandpit.Role{sandpit.RoleProductOwner, sandpit.RoleResearcher} {

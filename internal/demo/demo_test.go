@@ -108,6 +108,16 @@ func TestSeedTrials(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("seeded in %v", time.Since(start))
+	t.Run("the demo clinician took 0.1 and raised a report", func(t *testing.T) {
+		u, _, err := st.UserByEmail(ctx, "clinician@demo.sandpit.test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		feedback, err := st.FeedbackOf(ctx, u.ID)
+		if err != nil || len(feedback) == 0 || feedback[0].Version != "0.1" {
+			t.Errorf("feedback = %+v, %v", feedback, err)
+		}
+	})
 	team, _ := st.TeamByName(ctx, demo.TeamName)
 	list, _ := st.Workflows(ctx, []int64{team.ID}, false)
 	w, err := st.Workflow(ctx, list[0].ID)

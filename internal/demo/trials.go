@@ -56,7 +56,7 @@ func trialPlans() []trialPlan {
 
 // seedTrials gives the closed demo releases synthetic trials, once: a
 // release that has trials already is left alone.
-func seedTrials(ctx context.Context, st *store.Store, teamID int64) error {
+func seedTrials(ctx context.Context, st *store.Store, teamID int64, clinician *sandpit.User) error {
 	list, err := st.Workflows(ctx, []int64{teamID}, false)
 	if err != nil {
 		return err
@@ -90,14 +90,17 @@ func seedTrials(ctx context.Context, st *store.Store, teamID int64) error {
 		if n > 0 {
 			continue
 		}
-		if err := seedReleaseTrials(ctx, st, workflowID, id, plan); err != nil {
+		if err := seedReleaseTrials(ctx, st, workflowID, id, plan, clinician); err != nil {
 			return fmt.Errorf("demo: trials of %s: %w", plan.version, err)
 		}
 	}
 	return nil
 }
 
-func seedReleaseTrials(ctx context.Context, st *store.Store, workflowID, releaseID int64, plan trialPlan) error {
+// The demo clinician takes release 0.1 as its first participant and raises
+// its first report, so that answering that finding shows under their "My
+// feedback".
+func seedReleaseTrials(ctx context.Context, st *store.Store, workflowID, releaseID int64, plan trialPlan, clinician *sandpit.User) error {
 	r, err := st.Release(ctx, releaseID)
 	if err != nil {
 		return err
@@ -137,6 +140,9 @@ func seedReleaseTrials(ctx context.Context, st *store.Store, workflowID, release
 				return err
 			}
 			t.SUSScore = &score
+		}
+		if i == 0 && plan.version == "0.1" && clinician != nil && clinician.Profile != nil {
+			t.UserID, t.Profile = clinician.ID, *clinician.Profile
 		}
 		trials = append(trials, t)
 	}

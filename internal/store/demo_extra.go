@@ -14,6 +14,7 @@ import (
 
 // SyntheticTrial is a made-up clinician's finished trial for demo data.
 type SyntheticTrial struct {
+	UserID      int64 // an existing clinician's trial; 0 creates a synthetic clinician
 	Email, Name string
 	Profile     sandpit.Profile
 	ResearchUse bool
@@ -49,14 +50,16 @@ func (s *Store) InsertSyntheticTrials(ctx context.Context, releaseID int64, tria
 		var owners []int // the index in trials of each attempt
 		for i, t := range trials {
 			p := t.Profile
-			u := userRow{Email: t.Email, EmailLower: strings.ToLower(t.Email), Name: t.Name, PasswordHash: "!synthetic: no sign-in",
+			u := userRow{ID: t.UserID, Email: t.Email, EmailLower: strings.ToLower(t.Email), Name: t.Name, PasswordHash: "!synthetic: no sign-in",
 				Profession: &p.Profession, Setting: &p.Setting, YearsExperience: &p.YearsExperience, LegacyFamiliarity: &p.LegacyFamiliarity,
 				CreatedAt: now, UpdatedAt: now}
-			if err := tx.Create(&u).Error; err != nil {
-				return err
-			}
-			if err := tx.Create(&userRoleRow{UserID: u.ID, Role: string(sandpit.RoleClinician), CreatedAt: now}).Error; err != nil {
-				return err
+			if t.UserID == 0 {
+				if err := tx.Create(&u).Error; err != nil {
+					return err
+				}
+				if err := tx.Create(&userRoleRow{UserID: u.ID, Role: string(sandpit.RoleClinician), CreatedAt: now}).Error; err != nil {
+					return err
+				}
 			}
 			tr := trialRow{ReleaseID: releaseID, UserID: u.ID, ConsentVersion: 1, ResearchUse: t.ResearchUse, ConsentedAt: t.ConsentedAt, SUSScore: t.SUSScore}
 			if t.SUS != nil {

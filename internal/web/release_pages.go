@@ -51,6 +51,9 @@ type releaseView struct {
 	ScreenKey   string
 	ScreenTitle string
 	Problems    []problemLink
+	// Answered are the workflow's findings the team has planned or fixed,
+	// with their public response: "you said, we did".
+	Answered []store.FindingSummary
 }
 
 // screenTitle returns the title of screen key of def, or the key itself.
@@ -89,6 +92,15 @@ func (s *Server) releaseView(c echo.Context, u *sandpit.User, id int64) (release
 		Tag: tagFor(r.Status), IsEditor: sandpit.CanEditWorkflows(u, m.TeamID), CanPreview: len(r.PublishProblems()) == 0,
 		Version: r.Version, Notes: r.Notes, Baseline: r.Baseline}
 	v.Editable = v.IsEditor && !r.Published()
+	findings, err := s.store.WorkflowFindings(ctx, r.WorkflowID)
+	if err != nil {
+		return releaseView{}, err
+	}
+	for _, f := range findings {
+		if f.StoredStatus == "planned" || f.StoredStatus == "fixed" {
+			v.Answered = append(v.Answered, f)
+		}
+	}
 	if v.IsEditor && r.Status == sandpit.StatusOpen && s.cfg.BaseURL != nil {
 		v.InviteURL = strings.TrimSuffix(s.cfg.BaseURL.String(), "/") + releasePath(r.ID) + "/invite"
 	}

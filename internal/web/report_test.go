@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/sandpit-nhs/sandpit/internal/findings"
@@ -47,5 +48,30 @@ func TestReleaseReportAPI(t *testing.T) {
 		if status, _ := w.api("GET", fmt.Sprintf("/releases/%d/report", release), w.tokens[kind], ""); status != want {
 			t.Errorf("%s: %d, want %d", kind, status, want)
 		}
+	}
+}
+
+func TestReleasePageSaysWhatWasDone(t *testing.T) {
+	w := newWorld(t, Config{})
+	w.populate()
+	release := w.openRelease("said")
+	token := w.tokens["clinician"]
+	trial := w.mustAPI(201, "POST", fmt.Sprintf("/releases/%d/trials", release), token, `{"consent":{"accepted":true}}`)
+	report := w.mustAPI(201, "POST", fmt.Sprintf("/trials/%d/reports", int64(trial["id"].(float64))), token,
+		`{"screen":"list","x":60,"y":140,"category":"navigation","severity":2,"text":"The record link is hard to see"}`)
+	finding := int64(report["finding_id"].(float64))
+	owner := w.browser()
+	owner.signIn(w.users["owner"].Email)
+	if _, body := owner.get(fmt.Sprintf("/releases/%d", release)); !strings.Contains(body, "No finding of this workflow has been planned or fixed yet") {
+		t.Fatalf("before: %s", body)
+	}
+	w.mustAPI(200, "PATCH", fmt.Sprintf("/findings/%d", finding), w.tokens["owner"], `{"status":"planned","response":"We are making the link a button in 0.3."}`)
+	if _, body := owner.get(fmt.Sprintf("/releases/%d", release)); !strings.Contains(body, "We are making the link a button in 0.3.") {
+		t.Errorf("the release page does not say what was done")
+	}
+	clinician := w.browser()
+	clinician.signIn(w.users["clinician"].Email)
+	if _, body := clinician.get("/feedback"); !strings.Contains(body, "We are making the link a button in 0.3.") {
+		t.Errorf("My feedback does not show the team's response")
 	}
 }
