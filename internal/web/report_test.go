@@ -75,3 +75,30 @@ func TestReleasePageSaysWhatWasDone(t *testing.T) {
 		t.Errorf("My feedback does not show the team's response")
 	}
 }
+
+func TestReportLeavesOutWithdrawnTrials(t *testing.T) {
+	w := newWorld(t, Config{})
+	w.populate()
+	release := w.openRelease("withdrawn")
+	var trials []string
+	var tokens []string
+	for i := range 2 {
+		token := w.clinician(fmt.Sprintf("withdrawn%d@example.nhs.uk", i))
+		trial := w.mustAPI(201, "POST", fmt.Sprintf("/releases/%d/trials", release), token, `{"consent":{"accepted":true}}`)
+		base := fmt.Sprintf("/trials/%d", int64(trial["id"].(float64)))
+		w.mustAPI(200, "POST", base+"/tasks/reconcile/start", token, "")
+		w.mustAPI(200, "POST", base+"/tasks/reconcile/give-up", token, "")
+		w.mustAPI(201, "POST", base+"/reports", token, `{"screen":"list","x":60,"y":140,"category":"navigation","severity":2,"text":"Lost on the ward list"}`)
+		w.mustAPI(200, "POST", base+"/sus", token, `{"answers":[3,3,3,3,3,3,3,3,3,3]}`)
+		trials, tokens = append(trials, base), append(tokens, token)
+	}
+	w.mustAPI(204, "DELETE", trials[1], tokens[1], "")
+	_, body := w.api("GET", fmt.Sprintf("/releases/%d/report", release), w.tokens["owner"], "")
+	var r findings.Report
+	if err := json.Unmarshal([]byte(body), &r); err != nil {
+		t.Fatal(err)
+	}
+	if r.Participants.N != 1 || r.Tasks[0].Attempts != 1 || r.SUS.N != 1 || len(r.Findings) != 1 || r.Findings[0].Participants != 1 {
+		t.Errorf("report after one of two withdrew = %s", body)
+	}
+}
