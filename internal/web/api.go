@@ -48,6 +48,20 @@ func apiUser(c echo.Context) (*sandpit.User, error) {
 	return nil, sandpit.Errorf(sandpit.EUNAUTHORIZED, "This needs an API token: POST /api/v1/tokens with your email and password, then send Authorization: Bearer <token>.")
 }
 
+// apiUserAndID returns the token's user and the id path parameter: what
+// most API handlers start with.
+func apiUserAndID(c echo.Context) (*sandpit.User, int64, error) {
+	u, err := apiUser(c)
+	if err != nil {
+		return nil, 0, err
+	}
+	id, err := pathID(c, "id")
+	if err != nil {
+		return nil, 0, err
+	}
+	return u, id, nil
+}
+
 // pathID reads the id path parameter; a malformed one is ENOTFOUND, like a
 // missing object.
 func pathID(c echo.Context, name string) (int64, error) {
@@ -274,11 +288,7 @@ func (s *Server) handleAPITeamResearcherAdd(c echo.Context) error {
 }
 
 func (s *Server) apiAddToTeam(c echo.Context, role sandpit.Role) error {
-	actor, err := apiUser(c)
-	if err != nil {
-		return err
-	}
-	teamID, err := pathID(c, "id")
+	actor, teamID, err := apiUserAndID(c)
 	if err != nil {
 		return err
 	}

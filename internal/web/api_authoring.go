@@ -97,11 +97,7 @@ type workflowRequest struct {
 
 // handleAPIWorkflowCreate creates a workflow in a team.
 func (s *Server) handleAPIWorkflowCreate(c echo.Context) error {
-	u, err := apiUser(c)
-	if err != nil {
-		return err
-	}
-	teamID, err := pathID(c, "id")
+	u, teamID, err := apiUserAndID(c)
 	if err != nil {
 		return err
 	}
@@ -150,11 +146,7 @@ func (s *Server) visibleWorkflows(c echo.Context, u *sandpit.User) ([]sandpit.Wo
 
 // handleAPIWorkflowShow shows a workflow with its releases.
 func (s *Server) handleAPIWorkflowShow(c echo.Context) error {
-	u, err := apiUser(c)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(c, "id")
+	u, id, err := apiUserAndID(c)
 	if err != nil {
 		return err
 	}
@@ -167,11 +159,7 @@ func (s *Server) handleAPIWorkflowShow(c echo.Context) error {
 
 // handleAPIReleaseCreate imports a release definition as a new draft.
 func (s *Server) handleAPIReleaseCreate(c echo.Context) error {
-	u, err := apiUser(c)
-	if err != nil {
-		return err
-	}
-	workflowID, err := pathID(c, "id")
+	u, workflowID, err := apiUserAndID(c)
 	if err != nil {
 		return err
 	}
@@ -193,11 +181,7 @@ func (s *Server) handleAPIReleaseCreate(c echo.Context) error {
 // handleAPIReleaseDefinition exports a release's whole definition, images
 // included.
 func (s *Server) handleAPIReleaseDefinition(c echo.Context) error {
-	u, err := apiUser(c)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(c, "id")
+	u, id, err := apiUserAndID(c)
 	if err != nil {
 		return err
 	}
@@ -213,11 +197,7 @@ func (s *Server) handleAPIReleaseDefinition(c echo.Context) error {
 
 // handleAPIReleaseReplace replaces a draft release's definition.
 func (s *Server) handleAPIReleaseReplace(c echo.Context) error {
-	u, err := apiUser(c)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(c, "id")
+	u, id, err := apiUserAndID(c)
 	if err != nil {
 		return err
 	}
@@ -237,11 +217,7 @@ func (s *Server) handleAPIReleaseReplace(c echo.Context) error {
 
 // handleAPIReleaseShow shows a release without its images.
 func (s *Server) handleAPIReleaseShow(c echo.Context) error {
-	u, err := apiUser(c)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(c, "id")
+	u, id, err := apiUserAndID(c)
 	if err != nil {
 		return err
 	}
@@ -257,11 +233,7 @@ func (s *Server) handleAPIReleaseShow(c echo.Context) error {
 
 // handleAPIReleasePublish opens a draft release for trials.
 func (s *Server) handleAPIReleasePublish(c echo.Context) error {
-	u, err := apiUser(c)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(c, "id")
+	u, id, err := apiUserAndID(c)
 	if err != nil {
 		return err
 	}
@@ -273,11 +245,7 @@ func (s *Server) handleAPIReleasePublish(c echo.Context) error {
 
 // handleAPIReleaseClose ends trials of an open release.
 func (s *Server) handleAPIReleaseClose(c echo.Context) error {
-	u, err := apiUser(c)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(c, "id")
+	u, id, err := apiUserAndID(c)
 	if err != nil {
 		return err
 	}

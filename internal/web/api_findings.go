@@ -140,11 +140,7 @@ func toFindingJSON(f store.FindingSummary) findingJSON {
 // handleAPIFindingList lists a workflow's findings in order, with their
 // evidence per release.
 func (s *Server) handleAPIFindingList(c echo.Context) error {
-	u, err := apiUser(c)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(c, "id")
+	u, id, err := apiUserAndID(c)
 	if err != nil {
 		return err
 	}
@@ -176,11 +172,7 @@ func (s *Server) apiFindingAnswer(c echo.Context, id int64) error {
 // response. A status of wont_fix needs a reason: "reason", or else the
 // response given with it.
 func (s *Server) handleAPIFindingUpdate(c echo.Context) error {
-	u, err := apiUser(c)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(c, "id")
+	u, id, err := apiUserAndID(c)
 	if err != nil {
 		return err
 	}
@@ -207,11 +199,7 @@ func (s *Server) handleAPIFindingUpdate(c echo.Context) error {
 // handleAPIFindingMerge moves the reports of other findings of the same
 // workflow into this one.
 func (s *Server) handleAPIFindingMerge(c echo.Context) error {
-	u, err := apiUser(c)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(c, "id")
+	u, id, err := apiUserAndID(c)
 	if err != nil {
 		return err
 	}

@@ -51,11 +51,7 @@ func (s *Server) releaseReport(c echo.Context, u *sandpit.User, id int64) (*find
 
 // handleAPIReleaseReport answers with a release's usability report.
 func (s *Server) handleAPIReleaseReport(c echo.Context) error {
-	u, err := apiUser(c)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(c, "id")
+	u, id, err := apiUserAndID(c)
 	if err != nil {
 		return err
 	}

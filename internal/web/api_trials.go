@@ -65,11 +65,7 @@ func (s *Server) handleAPITrialsAvailable(c echo.Context) error {
 
 // handleAPITrialCreate consents to and starts a trial of a release.
 func (s *Server) handleAPITrialCreate(c echo.Context) error {
-	u, err := apiUser(c)
-	if err != nil {
-		return err
-	}
-	releaseID, err := pathID(c, "id")
+	u, releaseID, err := apiUserAndID(c)
 	if err != nil {
 		return err
 	}
@@ -104,15 +100,8 @@ func (s *Server) handleAPITrialCreate(c echo.Context) error {
 
 // trialTaskParams reads the caller, the trial id and the task key.
 func trialTaskParams(c echo.Context) (*sandpit.User, int64, string, error) {
-	u, err := apiUser(c)
-	if err != nil {
-		return nil, 0, "", err
-	}
-	id, err := pathID(c, "id")
-	if err != nil {
-		return nil, 0, "", err
-	}
-	return u, id, c.Param("key"), nil
+	u, id, err := apiUserAndID(c)
+	return u, id, c.Param("key"), err
 }
 
 // handleAPIAttemptStart starts a task, or returns where the attempt is.
@@ -230,11 +219,7 @@ func (s *Server) handleAPIRating(c echo.Context) error {
 
 // handleAPIReportCreate records a problem pinned to a screen.
 func (s *Server) handleAPIReportCreate(c echo.Context) error {
-	u, err := apiUser(c)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(c, "id")
+	u, id, err := apiUserAndID(c)
 	if err != nil {
 		return err
 	}
@@ -264,11 +249,7 @@ func (s *Server) handleAPIReportCreate(c echo.Context) error {
 
 // handleAPISUS records the SUS answers.
 func (s *Server) handleAPISUS(c echo.Context) error {
-	u, err := apiUser(c)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(c, "id")
+	u, id, err := apiUserAndID(c)
 	if err != nil {
 		return err
 	}
@@ -287,11 +268,7 @@ func (s *Server) handleAPISUS(c echo.Context) error {
 
 // handleAPITrialComplete finishes the trial.
 func (s *Server) handleAPITrialComplete(c echo.Context) error {
-	u, err := apiUser(c)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(c, "id")
+	u, id, err := apiUserAndID(c)
 	if err != nil {
 		return err
 	}
@@ -307,11 +284,7 @@ func (s *Server) handleAPITrialComplete(c echo.Context) error {
 
 // handleAPITrialWithdraw deletes the caller's trial and everything in it.
 func (s *Server) handleAPITrialWithdraw(c echo.Context) error {
-	u, err := apiUser(c)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(c, "id")
+	u, id, err := apiUserAndID(c)
 	if err != nil {
 		return err
 	}
