@@ -1,0 +1,182 @@
+package export
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/sandpit-nhs/sandpit/internal/sandpit"
+)
+
+// Column types of the codebook.
+const (
+	TypeString   = "string"
+	TypeInteger  = "integer"
+	TypeNumber   = "number"
+	TypeBoolean  = "boolean"
+	TypeDatetime = "datetime"
+)
+
+// Value is one allowed value of a column and what it means.
+type Value struct {
+	Value   string `json:"value"`
+	Meaning string `json:"meaning"`
+}
+
+// Column describes one column of one export table.
+type Column struct {
+	Table  string  `json:"table"`
+	Column string  `json:"column"`
+	Type   string  `json:"type"`
+	Unit   string  `json:"unit"`
+	Label  string  `json:"label"`
+	Values []Value `json:"values"`
+}
+
+// ValuesText is the column's allowed values as one codebook cell:
+// "value = meaning" pairs joined by "; ".
+func (c Column) ValuesText() string {
+	parts := make([]string, len(c.Values))
+	for i, v := range c.Values {
+		parts[i] = v.Value + " = " + v.Meaning
+	}
+	return strings.Join(parts, "; ")
+}
+
+// FormulaNote explains the CSV formula neutralisation; every free-text
+// column's label ends with it.
+const FormulaNote = "In CSV files a cell starting with =, +, -, @, a tab or a carriage return is prefixed with an apostrophe (') so spreadsheets do not run it as a formula; remove that one apostrophe to recover the text. CSV line breaks inside text are written as CRLF (read back as a line feed). JSON holds the text unchanged."
+
+// Codebook returns every column of every export table, in API.md's order:
+// the six data tables, then the codebook itself.
+func Codebook() []Column {
+	var out []Column
+	add := func(table, column, typ, unit, label string, values ...Value) {
+		out = append(out, Column{Table: table, Column: column, Type: typ, Unit: unit, Label: label, Values: nonNil(values)})
+	}
+	freeText := func(label string) string { return label + " " + FormulaNote }
+	participant := "The participant's pseudonym: a keyed hash, stable within a workflow and unlinkable across workflows. Never a name, email or internal id."
+	release := "The version label of the release the trial took."
+	task := "The key of the task of the release."
+	missing := " Empty when missing."
+
+	add(TableParticipants, "participant_id", TypeString, "", participant)
+	add(TableParticipants, "profession", TypeString, "", "The clinician's profession, from their profile."+missing, options(sandpit.Professions())...)
+	add(TableParticipants, "setting", TypeString, "", "The care setting the clinician works in, from their profile."+missing, options(sandpit.Settings())...)
+	add(TableParticipants, "years_experience", TypeInteger, "years", "The clinician's years of clinical experience, from their profile."+missing)
+	add(TableParticipants, "legacy_familiarity", TypeInteger, "", "How familiar the clinician is with the legacy system, from their profile, 1 to 5."+missing,
+		Value{"1", "never used it"}, Value{"5", "expert"})
+	add(TableParticipants, "consent_version", TypeInteger, "", "The version of the workflow's consent text the participant agreed to.")
+	add(TableParticipants, "release", TypeString, "", release)
+	add(TableParticipants, "started_at", TypeDatetime, "", "When the participant consented and the trial started, RFC 3339 UTC.")
+	add(TableParticipants, "completed_at", TypeDatetime, "", "When the participant finished the trial, RFC 3339 UTC. Empty while unfinished.")
+
+	add(TableAttempts, "participant_id", TypeString, "", participant)
+	add(TableAttempts, "release", TypeString, "", release)
+	add(TableAttempts, "task", TypeString, "", task)
+	add(TableAttempts, "outcome", TypeString, "", "How the attempt ended. Empty while it has no outcome.",
+		Value{string(sandpit.OutcomeDirect), "reached a success screen along the optimal path, no other screen shown"},
+		Value{string(sandpit.OutcomeIndirect), "reached a success screen another way"},
+		Value{string(sandpit.OutcomeGaveUp), "gave up (\"I'm stuck\")"})
+	add(TableAttempts, "duration_ms", TypeInteger, "ms", "Time from the start of the attempt to its outcome (the success click or giving up), pauses excluded, at least 1. Empty without an outcome.")
+	add(TableAttempts, "clicks", TypeInteger, "clicks", "Clicks recorded in the attempt.")
+	add(TableAttempts, "misclicks", TypeInteger, "clicks", "Clicks that hit no hotspot.")
+	add(TableAttempts, "interruptions", TypeInteger, "pauses", "Pauses of the attempt: the participant said they were interrupted, or was idle longer than 30 minutes.")
+	add(TableAttempts, "path", TypeString, "", "The screen keys shown during the attempt, in order from the start screen, joined by \">\".")
+	add(TableAttempts, "ease", TypeInteger, "", "The Single Ease Question rating of the task. Empty when not rated.",
+		Value{"1", "very difficult"}, Value{"7", "very easy"})
+	add(TableAttempts, "comment", TypeString, "", freeText("The participant's optional comment on the task, as typed; line breaks kept. Empty when none."))
+
+	add(TableClicks, "participant_id", TypeString, "", participant)
+	add(TableClicks, "release", TypeString, "", release)
+	add(TableClicks, "task", TypeString, "", task)
+	add(TableClicks, "seq", TypeInteger, "", "The click's sequence number within the attempt, from 1.")
+	add(TableClicks, "t_ms", TypeInteger, "ms", "Time of the click since the attempt started, pauses excluded.")
+	add(TableClicks, "screen", TypeString, "", "The key of the screen clicked on.")
+	add(TableClicks, "x", TypeInteger, "px", "Horizontal position of the click in screen image pixels, from the left edge.")
+	add(TableClicks, "y", TypeInteger, "px", "Vertical position of the click in screen image pixels, from the top edge.")
+	add(TableClicks, "hit", TypeBoolean, "", "Whether the click hit a hotspot.", booleans("the click hit a hotspot", "the click hit no hotspot (a misclick)")...)
+	add(TableClicks, "target", TypeString, "", "The key of the screen the hotspot led to. Empty for a misclick.")
+
+	add(TableReports, "report_id", TypeInteger, "", "The report's id, unique within this Sandpit.")
+	add(TableReports, "participant_id", TypeString, "", participant)
+	add(TableReports, "release", TypeString, "", release)
+	add(TableReports, "task", TypeString, "", "The key of the task being attempted when the report was made. Empty when none.")
+	add(TableReports, "screen", TypeString, "", "The key of the screen the report is pinned to.")
+	add(TableReports, "x", TypeInteger, "px", "Horizontal position of the pin in screen image pixels, from the left edge.")
+	add(TableReports, "y", TypeInteger, "px", "Vertical position of the pin in screen image pixels, from the top edge.")
+	add(TableReports, "category", TypeString, "", "The kind of problem reported.", categories()...)
+	add(TableReports, "severity", TypeInteger, "", "How severe the participant judged the problem.", severities()...)
+	add(TableReports, "safety_concern", TypeBoolean, "", "Whether the participant flagged a patient safety concern.", booleans("a safety concern was flagged", "no safety concern was flagged")...)
+	add(TableReports, "text", TypeString, "", freeText("What the participant described, as typed; line breaks kept."))
+	add(TableReports, "finding_id", TypeInteger, "", "The finding the report was grouped into (see the findings table).")
+
+	add(TableSUS, "participant_id", TypeString, "", participant)
+	add(TableSUS, "release", TypeString, "", release)
+	for i, statement := range sandpit.SUSStatements() {
+		add(TableSUS, fmt.Sprintf("q%d", i+1), TypeInteger, "", fmt.Sprintf("System Usability Scale statement %d: %q", i+1, statement),
+			Value{"1", "strongly disagree"}, Value{"2", "disagree"}, Value{"3", "neither agree nor disagree"}, Value{"4", "agree"}, Value{"5", "strongly agree"})
+	}
+	add(TableSUS, "score", TypeNumber, "points", "The System Usability Scale score, 0 to 100: odd statements score answer − 1, even statements 5 − answer, the sum times 2.5.")
+
+	add(TableFindings, "finding_id", TypeInteger, "", "The finding's id, unique within this Sandpit; one row per release that contributed reports to it.")
+	add(TableFindings, "release", TypeString, "", release)
+	add(TableFindings, "title", TypeString, "", freeText("The product team's title for the finding, else the first sentence of its earliest consented report."))
+	add(TableFindings, "category", TypeString, "", "The category of the finding's earliest consented report.", categories()...)
+	add(TableFindings, "severity", TypeInteger, "", "The product team's severity, else the highest severity reported in the release.", severities()...)
+	statuses := []Value{}
+	for _, st := range append(sandpit.FindingStatuses(), sandpit.FindingPersisting) {
+		statuses = append(statuses, Value{st, sandpit.FindingStatusLabel(st)})
+	}
+	statuses[len(statuses)-1].Meaning += ": marked fixed, then reported again from a release published after that"
+	add(TableFindings, "status", TypeString, "", "Where the product team has taken the finding.", statuses...)
+	add(TableFindings, "safety_concern", TypeBoolean, "", "Whether a report of the release in the finding flagged a patient safety concern.", booleans("a safety concern was flagged", "no safety concern was flagged")...)
+	add(TableFindings, "participants", TypeInteger, "participants", "Distinct consenting participants of the release with a report in the finding.")
+	add(TableFindings, "frequency", TypeNumber, "proportion", "participants divided by the consenting participants of the release, 0 to 1.")
+	add(TableFindings, "response", TypeString, "", freeText("The product team's response to the finding (\"you said, we did\"). Empty when none."))
+
+	add(TableCodebook, "table", TypeString, "", "The export table the column belongs to.")
+	add(TableCodebook, "column", TypeString, "", "The column's name, as in the table's header.")
+	add(TableCodebook, "type", TypeString, "", "The column's type. Every table: an empty cell is a missing value.",
+		Value{TypeString, "text"}, Value{TypeInteger, "whole number"}, Value{TypeNumber, "decimal number, '.' as decimal point"},
+		Value{TypeBoolean, "true or false"}, Value{TypeDatetime, "RFC 3339 date and time in UTC"})
+	add(TableCodebook, "unit", TypeString, "", "The column's unit (ms: milliseconds, px: screen image pixels). Empty when it has none.")
+	add(TableCodebook, "label", TypeString, "", "What the column holds.")
+	add(TableCodebook, "values", TypeString, "", "The column's allowed values with their meanings, \"value = meaning\" joined by \"; \". Empty when any value of its type is allowed.")
+	return out
+}
+
+func nonNil(v []Value) []Value {
+	if v == nil {
+		return []Value{}
+	}
+	return v
+}
+
+func options(values []string) []Value {
+	out := make([]Value, len(values))
+	for i, v := range values {
+		out[i] = Value{v, sandpit.OptionLabel(v)}
+	}
+	return out
+}
+
+func categories() []Value {
+	var out []Value
+	for _, c := range sandpit.ReportCategories() {
+		out = append(out, Value{c, sandpit.CategoryLabel(c)})
+	}
+	return out
+}
+
+func severities() []Value {
+	var out []Value
+	for s := 1; s <= 4; s++ {
+		out = append(out, Value{strconv.Itoa(s), sandpit.SeverityLabel(s)})
+	}
+	return out
+}
+
+func booleans(yes, no string) []Value {
+	return []Value{{"true", yes}, {"false", no}}
+}

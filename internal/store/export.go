@@ -1,0 +1,271 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/sandpit-nhs/sandpit/internal/findings"
+)
+
+// The export iterators below stream the rows of API.md's export tables for
+// a scope of releases (a release export passes one id, a workflow export
+// every release of the workflow), calling back once per row and never
+// loading a whole table. Only trials whose participant consented to
+// research use count anywhere; withdrawn trials are already deleted. Each
+// row carries the internal user and workflow ids only so the export package
+// can pseudonymise them: they are never written out.
+
+// ExportParticipant is one consented trial: a row of the participants table.
+type ExportParticipant struct {
+	UserID            int64
+	WorkflowID        int64
+	ReleaseID         int64
+	Release           string // the release's version label
+	Profession        *string
+	Setting           *string
+	YearsExperience   *int
+	LegacyFamiliarity *int
+	ConsentVersion    int
+	StartedAt         time.Time // consent, which starts the trial
+	CompletedAt       *time.Time
+}
+
+// ExportAttempt is one attempt at a task: a row of the attempts table.
+type ExportAttempt struct {
+	UserID        int64
+	WorkflowID    int64
+	ReleaseID     int64
+	Release       string
+	Task          string
+	Outcome       string // "" while the attempt has no outcome
+	DurationMs    *int64 // nil without an outcome
+	Clicks        int
+	Misclicks     int
+	Interruptions int
+	Path          []string `gorm:"-"` // screen keys shown, in order
+	Ease          *int
+	Comment       string
+}
+
+// ExportClick is one recorded click: a row of the clicks table.
+type ExportClick struct {
+	UserID     int64
+	WorkflowID int64
+	ReleaseID  int64
+	Release    string
+	Task       string
+	Seq        int
+	TMs        int64 // since the attempt started, pauses excluded
+	Screen     string
+	X, Y       int
+	Hit        bool
+	Target     string // "" for a miss
+}
+
+// ExportReport is one problem report: a row of the reports table.
+type ExportReport struct {
+	ReportID      int64
+	UserID        int64
+	WorkflowID    int64
+	ReleaseID     int64
+	Release       string
+	Task          string // "" when no task was being attempted
+	Screen        string
+	X, Y          int
+	Category      string
+	Severity      int
+	SafetyConcern bool
+	Text          string
+	FindingID     int64
+}
+
+// ExportSUS is one trial's System Usability Scale answers: a row of the sus
+// table. Trials without answers have no row.
+type ExportSUS struct {
+	UserID     int64
+	WorkflowID int64
+	ReleaseID  int64
+	Release    string
+	Answers    []int // the ten answers, 1 to 5
+	Score      float64
+}
+
+// ExportFinding is what one release contributed to one finding: a row of
+// the findings table.
+type ExportFinding struct {
+	FindingID     int64
+	WorkflowID    int64
+	ReleaseID     int64
+	Release       string
+	Title         string // the product owner's, else from the earliest consented report
+	Category      string // of the earliest consented report
+	Severity      int    // the product owner's, else the highest consented report of the release
+	SafetyConcern bool   // a consented report of the release raised a safety concern
+	Status        string // as shown: persisting is derived
+	Participants  int    // distinct consented trials of the release with a report in it
+	Frequency     float64
+	Response      string
+}
+
+// exportRows runs query with releaseIDs as its one argument and calls each
+// with every row scanned into a T, one at a time.
+func exportRows[T any](ctx context.Context, s *Store, what, query string, releaseIDs []int64, each func(*T) error) error {
+	if len(releaseIDs) == 0 {
+		return nil
+	}
+	db := s.read.WithContext(ctx)
+	rows, err := db.Raw(query, releaseIDs).Rows()
+	if err != nil {
+		return fmt.Errorf("store: export %s: %w", what, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var row T
+		if err := db.ScanRows(rows, &row); err != nil {
+			return fmt.Errorf("store: export %s: scan: %w", what, err)
+		}
+		if err := each(&row); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("store: export %s: %w", what, err)
+	}
+	return nil
+}
+
+// ExportParticipants calls each with every consented trial of the releases,
+// by release then trial.
+func (s *Store) ExportParticipants(ctx context.Context, releaseIDs []int64, each func(ExportParticipant) error) error {
+	return exportRows(ctx, s, "participants", `SELECT t.user_id, rel.workflow_id, rel.id AS release_id, rel.version AS release,
+			u.profession, u.setting, u.years_experience, u.legacy_familiarity,
+			t.consent_version, t.consented_at AS started_at, t.completed_at
+		FROM trials t JOIN releases rel ON rel.id = t.release_id JOIN users u ON u.id = t.user_id
+		WHERE t.release_id IN ? AND t.research_use
+		ORDER BY rel.id, t.id`, releaseIDs, func(r *ExportParticipant) error { return each(*r) })
+}
+
+type exportAttemptRow struct {
+	ExportAttempt
+	PathJSON string
+}
+
+// ExportAttempts calls each with every attempt of a consented trial of the
+// releases, by release, trial and task order.
+func (s *Store) ExportAttempts(ctx context.Context, releaseIDs []int64, each func(ExportAttempt) error) error {
+	return exportRows(ctx, s, "attempts", `SELECT t.user_id, rel.workflow_id, rel.id AS release_id, rel.version AS release,
+			a.task_key AS task, a.outcome, a.duration_ms, a.clicks, a.misclicks, a.interruptions, a.path AS path_json, a.ease, a.comment
+		FROM attempts a JOIN trials t ON t.id = a.trial_id JOIN releases rel ON rel.id = t.release_id
+		LEFT JOIN tasks tk ON tk.release_id = rel.id AND tk.key = a.task_key
+		WHERE t.release_id IN ? AND t.research_use
+		ORDER BY rel.id, t.id, tk.position, a.id`, releaseIDs, func(r *exportAttemptRow) error {
+		a := r.ExportAttempt
+		if err := json.Unmarshal([]byte(r.PathJSON), &a.Path); err != nil {
+			return fmt.Errorf("store: export attempts: path of %s: %w", a.Task, err)
+		}
+		if a.Outcome == "" {
+			a.DurationMs = nil
+		}
+		return each(a)
+	})
+}
+
+// ExportClicks calls each with every click of a consented trial of the
+// releases, by release, trial, task order and sequence number.
+func (s *Store) ExportClicks(ctx context.Context, releaseIDs []int64, each func(ExportClick) error) error {
+	return exportRows(ctx, s, "clicks", `SELECT t.user_id, rel.workflow_id, rel.id AS release_id, rel.version AS release,
+			a.task_key AS task, c.seq, c.t_ms, c.screen, c.x, c.y, c.hit, c.target
+		FROM clicks c JOIN attempts a ON a.id = c.attempt_id JOIN trials t ON t.id = a.trial_id JOIN releases rel ON rel.id = t.release_id
+		LEFT JOIN tasks tk ON tk.release_id = rel.id AND tk.key = a.task_key
+		WHERE t.release_id IN ? AND t.research_use
+		ORDER BY rel.id, t.id, tk.position, a.id, c.seq`, releaseIDs, func(r *ExportClick) error { return each(*r) })
+}
+
+// ExportReports calls each with every report of a consented trial of the
+// releases, by release then report.
+func (s *Store) ExportReports(ctx context.Context, releaseIDs []int64, each func(ExportReport) error) error {
+	return exportRows(ctx, s, "reports", `SELECT r.id AS report_id, t.user_id, rel.workflow_id, rel.id AS release_id, rel.version AS release,
+			r.task_key AS task, r.screen, r.x, r.y, r.category, r.severity, r.safety_concern, r.text, r.finding_id
+		FROM reports r JOIN trials t ON t.id = r.trial_id JOIN releases rel ON rel.id = t.release_id
+		WHERE t.release_id IN ? AND t.research_use
+		ORDER BY rel.id, r.id`, releaseIDs, func(r *ExportReport) error { return each(*r) })
+}
+
+type exportSUSRow struct {
+	UserID     int64
+	WorkflowID int64
+	ReleaseID  int64
+	Release    string
+	SUS        string `gorm:"column:sus"`
+	SUSScore   float64
+}
+
+// ExportSUS calls each with the SUS answers of every consented trial of the
+// releases that gave them, by release then trial.
+func (s *Store) ExportSUS(ctx context.Context, releaseIDs []int64, each func(ExportSUS) error) error {
+	return exportRows(ctx, s, "sus", `SELECT t.user_id, rel.workflow_id, rel.id AS release_id, rel.version AS release, t.sus, t.sus_score
+		FROM trials t JOIN releases rel ON rel.id = t.release_id
+		WHERE t.release_id IN ? AND t.research_use AND t.sus IS NOT NULL AND t.sus_score IS NOT NULL
+		ORDER BY rel.id, t.id`, releaseIDs, func(r *exportSUSRow) error {
+		row := ExportSUS{UserID: r.UserID, WorkflowID: r.WorkflowID, ReleaseID: r.ReleaseID, Release: r.Release, Score: r.SUSScore}
+		if err := json.Unmarshal([]byte(r.SUS), &row.Answers); err != nil {
+			return fmt.Errorf("store: export sus: answers of release %d: %w", r.ReleaseID, err)
+		}
+		return each(row)
+	})
+}
+
+type exportFindingRow struct {
+	FindingID    int64
+	WorkflowID   int64
+	ReleaseID    int64
+	Release      string
+	OwnTitle     string
+	OwnSeverity  *int
+	MaxSeverity  int
+	Safety       int
+	Status       string
+	Participants int
+	Trials       int
+	Category     string
+	FirstText    string
+	Response     string
+}
+
+// consentedReportSQL picks a column of the earliest report of finding f
+// made in a consented trial.
+const consentedReportSQL = `(SELECT %[1]s FROM reports er JOIN trials et ON et.id = er.trial_id
+		WHERE er.finding_id = f.id AND et.research_use ORDER BY er.created_at, er.id LIMIT 1)`
+
+// ExportFindings calls each with what every release contributed to each
+// finding, counting consented trials only, by release then finding.
+func (s *Store) ExportFindings(ctx context.Context, releaseIDs []int64, each func(ExportFinding) error) error {
+	return exportRows(ctx, s, "findings", `SELECT f.id AS finding_id, f.workflow_id, rel.id AS release_id, rel.version AS release,
+			f.title AS own_title, f.severity AS own_severity, MAX(r.severity) AS max_severity,
+			MAX(CASE WHEN r.safety_concern THEN 1 ELSE 0 END) AS safety,
+			`+findingStatusSQL+` AS status, f.response,
+			COUNT(DISTINCT r.trial_id) AS participants,
+			(SELECT COUNT(*) FROM trials ct WHERE ct.release_id = rel.id AND ct.research_use) AS trials,
+			`+fmt.Sprintf(consentedReportSQL, "er.category")+` AS category,
+			`+fmt.Sprintf(consentedReportSQL, "er.text")+` AS first_text
+		FROM reports r JOIN trials t ON t.id = r.trial_id JOIN releases rel ON rel.id = t.release_id JOIN findings f ON f.id = r.finding_id
+		WHERE t.release_id IN ? AND t.research_use
+		GROUP BY f.id, f.workflow_id, rel.id, rel.version, f.title, f.severity, f.status, f.fixed_at, f.response
+		ORDER BY rel.id, f.id`, releaseIDs, func(r *exportFindingRow) error {
+		f := ExportFinding{FindingID: r.FindingID, WorkflowID: r.WorkflowID, ReleaseID: r.ReleaseID, Release: r.Release,
+			Title: r.OwnTitle, Category: r.Category, Severity: r.MaxSeverity, SafetyConcern: r.Safety == 1,
+			Status: r.Status, Participants: r.Participants, Response: r.Response}
+		if f.Title == "" {
+			f.Title = findings.Title(r.FirstText)
+		}
+		if r.OwnSeverity != nil {
+			f.Severity = *r.OwnSeverity
+		}
+		if r.Trials > 0 {
+			f.Frequency = float64(r.Participants) / float64(r.Trials)
+		}
+		return each(f)
+	})
+}
