@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"regexp"
@@ -145,6 +146,21 @@ func (s *Server) editableDraft(c echo.Context, u *sandpit.User) (*store.ReleaseM
 		return m, sandpit.Errorf(sandpit.ECONFLICT, "This release is published and can no longer change. Start a new release to make changes.")
 	}
 	return m, nil
+}
+
+// changeDraft applies change to the draft release :id and the screen or
+// task :key, then returns to the release page with the confirmation done;
+// a refusal shows the release page saying why.
+func (s *Server) changeDraft(c echo.Context, change func(ctx context.Context, releaseID int64, key string) error, done string) error {
+	u := currentUser(c)
+	m, err := s.editableDraft(c, u)
+	if err != nil {
+		return s.releaseRefusal(c, u, metaID(m), err)
+	}
+	if err := change(c.Request().Context(), m.ID, c.Param("key")); err != nil {
+		return s.releaseRefusal(c, u, m.ID, err)
+	}
+	return seeOther(c, releasePath(m.ID)+"?done="+done)
 }
 
 // releaseRefusal answers a failed change to release id: a conflict with its

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"slices"
@@ -233,38 +234,21 @@ func (s *Server) handleScreenUpdate(c echo.Context) error {
 // handleScreenMove moves a screen of a draft release one place up or down
 // the list.
 func (s *Server) handleScreenMove(c echo.Context) error {
-	u := currentUser(c)
-	m, err := s.editableDraft(c, u)
-	if err != nil {
-		return s.releaseRefusal(c, u, metaID(m), err)
-	}
-	var delta int
-	switch c.FormValue("direction") {
-	case "up":
-		delta = -1
-	case "down":
-		delta = 1
-	default:
+	return s.changeDraft(c, func(ctx context.Context, id int64, key string) error {
+		switch c.FormValue("direction") {
+		case "up":
+			return s.store.MoveScreen(ctx, id, key, -1)
+		case "down":
+			return s.store.MoveScreen(ctx, id, key, 1)
+		}
 		return sandpit.Errorf(sandpit.EMALFORMED, "Choose to move the screen up or down.")
-	}
-	if err := s.store.MoveScreen(c.Request().Context(), m.ID, c.Param("key"), delta); err != nil {
-		return s.releaseRefusal(c, u, m.ID, err)
-	}
-	return seeOther(c, releasePath(m.ID)+"?done=screen-moved")
+	}, "screen-moved")
 }
 
 // handleScreenDelete removes a screen from a draft release, unless hotspots
 // or tasks use it: then the release page says which.
 func (s *Server) handleScreenDelete(c echo.Context) error {
-	u := currentUser(c)
-	m, err := s.editableDraft(c, u)
-	if err != nil {
-		return s.releaseRefusal(c, u, metaID(m), err)
-	}
-	if err := s.store.DeleteScreen(c.Request().Context(), m.ID, c.Param("key")); err != nil {
-		return s.releaseRefusal(c, u, m.ID, err)
-	}
-	return seeOther(c, releasePath(m.ID)+"?done=screen-deleted")
+	return s.changeDraft(c, s.store.DeleteScreen, "screen-deleted")
 }
 
 // formAt returns the i-th value of a repeated form field, or "".

@@ -221,13 +221,5 @@ func (s *Server) saveTask(c echo.Context, replacing string) error {
 
 // handleTaskDelete removes a task from a draft release.
 func (s *Server) handleTaskDelete(c echo.Context) error {
-	u := currentUser(c)
-	m, err := s.editableDraft(c, u)
-	if err != nil {
-		return s.releaseRefusal(c, u, metaID(m), err)
-	}
-	if err := s.store.DeleteTask(c.Request().Context(), m.ID, c.Param("key")); err != nil {
-		return s.releaseRefusal(c, u, m.ID, err)
-	}
-	return seeOther(c, releasePath(m.ID)+"?done=task-deleted")
+	return s.changeDraft(c, s.store.DeleteTask, "task-deleted")
 }
