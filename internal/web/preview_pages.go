@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -87,14 +86,22 @@ func (s *Server) previewScreenView(c echo.Context, r *sandpit.Release, w *sandpi
 	v := previewScreenView{Layout: s.layout(c, "Preview: "+t.Title), Release: r, Workflow: w, Task: t, Screen: sc,
 		Complete: slices.Contains(t.Success, sc.Key)}
 	v.Sandbox = true
-	for i, h := range sc.Hotspots {
+	v.Links = hotspotLinks(&r.Definition, sc)
+	return v, nil
+}
+
+// hotspotLinks lists screen's hotspots as buttons for keyboard and screen
+// reader users, named by their labels.
+func hotspotLinks(def *sandpit.Definition, screen *sandpit.Screen) []previewLink {
+	var links []previewLink
+	for i, h := range screen.Hotspots {
 		text := h.Label
 		if strings.TrimSpace(text) == "" {
-			text = "Go to " + screenTitle(&r.Definition, h.Target)
+			text = "Go to " + screenTitle(def, h.Target)
 		}
-		v.Links = append(v.Links, previewLink{Index: i, Text: text})
+		links = append(links, previewLink{Index: i, Text: text})
 	}
-	return v, nil
+	return links
 }
 
 // previewTask returns the release, workflow and task :task for previewing.
@@ -142,23 +149,16 @@ func (s *Server) handleReleasePreviewClick(c echo.Context) error {
 		return err
 	}
 	sc := view.Screen
-	var hit *sandpit.Hotspot
-	if v := c.FormValue("hotspot"); v != "" {
-		i, err := strconv.Atoi(v)
-		if err != nil || i < 0 || i >= len(sc.Hotspots) {
-			view.Errors.Add("click", "Select one of the clickable areas listed below the screen")
-			return s.render(c, http.StatusUnprocessableEntity, "preview/screen", view)
+	x, y, ok := clickPoint(c, sc)
+	if !ok || x < 0 || y < 0 || x >= sc.Width || y >= sc.Height {
+		msg := "Select a point inside the screen image"
+		if c.FormValue("hotspot") != "" {
+			msg = "Select one of the clickable areas listed below the screen"
 		}
-		hit = &sc.Hotspots[i]
-	} else {
-		x, xerr := strconv.Atoi(c.FormValue("click.x"))
-		y, yerr := strconv.Atoi(c.FormValue("click.y"))
-		if xerr != nil || yerr != nil || x < 0 || y < 0 || x >= sc.Width || y >= sc.Height {
-			view.Errors.Add("click", "Select a point inside the screen image")
-			return s.render(c, http.StatusUnprocessableEntity, "preview/screen", view)
-		}
-		hit = sc.Hit(x, y)
+		view.Errors.Add("click", msg)
+		return s.render(c, http.StatusUnprocessableEntity, "preview/screen", view)
 	}
+	hit := sc.Hit(x, y)
 	if hit == nil {
 		view.Missed = true
 		return s.render(c, http.StatusOK, "preview/screen", view)

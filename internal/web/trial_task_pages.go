@@ -65,13 +65,7 @@ func (s *Server) taskScreenView(c echo.Context, tc *trialContext, task *sandpit.
 		v.Title = "Paused: " + task.Title
 		return v, nil
 	}
-	for i, h := range v.Screen.Hotspots {
-		text := h.Label
-		if strings.TrimSpace(text) == "" {
-			text = "Go to " + screenTitle(tc.Def, h.Target)
-		}
-		v.Links = append(v.Links, previewLink{Index: i, Text: text})
-	}
+	v.Links = hotspotLinks(tc.Def, v.Screen)
 	if v.ShowAreas {
 		v.Areas = v.Screen.Hotspots
 	}
