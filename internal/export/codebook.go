@@ -45,7 +45,7 @@ func (c Column) ValuesText() string {
 
 // FormulaNote explains the CSV formula neutralisation; every free-text
 // column's label ends with it.
-const FormulaNote = "In CSV files a cell starting with =, +, -, @, a tab or a carriage return is prefixed with an apostrophe (') so spreadsheets do not run it as a formula; remove that one apostrophe to recover the text. CSV line breaks inside text are written as CRLF (read back as a line feed). JSON holds the text unchanged."
+const FormulaNote = "In CSV files a text cell starting with =, +, -, @, a tab, a carriage return or an apostrophe is prefixed with one apostrophe (') so spreadsheets do not run it as a formula; remove that one apostrophe to recover the text. CSV line breaks inside text are written as CRLF (read back as a line feed). JSON and XLSX hold the text unchanged; XLSX marks such cells as text."
 
 // Codebook returns every column of every export table, in API.md's order:
 // the six data tables, then the codebook itself.

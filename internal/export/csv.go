@@ -7,14 +7,35 @@ import (
 	"strings"
 )
 
-// Neutralise returns cell with a leading apostrophe when it starts with =,
-// +, -, @, a tab or a carriage return, so a spreadsheet opening the CSV does
-// not run it as a formula (FormulaNote in the codebook tells researchers).
+// formulaPrefixes start the text cells Neutralise changes: the characters
+// that make a spreadsheet read a cell as a formula, and the apostrophe
+// itself, so that Restore can always undo Neutralise.
+const formulaPrefixes = "=+-@\t\r'"
+
+// Neutralise returns text cell with a leading apostrophe when it starts with
+// =, +, -, @, a tab, a carriage return or an apostrophe, so a spreadsheet
+// opening the file does not run it as a formula (FormulaNote in the codebook
+// tells researchers).
 func Neutralise(cell string) string {
-	if cell != "" && strings.ContainsRune("=+-@\t\r", rune(cell[0])) {
+	if cell != "" && strings.ContainsRune(formulaPrefixes, rune(cell[0])) {
 		return "'" + cell
 	}
 	return cell
+}
+
+// Restore undoes Neutralise: it drops the leading apostrophe of a cell that
+// starts with one.
+func Restore(cell string) string { return strings.TrimPrefix(cell, "'") }
+
+// columnTypes returns the codebook type of each of table's columns.
+func columnTypes(table string) map[string]string {
+	types := map[string]string{}
+	for _, c := range Codebook() {
+		if c.Table == table {
+			types[c.Column] = c.Type
+		}
+	}
+	return types
 }
 
 // lineBreaks turns every line break into a line feed, which the CSV writer
@@ -23,7 +44,9 @@ var lineBreaks = strings.NewReplacer("\r\n", "\n", "\r", "\n")
 
 // WriteCSV writes table's header and rows to w as RFC 4180 CSV (CRLF line
 // ends, also for line breaks inside text; cells holding commas, quotes or line
-// breaks quoted), neutralising formula-like cells. Rows stream: only one row is held at a time.
+// breaks quoted), neutralising the formula-like cells of text columns
+// (numbers such as -1 stay numbers). Rows stream: only one row is held at a
+// time.
 func WriteCSV(w io.Writer, table string, rows RowFunc) error {
 	header := Columns(table)
 	if header == nil {
@@ -34,13 +57,17 @@ func WriteCSV(w io.Writer, table string, rows RowFunc) error {
 	if err := cw.Write(header); err != nil {
 		return fmt.Errorf("export: csv %s: header: %w", table, err)
 	}
+	types := columnTypes(table)
 	out := make([]string, len(header))
 	err := rows(func(cells []string) error {
 		if len(cells) != len(header) {
 			return fmt.Errorf("export: csv %s: row of %d cells, want %d", table, len(cells), len(header))
 		}
 		for i, c := range cells {
-			out[i] = lineBreaks.Replace(Neutralise(c))
+			if types[header[i]] == TypeString {
+				c = Neutralise(c)
+			}
+			out[i] = lineBreaks.Replace(c)
 		}
 		return cw.Write(out)
 	})

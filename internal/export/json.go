@@ -15,13 +15,6 @@ import (
 // cells strings, and a missing (empty) cell null. Columns keep their order.
 // Text is never neutralised: that is for spreadsheets opening CSV.
 func WriteJSON(w io.Writer, metadata any, codebook []Column, tables []Table) error {
-	types := map[string]map[string]string{}
-	for _, c := range codebook {
-		if types[c.Table] == nil {
-			types[c.Table] = map[string]string{}
-		}
-		types[c.Table][c.Column] = c.Type
-	}
 	bw := bufio.NewWriter(w)
 	enc := json.NewEncoder(bw)
 	enc.SetEscapeHTML(false)
@@ -40,7 +33,7 @@ func WriteJSON(w io.Writer, metadata any, codebook []Column, tables []Table) err
 		if i > 0 {
 			bw.WriteByte(',')
 		}
-		if err := writeJSONTable(bw, enc, t, types[t.Name]); err != nil {
+		if err := writeJSONTable(bw, enc, t, columnTypes(t.Name)); err != nil {
 			return err
 		}
 	}
