@@ -59,6 +59,8 @@ var browserPages = []struct {
 	{"findings-board", "/workflows/1/findings", "owner@demo.sandpit.test", ""},
 	{"finding-show", "/findings/1", "owner@demo.sandpit.test", ""},
 	{"report-researcher", "/releases/2/report", "researcher@demo.sandpit.test", ""},
+	{"export-release", "/releases/2/export", "researcher@demo.sandpit.test", ""},
+	{"export-workflow", "/workflows/1/export", "researcher@demo.sandpit.test", ""},
 	{"safety-concerns", "/safety-concerns", "safety@demo.sandpit.test", ""},
 	{"forbidden", "/admin/users", "clinician@demo.sandpit.test", ""},
 	{"clinician-account", "/account", "clinician@demo.sandpit.test", ""},

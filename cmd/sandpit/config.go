@@ -21,6 +21,7 @@ type config struct {
 	DatabaseURL string
 	BaseURL     string
 	SessionKeys string
+	PseudoKey   string
 	LogFormat   string
 	OpenReg     string
 	Proxies     string
@@ -44,6 +45,7 @@ var settingEnv = map[string]string{
 	"database-url":      "SANDPIT_DATABASE_URL",
 	"base-url":          "SANDPIT_BASE_URL",
 	"session-keys":      "SANDPIT_SESSION_KEYS",
+	"pseudonym-key":     "SANDPIT_PSEUDONYM_KEY",
 	"log-format":        "SANDPIT_LOG_FORMAT",
 	"open-registration": "SANDPIT_OPEN_REGISTRATION",
 	"trusted-proxies":   "SANDPIT_TRUSTED_PROXIES",
@@ -58,6 +60,7 @@ func (c *config) flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.DatabaseURL, "database-url", "sqlite:sandpit.db", "SANDPIT_DATABASE_URL: sqlite:PATH, or postgres://user:pass@host:5432/db for several replicas")
 	fs.StringVar(&c.BaseURL, "base-url", "http://localhost:8080", "SANDPIT_BASE_URL: the address users reach Sandpit at; https makes cookies Secure and turns on HSTS")
 	fs.StringVar(&c.SessionKeys, "session-keys", "", "SANDPIT_SESSION_KEYS: comma-separated keys of 32 or more characters; the first signs, all verify (default: generated once and kept in the database)")
+	fs.StringVar(&c.PseudoKey, "pseudonym-key", "", "SANDPIT_PSEUDONYM_KEY: the key, 32 or more characters, of the keyed hash that makes research exports' participant ids; changing it changes every participant id (default: generated once and kept in the database)")
 	fs.StringVar(&c.LogFormat, "log-format", "json", "SANDPIT_LOG_FORMAT: json or text")
 	fs.StringVar(&c.OpenReg, "open-registration", "true", "SANDPIT_OPEN_REGISTRATION: true lets anyone register as a clinician; false leaves account creation to admins")
 	fs.StringVar(&c.Proxies, "trusted-proxies", "", "SANDPIT_TRUSTED_PROXIES: comma-separated CIDR ranges of the load balancers whose X-Forwarded-For names the client (default: none; the client is the socket address)")
@@ -118,6 +121,9 @@ func (c *config) check() error {
 			return fmt.Errorf("SANDPIT_TRUSTED_PROXIES: %q is not a CIDR range like 10.0.0.0/8", cidr)
 		}
 		c.proxies = append(c.proxies, n)
+	}
+	if c.PseudoKey != "" && len(c.PseudoKey) < minSessionKeyLength {
+		return fmt.Errorf("SANDPIT_PSEUDONYM_KEY: want %d or more characters", minSessionKeyLength)
 	}
 	if c.SessionKeys != "" {
 		keys, err := parseSessionKeys(c.SessionKeys)

@@ -50,12 +50,16 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return err
 	}
+	pseudonymKey, err := keptSecret(ctx, st, "pseudonym_key", cfg.PseudoKey)
+	if err != nil {
+		return err
+	}
 	renderer, err := web.NewRenderer(templates.FS)
 	if err != nil {
 		return err
 	}
 	srv := web.NewServer(web.Config{BaseURL: cfg.baseURL, Version: version, SessionKeys: keys,
-		OpenRegistration: cfg.openReg, TrustedProxies: cfg.proxies, PasswordCost: cfg.passwordCost}, log, st, renderer, static.FS)
+		PseudonymKey: pseudonymKey, OpenRegistration: cfg.openReg, TrustedProxies: cfg.proxies, PasswordCost: cfg.passwordCost}, log, st, renderer, static.FS)
 	if cfg.Demo {
 		hash := func(p string) (string, error) { return sandpit.HashPassword(p, cfg.passwordCost) }
 		if err := demo.Seed(ctx, st, hash); err != nil {
@@ -146,9 +150,22 @@ func sessionKeys(ctx context.Context, st *store.Store, configured [][]byte) ([][
 	if len(configured) > 0 {
 		return configured, nil
 	}
-	key, err := st.EnsureSetting(ctx, "session_key", rand.Text()+rand.Text())
+	key, err := keptSecret(ctx, st, "session_key", "")
 	if err != nil {
 		return nil, err
 	}
-	return [][]byte{[]byte(key)}, nil
+	return [][]byte{key}, nil
+}
+
+// keptSecret returns configured or, when it is empty, the secret named name
+// that the first Sandpit to start on this database generated and kept.
+func keptSecret(ctx context.Context, st *store.Store, name, configured string) ([]byte, error) {
+	if configured != "" {
+		return []byte(configured), nil
+	}
+	secret, err := st.EnsureSetting(ctx, name, rand.Text()+rand.Text())
+	if err != nil {
+		return nil, err
+	}
+	return []byte(secret), nil
 }

@@ -31,6 +31,38 @@ type Column struct {
 	Unit   string  `json:"unit"`
 	Label  string  `json:"label"`
 	Values []Value `json:"values"`
+	// ValuesComplete reports whether Values are every value the column may
+	// hold, rather than explaining some of them (such as a scale's ends).
+	ValuesComplete bool `json:"values_complete,omitempty"`
+	// Required reports whether the column is never empty.
+	Required bool `json:"required,omitempty"`
+	// Minimum and Maximum bound a numeric column's values; nil is unbounded.
+	Minimum *float64 `json:"minimum,omitempty"`
+	Maximum *float64 `json:"maximum,omitempty"`
+}
+
+// required marks c as never empty.
+func (c *Column) required() *Column {
+	c.Required = true
+	return c
+}
+
+// complete marks c's Values as every value it may hold.
+func (c *Column) complete() *Column {
+	c.ValuesComplete = true
+	return c
+}
+
+// atLeast gives c a minimum.
+func (c *Column) atLeast(minimum float64) *Column {
+	c.Minimum = &minimum
+	return c
+}
+
+// between gives c a minimum and a maximum.
+func (c *Column) between(minimum, maximum float64) *Column {
+	c.Maximum = &maximum
+	return c.atLeast(minimum)
 }
 
 // ValuesText is the column's allowed values as one codebook cell:
@@ -50,9 +82,11 @@ const FormulaNote = "In CSV files a text cell starting with =, +, -, @, a tab, a
 // Codebook returns every column of every export table, in API.md's order:
 // the six data tables, then the codebook itself.
 func Codebook() []Column {
-	var out []Column
-	add := func(table, column, typ, unit, label string, values ...Value) {
-		out = append(out, Column{Table: table, Column: column, Type: typ, Unit: unit, Label: label, Values: nonNil(values)})
+	var cols []*Column
+	add := func(table, column, typ, unit, label string, values ...Value) *Column {
+		c := &Column{Table: table, Column: column, Type: typ, Unit: unit, Label: label, Values: nonNil(values)}
+		cols = append(cols, c)
+		return c
 	}
 	freeText := func(label string) string { return label + " " + FormulaNote }
 	participant := "The participant's pseudonym: a keyed hash, stable within a workflow and unlinkable across workflows. Never a name, email or internal id."
@@ -60,89 +94,93 @@ func Codebook() []Column {
 	task := "The key of the task of the release."
 	missing := " Empty when missing."
 
-	add(TableParticipants, "participant_id", TypeString, "", participant)
-	add(TableParticipants, "profession", TypeString, "", "The clinician's profession, from their profile."+missing, options(sandpit.Professions())...)
-	add(TableParticipants, "setting", TypeString, "", "The care setting the clinician works in, from their profile."+missing, options(sandpit.Settings())...)
-	add(TableParticipants, "years_experience", TypeInteger, "years", "The clinician's years of clinical experience, from their profile."+missing)
+	add(TableParticipants, "participant_id", TypeString, "", participant).required()
+	add(TableParticipants, "profession", TypeString, "", "The clinician's profession, from their profile."+missing, options(sandpit.Professions())...).complete()
+	add(TableParticipants, "setting", TypeString, "", "The care setting the clinician works in, from their profile."+missing, options(sandpit.Settings())...).complete()
+	add(TableParticipants, "years_experience", TypeInteger, "years", "The clinician's years of clinical experience, from their profile."+missing).atLeast(0)
 	add(TableParticipants, "legacy_familiarity", TypeInteger, "", "How familiar the clinician is with the legacy system, from their profile, 1 to 5."+missing,
-		Value{"1", "never used it"}, Value{"5", "expert"})
-	add(TableParticipants, "consent_version", TypeInteger, "", "The version of the workflow's consent text the participant agreed to.")
-	add(TableParticipants, "release", TypeString, "", release)
-	add(TableParticipants, "started_at", TypeDatetime, "", "When the participant consented and the trial started, RFC 3339 UTC.")
+		Value{"1", "never used it"}, Value{"5", "expert"}).between(1, 5)
+	add(TableParticipants, "consent_version", TypeInteger, "", "The version of the workflow's consent text the participant agreed to.").required().atLeast(1)
+	add(TableParticipants, "release", TypeString, "", release).required()
+	add(TableParticipants, "started_at", TypeDatetime, "", "When the participant consented and the trial started, RFC 3339 UTC.").required()
 	add(TableParticipants, "completed_at", TypeDatetime, "", "When the participant finished the trial, RFC 3339 UTC. Empty while unfinished.")
 
-	add(TableAttempts, "participant_id", TypeString, "", participant)
-	add(TableAttempts, "release", TypeString, "", release)
-	add(TableAttempts, "task", TypeString, "", task)
+	add(TableAttempts, "participant_id", TypeString, "", participant).required()
+	add(TableAttempts, "release", TypeString, "", release).required()
+	add(TableAttempts, "task", TypeString, "", task).required()
 	add(TableAttempts, "outcome", TypeString, "", "How the attempt ended. Empty while it has no outcome.",
 		Value{string(sandpit.OutcomeDirect), "reached a success screen along the optimal path, no other screen shown"},
 		Value{string(sandpit.OutcomeIndirect), "reached a success screen another way"},
-		Value{string(sandpit.OutcomeGaveUp), "gave up (\"I'm stuck\")"})
-	add(TableAttempts, "duration_ms", TypeInteger, "ms", "Time from the start of the attempt to its outcome (the success click or giving up), pauses excluded, at least 1. Empty without an outcome.")
-	add(TableAttempts, "clicks", TypeInteger, "clicks", "Clicks recorded in the attempt.")
-	add(TableAttempts, "misclicks", TypeInteger, "clicks", "Clicks that hit no hotspot.")
-	add(TableAttempts, "interruptions", TypeInteger, "pauses", "Pauses of the attempt: the participant said they were interrupted, or was idle longer than 30 minutes.")
-	add(TableAttempts, "path", TypeString, "", "The screen keys shown during the attempt, in order from the start screen, joined by \">\".")
+		Value{string(sandpit.OutcomeGaveUp), "gave up (\"I'm stuck\")"}).complete()
+	add(TableAttempts, "duration_ms", TypeInteger, "ms", "Time from the start of the attempt to its outcome (the success click or giving up), pauses excluded, at least 1. Empty without an outcome.").atLeast(1)
+	add(TableAttempts, "clicks", TypeInteger, "clicks", "Clicks recorded in the attempt.").required().atLeast(0)
+	add(TableAttempts, "misclicks", TypeInteger, "clicks", "Clicks that hit no hotspot.").required().atLeast(0)
+	add(TableAttempts, "interruptions", TypeInteger, "pauses", "Pauses of the attempt: the participant said they were interrupted, or was idle longer than 30 minutes.").required().atLeast(0)
+	add(TableAttempts, "path", TypeString, "", "The screen keys shown during the attempt, in order from the start screen, joined by \">\".").required()
 	add(TableAttempts, "ease", TypeInteger, "", "The Single Ease Question rating of the task. Empty when not rated.",
-		Value{"1", "very difficult"}, Value{"7", "very easy"})
+		Value{"1", "very difficult"}, Value{"7", "very easy"}).between(1, 7)
 	add(TableAttempts, "comment", TypeString, "", freeText("The participant's optional comment on the task, as typed; line breaks kept. Empty when none."))
 
-	add(TableClicks, "participant_id", TypeString, "", participant)
-	add(TableClicks, "release", TypeString, "", release)
-	add(TableClicks, "task", TypeString, "", task)
-	add(TableClicks, "seq", TypeInteger, "", "The click's sequence number within the attempt, from 1.")
-	add(TableClicks, "t_ms", TypeInteger, "ms", "Time of the click since the attempt started, pauses excluded.")
-	add(TableClicks, "screen", TypeString, "", "The key of the screen clicked on.")
-	add(TableClicks, "x", TypeInteger, "px", "Horizontal position of the click in screen image pixels, from the left edge.")
-	add(TableClicks, "y", TypeInteger, "px", "Vertical position of the click in screen image pixels, from the top edge.")
-	add(TableClicks, "hit", TypeBoolean, "", "Whether the click hit a hotspot.", booleans("the click hit a hotspot", "the click hit no hotspot (a misclick)")...)
+	add(TableClicks, "participant_id", TypeString, "", participant).required()
+	add(TableClicks, "release", TypeString, "", release).required()
+	add(TableClicks, "task", TypeString, "", task).required()
+	add(TableClicks, "seq", TypeInteger, "", "The click's sequence number within the attempt, from 1.").required().atLeast(1)
+	add(TableClicks, "t_ms", TypeInteger, "ms", "Time of the click since the attempt started, pauses excluded.").required().atLeast(0)
+	add(TableClicks, "screen", TypeString, "", "The key of the screen clicked on.").required()
+	add(TableClicks, "x", TypeInteger, "px", "Horizontal position of the click in screen image pixels, from the left edge.").required().atLeast(0)
+	add(TableClicks, "y", TypeInteger, "px", "Vertical position of the click in screen image pixels, from the top edge.").required().atLeast(0)
+	add(TableClicks, "hit", TypeBoolean, "", "Whether the click hit a hotspot.", booleans("the click hit a hotspot", "the click hit no hotspot (a misclick)")...).required().complete()
 	add(TableClicks, "target", TypeString, "", "The key of the screen the hotspot led to. Empty for a misclick.")
 
-	add(TableReports, "report_id", TypeInteger, "", "The report's id, unique within this Sandpit.")
-	add(TableReports, "participant_id", TypeString, "", participant)
-	add(TableReports, "release", TypeString, "", release)
+	add(TableReports, "report_id", TypeInteger, "", "The report's id, unique within this Sandpit.").required()
+	add(TableReports, "participant_id", TypeString, "", participant).required()
+	add(TableReports, "release", TypeString, "", release).required()
 	add(TableReports, "task", TypeString, "", "The key of the task being attempted when the report was made. Empty when none.")
-	add(TableReports, "screen", TypeString, "", "The key of the screen the report is pinned to.")
-	add(TableReports, "x", TypeInteger, "px", "Horizontal position of the pin in screen image pixels, from the left edge.")
-	add(TableReports, "y", TypeInteger, "px", "Vertical position of the pin in screen image pixels, from the top edge.")
-	add(TableReports, "category", TypeString, "", "The kind of problem reported.", categories()...)
-	add(TableReports, "severity", TypeInteger, "", "How severe the participant judged the problem.", severities()...)
-	add(TableReports, "safety_concern", TypeBoolean, "", "Whether the participant flagged a patient safety concern.", booleans("a safety concern was flagged", "no safety concern was flagged")...)
-	add(TableReports, "text", TypeString, "", freeText("What the participant described, as typed; line breaks kept."))
-	add(TableReports, "finding_id", TypeInteger, "", "The finding the report was grouped into (see the findings table).")
+	add(TableReports, "screen", TypeString, "", "The key of the screen the report is pinned to.").required()
+	add(TableReports, "x", TypeInteger, "px", "Horizontal position of the pin in screen image pixels, from the left edge.").required().atLeast(0)
+	add(TableReports, "y", TypeInteger, "px", "Vertical position of the pin in screen image pixels, from the top edge.").required().atLeast(0)
+	add(TableReports, "category", TypeString, "", "The kind of problem reported.", categories()...).required().complete()
+	add(TableReports, "severity", TypeInteger, "", "How severe the participant judged the problem.", severities()...).required().complete().between(1, 4)
+	add(TableReports, "safety_concern", TypeBoolean, "", "Whether the participant flagged a patient safety concern.", booleans("a safety concern was flagged", "no safety concern was flagged")...).required().complete()
+	add(TableReports, "text", TypeString, "", freeText("What the participant described, as typed; line breaks kept.")).required()
+	add(TableReports, "finding_id", TypeInteger, "", "The finding the report was grouped into (see the findings table).").required()
 
-	add(TableSUS, "participant_id", TypeString, "", participant)
-	add(TableSUS, "release", TypeString, "", release)
+	add(TableSUS, "participant_id", TypeString, "", participant).required()
+	add(TableSUS, "release", TypeString, "", release).required()
 	for i, statement := range sandpit.SUSStatements() {
 		add(TableSUS, fmt.Sprintf("q%d", i+1), TypeInteger, "", fmt.Sprintf("System Usability Scale statement %d: %q", i+1, statement),
-			Value{"1", "strongly disagree"}, Value{"2", "disagree"}, Value{"3", "neither agree nor disagree"}, Value{"4", "agree"}, Value{"5", "strongly agree"})
+			Value{"1", "strongly disagree"}, Value{"2", "disagree"}, Value{"3", "neither agree nor disagree"}, Value{"4", "agree"}, Value{"5", "strongly agree"}).required().complete().between(1, 5)
 	}
-	add(TableSUS, "score", TypeNumber, "points", "The System Usability Scale score, 0 to 100: odd statements score answer − 1, even statements 5 − answer, the sum times 2.5.")
+	add(TableSUS, "score", TypeNumber, "points", "The System Usability Scale score, 0 to 100: odd statements score answer − 1, even statements 5 − answer, the sum times 2.5.").required().between(0, 100)
 
-	add(TableFindings, "finding_id", TypeInteger, "", "The finding's id, unique within this Sandpit; one row per release that contributed reports to it.")
-	add(TableFindings, "release", TypeString, "", release)
-	add(TableFindings, "title", TypeString, "", freeText("The product team's title for the finding, else the first sentence of its earliest consented report."))
-	add(TableFindings, "category", TypeString, "", "The category of the finding's earliest consented report.", categories()...)
-	add(TableFindings, "severity", TypeInteger, "", "The product team's severity, else the highest severity reported in the release.", severities()...)
+	add(TableFindings, "finding_id", TypeInteger, "", "The finding's id, unique within this Sandpit; one row per release that contributed reports to it.").required()
+	add(TableFindings, "release", TypeString, "", release).required()
+	add(TableFindings, "title", TypeString, "", freeText("The product team's title for the finding, else the first sentence of its earliest consented report.")).required()
+	add(TableFindings, "category", TypeString, "", "The category of the finding's earliest consented report.", categories()...).required().complete()
+	add(TableFindings, "severity", TypeInteger, "", "The product team's severity, else the highest severity reported in the release.", severities()...).required().complete().between(1, 4)
 	statuses := []Value{}
 	for _, st := range append(sandpit.FindingStatuses(), sandpit.FindingPersisting) {
 		statuses = append(statuses, Value{st, sandpit.FindingStatusLabel(st)})
 	}
 	statuses[len(statuses)-1].Meaning += ": marked fixed, then reported again from a release published after that"
-	add(TableFindings, "status", TypeString, "", "Where the product team has taken the finding.", statuses...)
-	add(TableFindings, "safety_concern", TypeBoolean, "", "Whether a report of the release in the finding flagged a patient safety concern.", booleans("a safety concern was flagged", "no safety concern was flagged")...)
-	add(TableFindings, "participants", TypeInteger, "participants", "Distinct consenting participants of the release with a report in the finding.")
-	add(TableFindings, "frequency", TypeNumber, "proportion", "participants divided by the consenting participants of the release, 0 to 1.")
+	add(TableFindings, "status", TypeString, "", "Where the product team has taken the finding.", statuses...).required().complete()
+	add(TableFindings, "safety_concern", TypeBoolean, "", "Whether a report of the release in the finding flagged a patient safety concern.", booleans("a safety concern was flagged", "no safety concern was flagged")...).required().complete()
+	add(TableFindings, "participants", TypeInteger, "participants", "Distinct consenting participants of the release with a report in the finding.").required().atLeast(0)
+	add(TableFindings, "frequency", TypeNumber, "proportion", "participants divided by the consenting participants of the release, 0 to 1.").required().between(0, 1)
 	add(TableFindings, "response", TypeString, "", freeText("The product team's response to the finding (\"you said, we did\"). Empty when none."))
 
-	add(TableCodebook, "table", TypeString, "", "The export table the column belongs to.")
-	add(TableCodebook, "column", TypeString, "", "The column's name, as in the table's header.")
+	add(TableCodebook, "table", TypeString, "", "The export table the column belongs to.").required()
+	add(TableCodebook, "column", TypeString, "", "The column's name, as in the table's header.").required()
 	add(TableCodebook, "type", TypeString, "", "The column's type. Every table: an empty cell is a missing value.",
 		Value{TypeString, "text"}, Value{TypeInteger, "whole number"}, Value{TypeNumber, "decimal number, '.' as decimal point"},
-		Value{TypeBoolean, "true or false"}, Value{TypeDatetime, "RFC 3339 date and time in UTC"})
+		Value{TypeBoolean, "true or false"}, Value{TypeDatetime, "RFC 3339 date and time in UTC"}).required().complete()
 	add(TableCodebook, "unit", TypeString, "", "The column's unit (ms: milliseconds, px: screen image pixels). Empty when it has none.")
-	add(TableCodebook, "label", TypeString, "", "What the column holds.")
+	add(TableCodebook, "label", TypeString, "", "What the column holds.").required()
 	add(TableCodebook, "values", TypeString, "", "The column's allowed values with their meanings, \"value = meaning\" joined by \"; \". Empty when any value of its type is allowed.")
+	out := make([]Column, len(cols))
+	for i, c := range cols {
+		out[i] = *c
+	}
 	return out
 }
 

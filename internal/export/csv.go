@@ -67,7 +67,10 @@ func WriteCSV(w io.Writer, table string, rows RowFunc) error {
 			if types[header[i]] == TypeString {
 				c = Neutralise(c)
 			}
-			out[i] = lineBreaks.Replace(c)
+			if strings.ContainsRune(c, '\r') {
+				c = lineBreaks.Replace(c)
+			}
+			out[i] = c
 		}
 		return cw.Write(out)
 	})

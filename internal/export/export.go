@@ -69,9 +69,12 @@ func Check(format, table string) error {
 }
 
 // Write writes the six data tables (or, for CSV, the one named table) in
-// format to w and returns how many rows of each table it wrote. Call Check
-// first.
+// format to w and returns how many rows of each table it wrote. A format or
+// table that Check refuses writes nothing.
 func Write(w io.Writer, format, table string, meta Metadata, tables []Table) (map[string]int, error) {
+	if err := Check(format, table); err != nil {
+		return nil, err
+	}
 	rows := map[string]int{}
 	all := append(slices.Clone(tables), CodebookTable())
 	counted := make([]Table, len(all))
@@ -90,7 +93,7 @@ func Write(w io.Writer, format, table string, meta Metadata, tables []Table) (ma
 	case FormatCSV:
 		i := slices.IndexFunc(counted, func(t Table) bool { return t.Name == table })
 		if i < 0 {
-			return rows, Check(format, table)
+			return nil, fmt.Errorf("export: no table %s among the tables given", table)
 		}
 		err = WriteCSV(w, table, counted[i].Rows)
 	case FormatJSON:
@@ -99,8 +102,6 @@ func Write(w io.Writer, format, table string, meta Metadata, tables []Table) (ma
 		err = WriteXLSX(w, meta, data)
 	case FormatDataPackage:
 		err = WriteDataPackage(w, meta, data)
-	default:
-		err = Check(format, table)
 	}
 	return rows, err
 }

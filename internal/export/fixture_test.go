@@ -113,6 +113,15 @@ func newFixture(t *testing.T) *fixture {
 	return f
 }
 
+// fixtureMeta is the fixed metadata of the fixture's exports in every
+// format's tests: release 1.0 published, 2.0 a baseline draft.
+func fixtureMeta() Metadata {
+	published := time.Date(2026, 11, 2, 8, 0, 0, 0, time.UTC)
+	return Metadata{Team: "Export team", Workflow: "Prescribing", Scope: "workflow",
+		Releases:    []Release{{Version: "1.0", Status: "open", PublishedAt: &published}, {Version: "2.0", Baseline: true, Status: "draft"}},
+		GeneratedAt: time.Date(2026, 11, 3, 10, 30, 0, 0, time.UTC), Sandpit: "test"}
+}
+
 func must(t *testing.T, err error) {
 	t.Helper()
 	if err != nil {

@@ -63,10 +63,21 @@ type Table struct {
 
 // DataTables returns the six data tables of the releases, pseudonymising
 // participants with secret. Rows are read from s only when a table's Rows
-// runs, and streamed.
+// runs, and streamed. The tables are for one goroutine.
 func DataTables(ctx context.Context, s *store.Store, secret []byte, releaseIDs []int64) []Table {
 	ids := append([]int64(nil), releaseIDs...)
-	pid := func(workflowID, userID int64) string { return Pseudonym(secret, workflowID, userID) }
+	// Pseudonyms are remembered: a participant has many rows, and a keyed
+	// hash per click row would cost more than writing the row.
+	pseudonyms := map[[2]int64]string{}
+	pid := func(workflowID, userID int64) string {
+		key := [2]int64{workflowID, userID}
+		p, ok := pseudonyms[key]
+		if !ok {
+			p = Pseudonym(secret, workflowID, userID)
+			pseudonyms[key] = p
+		}
+		return p
+	}
 	return []Table{
 		{TableParticipants, Columns(TableParticipants), func(yield func([]string) error) error {
 			return wrap(TableParticipants, s.ExportParticipants(ctx, ids, func(p store.ExportParticipant) error {

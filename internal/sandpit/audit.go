@@ -27,7 +27,7 @@ func AuditActions() []string {
 		AuditRoleGranted, AuditRoleRemoved, AuditUserDisabled, AuditPasswordChanged, AuditProfileUpdated,
 		AuditTeamCreated, AuditMemberAdded, AuditResearcherGrant, AuditTokenCreated, AuditTokenRevoked,
 		AuditWorkflowCreated, AuditReleasePublish, AuditReleaseClosed, AuditConsent, AuditWithdraw,
-		AuditFindingUpdated, AuditFindingsMerged, AuditReportMoved, AuditSafetyTriaged}
+		AuditFindingUpdated, AuditFindingsMerged, AuditReportMoved, AuditSafetyTriaged, AuditExport}
 }
 
 // AuditEvent is one append-only record of an action.
@@ -60,6 +60,10 @@ const (
 	AuditReleasePublish  = "release_published"
 	AuditReleaseClosed   = "release_closed"
 )
+
+// AuditExport records a research export: who, of what, in which format and
+// how many rows of each table.
+const AuditExport = "data_exported"
 
 // Trial audit actions.
 const (

@@ -39,3 +39,8 @@ func CanSeeRelease(u *User, teamID int64, status ReleaseStatus) bool {
 func CanTakeTrial(u *User, status ReleaseStatus) bool {
 	return u.Has(RoleClinician) && status == StatusOpen
 }
+
+// CanExportResearchData reports whether u may download the pseudonymised
+// research exports of team's workflows: the team, its researchers and
+// admins.
+func CanExportResearchData(u *User, teamID int64) bool { return CanViewTeam(u, teamID) }

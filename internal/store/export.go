@@ -2,9 +2,12 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"time"
+
+	"gorm.io/gorm"
 
 	"github.com/sandpit-nhs/sandpit/internal/findings"
 )
@@ -109,25 +112,21 @@ type ExportFinding struct {
 	Response      string
 }
 
-// exportRows runs query with releaseIDs as its one argument and calls each
-// with every row scanned into a T, one at a time.
-func exportRows[T any](ctx context.Context, s *Store, what, query string, releaseIDs []int64, each func(*T) error) error {
+// exportRows runs query with releaseIDs as its one argument and calls scan
+// on each row in turn. Rows are scanned by hand, column by column: gorm's
+// reflection per row would cost more than the rest of an export.
+func exportRows(ctx context.Context, s *Store, what, query string, releaseIDs []int64, scan func(*sql.Rows) error) error {
 	if len(releaseIDs) == 0 {
 		return nil
 	}
-	db := s.read.WithContext(ctx)
-	rows, err := db.Raw(query, releaseIDs).Rows()
+	rows, err := s.read.WithContext(ctx).Raw(query, releaseIDs).Rows()
 	if err != nil {
 		return fmt.Errorf("store: export %s: %w", what, err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var row T
-		if err := db.ScanRows(rows, &row); err != nil {
-			return fmt.Errorf("store: export %s: scan: %w", what, err)
-		}
-		if err := each(&row); err != nil {
-			return err
+		if err := scan(rows); err != nil {
+			return fmt.Errorf("store: export %s: %w", what, err)
 		}
 	}
 	if err := rows.Err(); err != nil {
@@ -144,12 +143,14 @@ func (s *Store) ExportParticipants(ctx context.Context, releaseIDs []int64, each
 			t.consent_version, t.consented_at AS started_at, t.completed_at
 		FROM trials t JOIN releases rel ON rel.id = t.release_id JOIN users u ON u.id = t.user_id
 		WHERE t.release_id IN ? AND t.research_use
-		ORDER BY rel.id, t.id`, releaseIDs, func(r *ExportParticipant) error { return each(*r) })
-}
-
-type exportAttemptRow struct {
-	ExportAttempt
-	PathJSON string
+		ORDER BY rel.id, t.id`, releaseIDs, func(rows *sql.Rows) error {
+		var p ExportParticipant
+		if err := rows.Scan(&p.UserID, &p.WorkflowID, &p.ReleaseID, &p.Release, &p.Profession, &p.Setting, &p.YearsExperience,
+			&p.LegacyFamiliarity, &p.ConsentVersion, &p.StartedAt, &p.CompletedAt); err != nil {
+			return err
+		}
+		return each(p)
+	})
 }
 
 // ExportAttempts calls each with every attempt of a consented trial of the
@@ -160,10 +161,15 @@ func (s *Store) ExportAttempts(ctx context.Context, releaseIDs []int64, each fun
 		FROM attempts a JOIN trials t ON t.id = a.trial_id JOIN releases rel ON rel.id = t.release_id
 		LEFT JOIN tasks tk ON tk.release_id = rel.id AND tk.key = a.task_key
 		WHERE t.release_id IN ? AND t.research_use
-		ORDER BY rel.id, t.id, tk.position, a.id`, releaseIDs, func(r *exportAttemptRow) error {
-		a := r.ExportAttempt
-		if err := json.Unmarshal([]byte(r.PathJSON), &a.Path); err != nil {
-			return fmt.Errorf("store: export attempts: path of %s: %w", a.Task, err)
+		ORDER BY rel.id, t.id, tk.position, a.id`, releaseIDs, func(rows *sql.Rows) error {
+		var a ExportAttempt
+		var path []byte
+		if err := rows.Scan(&a.UserID, &a.WorkflowID, &a.ReleaseID, &a.Release, &a.Task, &a.Outcome, &a.DurationMs,
+			&a.Clicks, &a.Misclicks, &a.Interruptions, &path, &a.Ease, &a.Comment); err != nil {
+			return err
+		}
+		if err := json.Unmarshal(path, &a.Path); err != nil {
+			return fmt.Errorf("path of %s: %w", a.Task, err)
 		}
 		if a.Outcome == "" {
 			a.DurationMs = nil
@@ -180,7 +186,14 @@ func (s *Store) ExportClicks(ctx context.Context, releaseIDs []int64, each func(
 		FROM clicks c JOIN attempts a ON a.id = c.attempt_id JOIN trials t ON t.id = a.trial_id JOIN releases rel ON rel.id = t.release_id
 		LEFT JOIN tasks tk ON tk.release_id = rel.id AND tk.key = a.task_key
 		WHERE t.release_id IN ? AND t.research_use
-		ORDER BY rel.id, t.id, tk.position, a.id, c.seq`, releaseIDs, func(r *ExportClick) error { return each(*r) })
+		ORDER BY rel.id, t.id, tk.position, a.id, c.seq`, releaseIDs, func(rows *sql.Rows) error {
+		var c ExportClick
+		if err := rows.Scan(&c.UserID, &c.WorkflowID, &c.ReleaseID, &c.Release, &c.Task, &c.Seq, &c.TMs, &c.Screen,
+			&c.X, &c.Y, &c.Hit, &c.Target); err != nil {
+			return err
+		}
+		return each(c)
+	})
 }
 
 // ExportReports calls each with every report of a consented trial of the
@@ -190,16 +203,14 @@ func (s *Store) ExportReports(ctx context.Context, releaseIDs []int64, each func
 			r.task_key AS task, r.screen, r.x, r.y, r.category, r.severity, r.safety_concern, r.text, r.finding_id
 		FROM reports r JOIN trials t ON t.id = r.trial_id JOIN releases rel ON rel.id = t.release_id
 		WHERE t.release_id IN ? AND t.research_use
-		ORDER BY rel.id, r.id`, releaseIDs, func(r *ExportReport) error { return each(*r) })
-}
-
-type exportSUSRow struct {
-	UserID     int64
-	WorkflowID int64
-	ReleaseID  int64
-	Release    string
-	SUS        string `gorm:"column:sus"`
-	SUSScore   float64
+		ORDER BY rel.id, r.id`, releaseIDs, func(rows *sql.Rows) error {
+		var r ExportReport
+		if err := rows.Scan(&r.ReportID, &r.UserID, &r.WorkflowID, &r.ReleaseID, &r.Release, &r.Task, &r.Screen, &r.X, &r.Y,
+			&r.Category, &r.Severity, &r.SafetyConcern, &r.Text, &r.FindingID); err != nil {
+			return err
+		}
+		return each(r)
+	})
 }
 
 // ExportSUS calls each with the SUS answers of every consented trial of the
@@ -208,30 +219,17 @@ func (s *Store) ExportSUS(ctx context.Context, releaseIDs []int64, each func(Exp
 	return exportRows(ctx, s, "sus", `SELECT t.user_id, rel.workflow_id, rel.id AS release_id, rel.version AS release, t.sus, t.sus_score
 		FROM trials t JOIN releases rel ON rel.id = t.release_id
 		WHERE t.release_id IN ? AND t.research_use AND t.sus IS NOT NULL AND t.sus_score IS NOT NULL
-		ORDER BY rel.id, t.id`, releaseIDs, func(r *exportSUSRow) error {
-		row := ExportSUS{UserID: r.UserID, WorkflowID: r.WorkflowID, ReleaseID: r.ReleaseID, Release: r.Release, Score: r.SUSScore}
-		if err := json.Unmarshal([]byte(r.SUS), &row.Answers); err != nil {
-			return fmt.Errorf("store: export sus: answers of release %d: %w", r.ReleaseID, err)
+		ORDER BY rel.id, t.id`, releaseIDs, func(rows *sql.Rows) error {
+		var row ExportSUS
+		var answers []byte
+		if err := rows.Scan(&row.UserID, &row.WorkflowID, &row.ReleaseID, &row.Release, &answers, &row.Score); err != nil {
+			return err
+		}
+		if err := json.Unmarshal(answers, &row.Answers); err != nil {
+			return fmt.Errorf("answers of release %d: %w", row.ReleaseID, err)
 		}
 		return each(row)
 	})
-}
-
-type exportFindingRow struct {
-	FindingID    int64
-	WorkflowID   int64
-	ReleaseID    int64
-	Release      string
-	OwnTitle     string
-	OwnSeverity  *int
-	MaxSeverity  int
-	Safety       int
-	Status       string
-	Participants int
-	Trials       int
-	Category     string
-	FirstText    string
-	Response     string
 }
 
 // consentedReportSQL picks a column of the earliest report of finding f
@@ -253,19 +251,39 @@ func (s *Store) ExportFindings(ctx context.Context, releaseIDs []int64, each fun
 		FROM reports r JOIN trials t ON t.id = r.trial_id JOIN releases rel ON rel.id = t.release_id JOIN findings f ON f.id = r.finding_id
 		WHERE t.release_id IN ? AND t.research_use
 		GROUP BY f.id, f.workflow_id, rel.id, rel.version, f.title, f.severity, f.status, f.fixed_at, f.response
-		ORDER BY rel.id, f.id`, releaseIDs, func(r *exportFindingRow) error {
-		f := ExportFinding{FindingID: r.FindingID, WorkflowID: r.WorkflowID, ReleaseID: r.ReleaseID, Release: r.Release,
-			Title: r.OwnTitle, Category: r.Category, Severity: r.MaxSeverity, SafetyConcern: r.Safety == 1,
-			Status: r.Status, Participants: r.Participants, Response: r.Response}
+		ORDER BY rel.id, f.id`, releaseIDs, func(rows *sql.Rows) error {
+		var f ExportFinding
+		var ownSeverity *int
+		var safety, trials int
+		var firstText string
+		if err := rows.Scan(&f.FindingID, &f.WorkflowID, &f.ReleaseID, &f.Release, &f.Title, &ownSeverity, &f.Severity,
+			&safety, &f.Status, &f.Response, &f.Participants, &trials, &f.Category, &firstText); err != nil {
+			return err
+		}
+		f.SafetyConcern = safety == 1
 		if f.Title == "" {
-			f.Title = findings.Title(r.FirstText)
+			f.Title = findings.Title(firstText)
 		}
-		if r.OwnSeverity != nil {
-			f.Severity = *r.OwnSeverity
+		if ownSeverity != nil {
+			f.Severity = *ownSeverity
 		}
-		if r.Trials > 0 {
-			f.Frequency = float64(r.Participants) / float64(r.Trials)
+		if trials > 0 {
+			f.Frequency = float64(f.Participants) / float64(trials)
 		}
 		return each(f)
 	})
+}
+
+// Snapshot calls fn with a store whose reads all see the database as it was
+// at one moment, so that an export's tables agree with each other (every
+// attempt's participant is in participants, and so on) while trials go on.
+// The snapshot holds one read connection until fn returns; fn must only read.
+func (s *Store) Snapshot(ctx context.Context, fn func(*Store) error) error {
+	opts := &sql.TxOptions{ReadOnly: true}
+	if s.dialect == Postgres {
+		opts.Isolation = sql.LevelRepeatableRead
+	}
+	return s.read.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		return fn(&Store{dialect: s.dialect, write: s.write, read: tx, now: s.now})
+	}, opts)
 }

@@ -74,6 +74,9 @@ func (w *world) server(cfg Config) *Server {
 	if cfg.SessionKeys == nil {
 		cfg.SessionKeys = [][]byte{testKey}
 	}
+	if cfg.PseudonymKey == nil {
+		cfg.PseudonymKey = []byte("test pseudonym key")
+	}
 	cfg.PasswordCost = bcrypt.MinCost
 	return NewServer(cfg, slog.New(slog.DiscardHandler), w.st, renderer, static.FS)
 }

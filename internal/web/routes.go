@@ -89,6 +89,8 @@ func (s *Server) routes() {
 	api.PATCH("/findings/:id", s.handleAPIFindingUpdate)
 	api.POST("/findings/:id/merge", s.handleAPIFindingMerge)
 	api.GET("/safety-concerns", s.handleAPISafetyConcerns)
+	api.GET("/releases/:id/export", s.exportDownload(releaseExportScope, apiUserAndID))
+	api.GET("/workflows/:id/export", s.exportDownload(workflowExportScope, apiUserAndID))
 
 	// Pages: the session cookie and a CSRF token on every form.
 	pages := e.Group("", s.csrf(), s.loadSession)
@@ -173,6 +175,13 @@ func (s *Server) routes() {
 	pages.POST("/reports/:id/move", s.handleReportMove, s.requireUser)
 	pages.GET("/safety-concerns", s.handleSafetyConcerns, s.requireUser)
 	pages.POST("/safety-concerns/:id/triage", s.handleSafetyTriage, s.requireUser)
+
+	// Research exports: the team and its researchers download pseudonymised
+	// data sets.
+	pages.GET("/releases/:id/export", s.handleExportPage(releaseExportScope), s.requireUser)
+	pages.GET("/releases/:id/export/download", s.exportDownload(releaseExportScope, pageUserAndID), s.requireUser)
+	pages.GET("/workflows/:id/export", s.handleExportPage(workflowExportScope), s.requireUser)
+	pages.GET("/workflows/:id/export/download", s.exportDownload(workflowExportScope, pageUserAndID), s.requireUser)
 
 	admin := pages.Group("/admin", s.requireUser, s.requireAdmin)
 	admin.GET("/users", s.handleAdminUserList)

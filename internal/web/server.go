@@ -25,6 +25,9 @@ type Config struct {
 	// SessionKeys sign and encrypt session cookies: the first signs, all
 	// verify.
 	SessionKeys [][]byte
+	// PseudonymKey keys the hash that turns users into the participant ids
+	// of research exports.
+	PseudonymKey []byte
 	// OpenRegistration lets anyone register as a clinician.
 	OpenRegistration bool
 	// TrustedProxies are the load balancers whose X-Forwarded-For is
