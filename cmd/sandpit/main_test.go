@@ -184,6 +184,7 @@ func TestRunRefusesBadSettings(t *testing.T) {
 		{"base URL not http", map[string]string{"SANDPIT_BASE_URL": "ftp://example.nhs.uk"}, nil, "SANDPIT_BASE_URL"},
 		{"unknown log format", map[string]string{"SANDPIT_LOG_FORMAT": "xml"}, nil, "SANDPIT_LOG_FORMAT"},
 		{"short session key", map[string]string{"SANDPIT_SESSION_KEYS": strings.Repeat("k", 40) + ",short"}, nil, "SANDPIT_SESSION_KEYS: key 2 is 5 characters long"},
+		{"short pseudonym key", map[string]string{"SANDPIT_PSEUDONYM_KEY": "short"}, nil, "SANDPIT_PSEUDONYM_KEY: want 32 or more characters"},
 		{"unknown flag", map[string]string{}, []string{"--nope"}, "flag provided but not defined"},
 		{"unknown command", map[string]string{}, []string{"frobnicate"}, `unknown command "frobnicate"`},
 	}
@@ -256,7 +257,7 @@ func TestHelpAndVersion(t *testing.T) {
 	})
 }
 
-func TestSessionKeysAreKeptInTheDatabase(t *testing.T) {
+func TestSecretsAreKeptInTheDatabase(t *testing.T) {
 	ctx := context.Background()
 	st := storetest.New(t, time.Now)
 	first, err := sessionKeys(ctx, st, nil)
@@ -276,6 +277,16 @@ func TestSessionKeysAreKeptInTheDatabase(t *testing.T) {
 	configured := [][]byte{[]byte(strings.Repeat("c", 32))}
 	if got, _ := sessionKeys(ctx, st, configured); !bytes.Equal(got[0], configured[0]) {
 		t.Error("configured keys were not used")
+	}
+	pseudonyms, err := keptSecret(ctx, st, "pseudonym_key", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again, _ := keptSecret(ctx, st, "pseudonym_key", ""); len(pseudonyms) < minSessionKeyLength || !bytes.Equal(again, pseudonyms) || bytes.Equal(pseudonyms, first[0]) {
+		t.Errorf("pseudonym key %q, again %q: want one kept key of its own", pseudonyms, again)
+	}
+	if got, _ := keptSecret(ctx, st, "pseudonym_key", "configured"); string(got) != "configured" {
+		t.Error("the configured pseudonym key was not used")
 	}
 }
 

@@ -184,6 +184,17 @@ func Codebook() []Column {
 	return out
 }
 
+// tableColumns returns the codebook's columns of table by name.
+func tableColumns(table string) map[string]Column {
+	cols := map[string]Column{}
+	for _, c := range Codebook() {
+		if c.Table == table {
+			cols[c.Column] = c
+		}
+	}
+	return cols
+}
+
 func nonNil(v []Value) []Value {
 	if v == nil {
 		return []Value{}

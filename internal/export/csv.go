@@ -30,10 +30,8 @@ func Restore(cell string) string { return strings.TrimPrefix(cell, "'") }
 // columnTypes returns the codebook type of each of table's columns.
 func columnTypes(table string) map[string]string {
 	types := map[string]string{}
-	for _, c := range Codebook() {
-		if c.Table == table {
-			types[c.Column] = c.Type
-		}
+	for name, c := range tableColumns(table) {
+		types[name] = c.Type
 	}
 	return types
 }

@@ -219,12 +219,7 @@ func descriptor(meta Metadata, tables []Table) (dataPackage, error) {
 // schemaOf is table t's Table Schema: its columns as the codebook describes
 // them, and its keys.
 func schemaOf(t Table) (tableSchema, error) {
-	byName := map[string]Column{}
-	for _, c := range Codebook() {
-		if c.Table == t.Name {
-			byName[c.Column] = c
-		}
-	}
+	byName := tableColumns(t.Name)
 	primary, foreign := tableKeys(t.Name)
 	s := tableSchema{MissingValues: []string{""}, PrimaryKey: primary, ForeignKeys: foreign}
 	for _, name := range t.Columns {

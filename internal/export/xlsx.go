@@ -56,9 +56,8 @@ func WriteXLSX(w io.Writer, meta Metadata, tables []Table) (err error) {
 	if err := wb.writeSheet(sheetAbout, about, aboutRows(meta, tables)); err != nil {
 		return err
 	}
-	codebook := Codebook()
 	for _, t := range append(slices.Clip(tables), CodebookTable()) {
-		cols, err := sheetColumns(codebook, t)
+		cols, err := sheetColumns(t)
 		if err != nil {
 			return err
 		}
@@ -156,14 +155,9 @@ func stringColumn(name string) sheetColumn {
 	return c
 }
 
-// sheetColumns returns t's columns with their types from codebook.
-func sheetColumns(codebook []Column, t Table) ([]sheetColumn, error) {
-	types := map[string]string{}
-	for _, c := range codebook {
-		if c.Table == t.Name {
-			types[c.Column] = c.Type
-		}
-	}
+// sheetColumns returns t's columns with their types from the codebook.
+func sheetColumns(t Table) ([]sheetColumn, error) {
+	types := columnTypes(t.Name)
 	cols := make([]sheetColumn, len(t.Columns))
 	for i, name := range t.Columns {
 		switch typ := types[name]; typ {
