@@ -196,16 +196,22 @@ func pageUserAndID(c echo.Context) (*sandpit.User, int64, error) {
 // format (and table) the query names.
 func (s *Server) exportDownload(scope exportScopeFunc, caller exportCaller) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		u, id, err := caller(c)
-		if err != nil {
-			return err
-		}
-		sc, err := scope(s, c, u, id)
+		sc, err := s.callersScope(c, scope, caller)
 		if err != nil {
 			return err
 		}
 		return s.writeExport(c, sc, c.QueryParam("format"), c.QueryParam("table"))
 	}
+}
+
+// callersScope is the export scope picks for the caller and object caller
+// names.
+func (s *Server) callersScope(c echo.Context, scope exportScopeFunc, caller exportCaller) (*exportScope, error) {
+	u, id, err := caller(c)
+	if err != nil {
+		return nil, err
+	}
+	return scope(s, c, u, id)
 }
 
 // exportFormatView is one format offered on the export page.
@@ -309,11 +315,7 @@ func byteSize(n int64) string {
 // picks.
 func (s *Server) handleExportPage(scope exportScopeFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		u, id, err := pageUserAndID(c)
-		if err != nil {
-			return err
-		}
-		sc, err := scope(s, c, u, id)
+		sc, err := s.callersScope(c, scope, pageUserAndID)
 		if err != nil {
 			return err
 		}
