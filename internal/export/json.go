@@ -50,6 +50,15 @@ func writeJSONTable(bw *bufio.Writer, enc *json.Encoder, t Table, types map[stri
 		return fmt.Errorf("export: json %s: %w", t.Name, err)
 	}
 	bw.WriteString(":[")
+	// Each row is written field by field; the keys are quoted once.
+	keys := make([][]byte, len(t.Columns))
+	for i, c := range t.Columns {
+		k, err := json.Marshal(c)
+		if err != nil {
+			return fmt.Errorf("export: json %s: %w", t.Name, err)
+		}
+		keys[i] = append(k, ':')
+	}
 	first := true
 	err := t.Rows(func(cells []string) error {
 		if len(cells) != len(t.Columns) {
@@ -59,15 +68,20 @@ func writeJSONTable(bw *bufio.Writer, enc *json.Encoder, t Table, types map[stri
 			bw.WriteByte(',')
 		}
 		first = false
-		row := make(orderedRow, len(cells))
+		bw.WriteByte('{')
 		for i, c := range cells {
 			v, err := jsonValue(types[t.Columns[i]], c)
 			if err != nil {
 				return fmt.Errorf("column %s: %w", t.Columns[i], err)
 			}
-			row[i] = field{t.Columns[i], v}
+			if i > 0 {
+				bw.WriteByte(',')
+			}
+			bw.Write(keys[i])
+			bw.Write(v)
 		}
-		return enc.Encode(row)
+		_, err := bw.WriteString("}\n")
+		return err
 	})
 	if err != nil {
 		return fmt.Errorf("export: json %s: %w", t.Name, err)
@@ -98,28 +112,4 @@ func jsonValue(typ, cell string) (json.RawMessage, error) {
 		return nil, err
 	}
 	return b, nil
-}
-
-type field struct {
-	name  string
-	value json.RawMessage
-}
-
-// orderedRow is a JSON object whose keys keep the table's column order.
-type orderedRow []field
-
-// MarshalJSON writes the row's fields in order.
-func (r orderedRow) MarshalJSON() ([]byte, error) {
-	buf := []byte{'{'}
-	for i, f := range r {
-		if i > 0 {
-			buf = append(buf, ',')
-		}
-		k, err := json.Marshal(f.name)
-		if err != nil {
-			return nil, err
-		}
-		buf = append(append(append(buf, k...), ':'), f.value...)
-	}
-	return append(buf, '}'), nil
 }
