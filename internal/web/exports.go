@@ -196,22 +196,16 @@ func pageUserAndID(c echo.Context) (*sandpit.User, int64, error) {
 // format (and table) the query names.
 func (s *Server) exportDownload(scope exportScopeFunc, caller exportCaller) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		sc, err := s.callersScope(c, scope, caller)
+		u, id, err := caller(c)
+		if err != nil {
+			return err
+		}
+		sc, err := scope(s, c, u, id)
 		if err != nil {
 			return err
 		}
 		return s.writeExport(c, sc, c.QueryParam("format"), c.QueryParam("table"))
 	}
-}
-
-// callersScope is the export scope picks for the caller and object caller
-// names.
-func (s *Server) callersScope(c echo.Context, scope exportScopeFunc, caller exportCaller) (*exportScope, error) {
-	u, id, err := caller(c)
-	if err != nil {
-		return nil, err
-	}
-	return scope(s, c, u, id)
 }
 
 // exportFormatView is one format offered on the export page.
@@ -311,18 +305,13 @@ func byteSize(n int64) string {
 	}
 }
 
-// handleExportPage is the handler showing the export page of what scope
-// picks.
-func (s *Server) handleExportPage(scope exportScopeFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		sc, err := s.callersScope(c, scope, pageUserAndID)
+// exportPageOf builds the export page of what scope picks, for showPage.
+func (s *Server) exportPageOf(scope exportScopeFunc) func(echo.Context, *sandpit.User, int64) (*exportPageView, error) {
+	return func(c echo.Context, u *sandpit.User, id int64) (*exportPageView, error) {
+		sc, err := scope(s, c, u, id)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		v, err := s.exportPage(c, sc)
-		if err != nil {
-			return err
-		}
-		return s.render(c, http.StatusOK, "export/show", v)
+		return s.exportPage(c, sc)
 	}
 }

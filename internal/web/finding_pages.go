@@ -220,20 +220,6 @@ func statusOptions(current string) []option {
 	return out
 }
 
-// handleFindingShow shows a finding's evidence and, to its team, the forms
-// to curate it.
-func (s *Server) handleFindingShow(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	view, err := s.findingShowView(c, currentUser(c), id)
-	if err != nil {
-		return err
-	}
-	return s.render(c, http.StatusOK, "finding/show", view)
-}
-
 // findingOrder is the order of the curation form's fields.
 var findingOrder = []string{"title", "severity", "status", "reason", "response"}
 

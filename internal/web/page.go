@@ -9,6 +9,22 @@ import (
 	"github.com/sandpit-nhs/sandpit/internal/sandpit"
 )
 
+// showPage is the handler rendering page with the view build makes of the
+// path's :id for the signed-in user; build checks that the user may see it.
+func showPage[V any](s *Server, page string, build func(echo.Context, *sandpit.User, int64) (V, error)) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		id, err := pathID(c, "id")
+		if err != nil {
+			return err
+		}
+		view, err := build(c, currentUser(c), id)
+		if err != nil {
+			return err
+		}
+		return s.render(c, http.StatusOK, page, view)
+	}
+}
+
 // Layout is what the base layout reads; every page's view embeds it.
 type Layout struct {
 	Title   string        // the page's own title; "Sandpit" follows it

@@ -117,19 +117,6 @@ func (s *Server) releaseView(c echo.Context, u *sandpit.User, id int64) (release
 	return v, nil
 }
 
-// handleReleaseShow shows a release.
-func (s *Server) handleReleaseShow(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	view, err := s.releaseView(c, currentUser(c), id)
-	if err != nil {
-		return err
-	}
-	return s.render(c, http.StatusOK, "release/show", view)
-}
-
 // editableDraft returns release :id if u may change it: ENOTFOUND or
 // EFORBIDDEN as releaseFor decides, ECONFLICT once it is published. The
 // store checks the status again as it writes.

@@ -232,19 +232,6 @@ type trendTableRow struct {
 	N       int
 }
 
-// handleReleaseReportPage shows a release's usability report.
-func (s *Server) handleReleaseReportPage(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	v, err := s.reportPage(c, currentUser(c), id)
-	if err != nil {
-		return err
-	}
-	return s.render(c, http.StatusOK, "report/show", v)
-}
-
 // reportPage builds the report page of release id for u; s.releaseReport
 // checks that u may read it.
 func (s *Server) reportPage(c echo.Context, u *sandpit.User, id int64) (*reportPageView, error) {

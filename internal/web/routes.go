@@ -115,15 +115,15 @@ func (s *Server) routes() {
 	author.GET("/workflows", s.handleWorkflowList, s.requireUser)
 	author.GET("/teams/:id/workflows/new", s.handleWorkflowNew, s.requireUser)
 	author.POST("/teams/:id/workflows", s.handleWorkflowCreate, s.requireUser)
-	author.GET("/workflows/:id", s.handleWorkflowShow, s.requireUser)
+	author.GET("/workflows/:id", showPage(s, "workflow/show", s.workflowShowView), s.requireUser)
 	author.GET("/workflows/:id/edit", s.handleWorkflowEdit, s.requireUser)
 	author.POST("/workflows/:id", s.handleWorkflowUpdate, s.requireUser)
 	author.POST("/workflows/:id/releases", s.handleReleaseCreate, s.requireUser)
 	author.POST("/workflows/:id/releases/import", s.handleReleaseImport, s.requireUser, definitionLimit)
-	author.GET("/releases/:id", s.handleReleaseShow, s.requireUser)
+	author.GET("/releases/:id", showPage(s, "release/show", s.releaseView), s.requireUser)
 	author.POST("/releases/:id/details", s.handleReleaseDetailsUpdate, s.requireUser)
 	author.POST("/releases/:id/screens", s.handleScreenCreate, s.requireUser, screenLimit)
-	author.GET("/releases/:id/screens/:key", s.handleScreenEdit, s.requireUser)
+	author.GET("/releases/:id/screens/:key", showPage(s, "screen/edit", s.screenView), s.requireUser)
 	author.POST("/releases/:id/screens/:key", s.handleScreenUpdate, s.requireUser, screenLimit)
 	author.POST("/releases/:id/screens/:key/move", s.handleScreenMove, s.requireUser)
 	author.POST("/releases/:id/screens/:key/delete", s.handleScreenDelete, s.requireUser)
@@ -166,10 +166,10 @@ func (s *Server) routes() {
 
 	// Findings and reports: product teams see what clinicians found, and
 	// answer it.
-	pages.GET("/releases/:id/report", s.handleReleaseReportPage, s.requireUser)
+	pages.GET("/releases/:id/report", showPage(s, "report/show", s.reportPage), s.requireUser)
 	pages.GET("/releases/:id/show-and-tell", s.handleShowAndTell, s.requireUser)
 	pages.GET("/workflows/:id/findings", s.handleFindingsBoard, s.requireUser)
-	pages.GET("/findings/:id", s.handleFindingShow, s.requireUser)
+	pages.GET("/findings/:id", showPage(s, "finding/show", s.findingShowView), s.requireUser)
 	pages.POST("/findings/:id", s.handleFindingUpdate, s.requireUser)
 	pages.POST("/findings/:id/merge", s.handleFindingMerge, s.requireUser)
 	pages.POST("/reports/:id/move", s.handleReportMove, s.requireUser)
@@ -178,9 +178,9 @@ func (s *Server) routes() {
 
 	// Research exports: the team and its researchers download pseudonymised
 	// data sets.
-	pages.GET("/releases/:id/export", s.handleExportPage(releaseExportScope), s.requireUser)
+	pages.GET("/releases/:id/export", showPage(s, "export/show", s.exportPageOf(releaseExportScope)), s.requireUser)
 	pages.GET("/releases/:id/export/download", s.exportDownload(releaseExportScope, pageUserAndID), s.requireUser)
-	pages.GET("/workflows/:id/export", s.handleExportPage(workflowExportScope), s.requireUser)
+	pages.GET("/workflows/:id/export", showPage(s, "export/show", s.exportPageOf(workflowExportScope)), s.requireUser)
 	pages.GET("/workflows/:id/export/download", s.exportDownload(workflowExportScope, pageUserAndID), s.requireUser)
 
 	admin := pages.Group("/admin", s.requireUser, s.requireAdmin)

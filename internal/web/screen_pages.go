@@ -3,7 +3,6 @@ package web
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"slices"
 	"strconv"
 	"strings"
@@ -176,20 +175,6 @@ func (s *Server) screenView(c echo.Context, u *sandpit.User, id int64) (screenVi
 // screenPath is the hotspot editor of screen key of release id.
 func screenPath(id int64, key string) string {
 	return fmt.Sprintf("%s/screens/%s", releasePath(id), key)
-}
-
-// handleScreenEdit shows a screen with its hotspots: the hotspot editor for
-// editors of a draft, the image and a table for everyone else.
-func (s *Server) handleScreenEdit(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	view, err := s.screenView(c, currentUser(c), id)
-	if err != nil {
-		return err
-	}
-	return s.render(c, http.StatusOK, "screen/edit", view)
 }
 
 // handleScreenUpdate renames a screen of a draft release and, when a new

@@ -273,19 +273,6 @@ func (s *Server) workflowShowView(c echo.Context, u *sandpit.User, id int64) (wo
 	return v, nil
 }
 
-// handleWorkflowShow shows a workflow, its consent text and its releases.
-func (s *Server) handleWorkflowShow(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	view, err := s.workflowShowView(c, currentUser(c), id)
-	if err != nil {
-		return err
-	}
-	return s.render(c, http.StatusOK, "workflow/show", view)
-}
-
 // versionProblem returns why a release version label cannot be used, as a
 // sentence, or "": the rule of Definition.Validate.
 func versionProblem(version string) string {
