@@ -2,6 +2,7 @@ package findings
 
 import (
 	"sort"
+	"time"
 
 	"github.com/sandpit-nhs/sandpit/internal/sandpit"
 	"github.com/sandpit-nhs/sandpit/internal/stats"
@@ -159,27 +160,42 @@ func Build(b Side, previous, baseline *Side) Report {
 	return r
 }
 
-// SortFindings orders findings as every page and the API show them: safety
-// concerns first, then higher severity, then higher frequency, then oldest.
-func SortFindings(items []FindingItem, figures []FindingFigures) {
-	created := map[int64]int64{}
-	for _, f := range figures {
-		created[f.ID] = f.CreatedAt.UnixNano()
+// Place is what decides a finding's place in every list of findings.
+type Place struct {
+	ID            int64
+	SafetyConcern bool
+	Severity      int
+	Frequency     float64
+	CreatedAt     time.Time
+}
+
+// Before reports whether a finding at a comes before one at b, as every page
+// and the API show them: safety concerns first, then higher severity, then
+// higher frequency, then oldest.
+func (a Place) Before(b Place) bool {
+	switch {
+	case a.SafetyConcern != b.SafetyConcern:
+		return a.SafetyConcern
+	case a.Severity != b.Severity:
+		return a.Severity > b.Severity
+	case a.Frequency != b.Frequency:
+		return a.Frequency > b.Frequency
+	case !a.CreatedAt.Equal(b.CreatedAt):
+		return a.CreatedAt.Before(b.CreatedAt)
 	}
-	sort.SliceStable(items, func(i, j int) bool {
-		a, b := items[i], items[j]
-		switch {
-		case a.SafetyConcern != b.SafetyConcern:
-			return a.SafetyConcern
-		case a.Severity != b.Severity:
-			return a.Severity > b.Severity
-		case a.Frequency != b.Frequency:
-			return a.Frequency > b.Frequency
-		case created[a.ID] != created[b.ID]:
-			return created[a.ID] < created[b.ID]
-		}
-		return a.ID < b.ID
-	})
+	return a.ID < b.ID
+}
+
+// SortFindings orders a report's findings by Place.
+func SortFindings(items []FindingItem, figures []FindingFigures) {
+	created := map[int64]time.Time{}
+	for _, f := range figures {
+		created[f.ID] = f.CreatedAt
+	}
+	place := func(f FindingItem) Place {
+		return Place{ID: f.ID, SafetyConcern: f.SafetyConcern, Severity: f.Severity, Frequency: f.Frequency, CreatedAt: created[f.ID]}
+	}
+	sort.SliceStable(items, func(i, j int) bool { return place(items[i]).Before(place(items[j])) })
 }
 
 func participants(f *Figures) Participants {

@@ -134,24 +134,12 @@ func (s *Store) findingSummaries(ctx context.Context, where string, arg int64) (
 	return out, nil
 }
 
-// SortFindingSummaries orders findings as every page and the API show them:
-// safety concerns first, then higher severity, then higher frequency, then
-// oldest.
+// SortFindingSummaries orders findings by findings.Place.
 func SortFindingSummaries(list []FindingSummary) {
-	sort.SliceStable(list, func(i, j int) bool {
-		a, b := list[i], list[j]
-		switch {
-		case a.SafetyConcern != b.SafetyConcern:
-			return a.SafetyConcern
-		case a.Severity != b.Severity:
-			return a.Severity > b.Severity
-		case a.Frequency != b.Frequency:
-			return a.Frequency > b.Frequency
-		case !a.CreatedAt.Equal(b.CreatedAt):
-			return a.CreatedAt.Before(b.CreatedAt)
-		}
-		return a.ID < b.ID
-	})
+	place := func(f FindingSummary) findings.Place {
+		return findings.Place{ID: f.ID, SafetyConcern: f.SafetyConcern, Severity: f.Severity, Frequency: f.Frequency, CreatedAt: f.CreatedAt}
+	}
+	sort.SliceStable(list, func(i, j int) bool { return place(list[i]).Before(place(list[j])) })
 }
 
 // FindingMeta is what permission checks need of a finding.
