@@ -41,6 +41,20 @@ func readScreenImage(c echo.Context, optional bool) (*sandpit.CheckedImage, stri
 	return img, "", nil
 }
 
+// readScreenForm reads the title and the uploaded image of a screen form,
+// adding their problems to errs. The image may be missing when optional.
+func readScreenForm(c echo.Context, optional bool, errs *FieldErrors) (string, *sandpit.CheckedImage, error) {
+	title := strings.TrimSpace(c.FormValue("title"))
+	if p := titleProblem(title, "screen"); p != "" {
+		errs.Add("title", p)
+	}
+	img, problem, err := readScreenImage(c, optional)
+	if problem != "" {
+		errs.Add("image", problem)
+	}
+	return title, img, err
+}
+
 // titleProblem returns why a screen or task title cannot be used, or "".
 func titleProblem(title, what string) string {
 	if n := utf8.RuneCountInString(title); n == 0 || n > sandpit.MaxTitle {
@@ -57,20 +71,14 @@ func (s *Server) handleScreenCreate(c echo.Context) error {
 	if err != nil {
 		return s.releaseRefusal(c, u, metaID(m), err)
 	}
-	key, title := strings.TrimSpace(c.FormValue("key")), strings.TrimSpace(c.FormValue("title"))
+	key := strings.TrimSpace(c.FormValue("key"))
 	var errs FieldErrors
 	if p := sandpit.KeyProblem(key); p != "" {
 		errs.Add("key", sentence("key", p))
 	}
-	if p := titleProblem(title, "screen"); p != "" {
-		errs.Add("title", p)
-	}
-	img, problem, err := readScreenImage(c, false)
+	title, img, err := readScreenForm(c, false, &errs)
 	if err != nil {
 		return err
-	}
-	if problem != "" {
-		errs.Add("image", problem)
 	}
 	if !errs.Any() {
 		err = s.store.AddScreen(c.Request().Context(), m.ID, key, title, img)
@@ -189,17 +197,10 @@ func (s *Server) handleScreenUpdate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	title := strings.TrimSpace(c.FormValue("title"))
 	var errs FieldErrors
-	if p := titleProblem(title, "screen"); p != "" {
-		errs.Add("title", p)
-	}
-	img, problem, err := readScreenImage(c, true)
+	title, img, err := readScreenForm(c, true, &errs)
 	if err != nil {
 		return err
-	}
-	if problem != "" {
-		errs.Add("image", problem)
 	}
 	if !errs.Any() {
 		err = s.store.UpdateScreen(c.Request().Context(), m.ID, view.Screen.Key, title, img)
