@@ -22,11 +22,11 @@ const (
 )
 
 // Error is a domain error: a code callers can act on, a sentence a person can
-// read, and, for EINVALID, the message for each bad field.
+// read, and, for EINVALID and ECONFLICT, what is wrong with each bad field.
 type Error struct {
 	Code    string
 	Message string
-	Fields  map[string]string
+	Fields  []FieldError
 }
 
 // Error returns the message, prefixed with the code.
@@ -40,8 +40,25 @@ func Errorf(code string, format string, args ...any) *Error {
 }
 
 // Invalid returns an EINVALID error naming each bad field.
-func Invalid(message string, fields map[string]string) *Error {
+func Invalid(message string, fields ...FieldError) *Error {
 	return &Error{Code: EINVALID, Message: message, Fields: fields}
+}
+
+// Conflict returns an ECONFLICT error naming the fields whose values clash
+// with what is stored.
+func Conflict(message string, fields ...FieldError) *Error {
+	return &Error{Code: ECONFLICT, Message: message, Fields: fields}
+}
+
+// InvalidMessages returns an EINVALID error from per-field phrases. It is
+// the form validation had before field errors were typed; each area moves
+// to Invalid with FieldErrors, and then this goes.
+func InvalidMessages(message string, fields map[string]string) *Error {
+	list := make([]FieldError, 0, len(fields))
+	for _, f := range sortedKeys(fields) {
+		list = append(list, FieldError{Field: f, Code: FieldPhrase, Params: Params{"phrase": fields[f]}})
+	}
+	return &Error{Code: EINVALID, Message: message, Fields: list}
 }
 
 // ErrorCode returns the code of err's domain error, or EINTERNAL when err is
@@ -68,8 +85,24 @@ func ErrorMessage(err error) string {
 	return "Internal error."
 }
 
-// ErrorFields returns the per-field messages of err's domain error, if any.
+// ErrorFields returns the per-field phrases of err's domain error, as the
+// API shows them, if any.
 func ErrorFields(err error) map[string]string {
+	var e *Error
+	if !errors.As(err, &e) || len(e.Fields) == 0 {
+		return nil
+	}
+	out := make(map[string]string, len(e.Fields))
+	for _, f := range e.Fields {
+		if _, ok := out[f.Field]; !ok {
+			out[f.Field] = f.Phrase()
+		}
+	}
+	return out
+}
+
+// FieldErrorsOf returns the field errors of err's domain error, if any.
+func FieldErrorsOf(err error) []FieldError {
 	var e *Error
 	if errors.As(err, &e) {
 		return e.Fields

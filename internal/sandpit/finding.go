@@ -97,7 +97,7 @@ func (u FindingUpdate) Validate() error {
 		}
 	}
 	if len(fields) > 0 {
-		return Invalid("Check the finding.", fields)
+		return InvalidMessages("Check the finding.", fields)
 	}
 	for field, text := range map[string]*string{"title": u.Title, "response": u.Response, "reason": u.Reason} {
 		if text != nil && RealPatientIdentifier(*text) {
@@ -132,7 +132,7 @@ func (u FindingUpdate) Apply(cur FindingState) (FindingState, error) {
 	if next.Status != FindingWontFix {
 		next.Reason = ""
 	} else if next.Reason == "" {
-		return cur, Invalid("Check the finding.", map[string]string{"reason": "is required when the finding will not be fixed"})
+		return cur, InvalidMessages("Check the finding.", map[string]string{"reason": "is required when the finding will not be fixed"})
 	}
 	return next, nil
 }
@@ -182,7 +182,7 @@ func (t *Triage) Validate() error {
 		fields["note"] = fmt.Sprintf("must be at most %d characters", MaxTriageNote)
 	}
 	if len(fields) > 0 {
-		return Invalid("Check the triage.", fields)
+		return InvalidMessages("Check the triage.", fields)
 	}
 	if RealPatientIdentifier(t.Note) {
 		return ErrPatientIdentifier("note")

@@ -66,5 +66,7 @@ func RealPatientIdentifier(text string) bool {
 // number, for the field that held it.
 func ErrPatientIdentifier(field string) error {
 	return Invalid("Remove the NHS number: Sandpit must never hold real patient identifiers.",
-		map[string]string{field: "contains what looks like a real NHS number; remove patient identifiers and use the synthetic patient's details"})
+		FieldError{Field: field, Code: FieldPatientID})
 }
+
+const patientIdentifierPhrase = "contains what looks like a real NHS number; remove patient identifiers and use the synthetic patient's details"

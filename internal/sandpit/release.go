@@ -232,7 +232,7 @@ func (d *Definition) Validate() error {
 		}
 	}
 	if len(fields) > 0 {
-		return Invalid("Check the release definition.", fields)
+		return InvalidMessages("Check the release definition.", fields)
 	}
 	return nil
 }
@@ -334,7 +334,7 @@ func (w *WorkflowInput) Validate() error {
 		fields["consent_text"] = "enter the participant information clinicians agree to before a trial"
 	}
 	if len(fields) > 0 {
-		return Invalid("Check the workflow.", fields)
+		return InvalidMessages("Check the workflow.", fields)
 	}
 	return nil
 }
@@ -349,7 +349,7 @@ func ProblemsError(ps []Problem) error {
 		}
 		fields[p.Field] += p.Message
 	}
-	return Invalid(fmt.Sprintf("The release cannot be published yet: %d problem%s to fix.", len(ps), map[bool]string{true: "", false: "s"}[len(ps) == 1]), fields)
+	return InvalidMessages(fmt.Sprintf("The release cannot be published yet: %d problem%s to fix.", len(ps), map[bool]string{true: "", false: "s"}[len(ps) == 1]), fields)
 }
 
 // CheckImages validates d and decodes and checks every screen's image,
@@ -374,7 +374,7 @@ func (d *Definition) CheckImages() (map[string]*CheckedImage, error) {
 		fields[fmt.Sprintf("screens[%d].image", i)] = err.Error()
 	}
 	if len(fields) > 0 {
-		return nil, Invalid("Check the release definition.", fields)
+		return nil, InvalidMessages("Check the release definition.", fields)
 	}
 	return images, nil
 }

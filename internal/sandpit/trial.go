@@ -108,15 +108,15 @@ func (a *Attempt) ClickOn(def *Definition, task *Task, seq, x, y int, now time.T
 	case a.Paused():
 		return nil, Errorf(ECONFLICT, "This task is paused. Resume it to carry on.")
 	case seq != a.LastSeq+1:
-		return nil, &Error{Code: ECONFLICT, Message: fmt.Sprintf("Click %d is out of order: the next click is %d.", seq, a.LastSeq+1),
-			Fields: map[string]string{"seq": fmt.Sprintf("must be %d", a.LastSeq+1)}}
+		return nil, Conflict(fmt.Sprintf("Click %d is out of order: the next click is %d.", seq, a.LastSeq+1),
+			FieldError{Field: "seq", Code: FieldExpected, Params: Params{"value": a.LastSeq + 1}})
 	}
 	screen := def.Screen(a.Screen)
 	if screen == nil {
 		return nil, fmt.Errorf("sandpit: attempt %d is on unknown screen %q", a.ID, a.Screen)
 	}
 	if x < 0 || y < 0 || x >= screen.Width || y >= screen.Height {
-		return nil, Invalid("The click is outside the screen.", map[string]string{"x": fmt.Sprintf("x must be 0 to %d and y 0 to %d", screen.Width-1, screen.Height-1)})
+		return nil, InvalidMessages("The click is outside the screen.", map[string]string{"x": fmt.Sprintf("x must be 0 to %d and y 0 to %d", screen.Width-1, screen.Height-1)})
 	}
 	a.settleIdle(now)
 	c := &Click{Seq: seq, Screen: screen.Key, X: x, Y: y, At: now, TMs: a.elapsedMs(now)}
@@ -200,7 +200,7 @@ func (a *Attempt) Rate(ease int, comment string) error {
 		fields["comment"] = p
 	}
 	if len(fields) > 0 {
-		return Invalid("Check the rating.", fields)
+		return InvalidMessages("Check the rating.", fields)
 	}
 	if RealPatientIdentifier(comment) {
 		return ErrPatientIdentifier("comment")
@@ -236,7 +236,7 @@ func SUSStatements() []string {
 // SUSScore scores ten SUS answers of 1 to 5 on 0 to 100.
 func SUSScore(answers []int) (float64, error) {
 	if len(answers) != 10 {
-		return 0, Invalid("Answer all ten statements.", map[string]string{"answers": "must be 10 answers"})
+		return 0, InvalidMessages("Answer all ten statements.", map[string]string{"answers": "must be 10 answers"})
 	}
 	fields := map[string]string{}
 	sum := 0
@@ -252,7 +252,7 @@ func SUSScore(answers []int) (float64, error) {
 		}
 	}
 	if len(fields) > 0 {
-		return 0, Invalid("Each answer must be 1 to 5.", fields)
+		return 0, InvalidMessages("Each answer must be 1 to 5.", fields)
 	}
 	return 2.5 * float64(sum), nil
 }
@@ -330,7 +330,7 @@ func (r *Report) Validate(def *Definition) error {
 		fields["text"] = FreeTextProblem(r.Text)
 	}
 	if len(fields) > 0 {
-		return Invalid("Check the report.", fields)
+		return InvalidMessages("Check the report.", fields)
 	}
 	if RealPatientIdentifier(r.Text) {
 		return ErrPatientIdentifier("text")

@@ -214,7 +214,7 @@ func (n *NewUser) Validate() error {
 		n.Profile.Validate(fields, "profile.")
 	}
 	if len(fields) > 0 {
-		return Invalid("Check the details you entered.", fields)
+		return InvalidMessages("Check the details you entered.", fields)
 	}
 	return nil
 }

@@ -96,8 +96,7 @@ func (s *Store) CreateRelease(ctx context.Context, workflowID int64, def sandpit
 }
 
 func versionTaken(version string) error {
-	return &sandpit.Error{Code: sandpit.ECONFLICT, Message: fmt.Sprintf("This workflow already has a release %q.", version),
-		Fields: map[string]string{"version": "this workflow already has a release with this version label"}}
+	return sandpit.Conflict(fmt.Sprintf("This workflow already has a release %q.", version), sandpit.Taken("version"))
 }
 
 // ReplaceDefinition replaces everything in draft release id with def, in
@@ -405,12 +404,12 @@ func (s *Store) AddScreen(ctx context.Context, id int64, key, title string, img 
 			return err
 		}
 		if n >= sandpit.MaxScreens {
-			return sandpit.Invalid("This release has as many screens as it may.", map[string]string{"image": fmt.Sprintf("a release may have at most %d screens", sandpit.MaxScreens)})
+			return sandpit.InvalidMessages("This release has as many screens as it may.", map[string]string{"image": fmt.Sprintf("a release may have at most %d screens", sandpit.MaxScreens)})
 		}
 		row := newScreenRow(id, key, title, int(n), img)
 		if err := tx.Create(&row).Error; err != nil {
 			if isDuplicate(err) {
-				return sandpit.Invalid("Another screen has this key.", map[string]string{"key": "another screen of this release has this key"})
+				return sandpit.InvalidMessages("Another screen has this key.", map[string]string{"key": "another screen of this release has this key"})
 			}
 			return err
 		}
@@ -574,14 +573,14 @@ func (s *Store) SaveTask(ctx context.Context, id int64, replacing string, task s
 				return err
 			}
 			if n >= sandpit.MaxTasks {
-				return sandpit.Invalid("This release has as many tasks as it may.", map[string]string{"key": fmt.Sprintf("a release may have at most %d tasks", sandpit.MaxTasks)})
+				return sandpit.InvalidMessages("This release has as many tasks as it may.", map[string]string{"key": fmt.Sprintf("a release may have at most %d tasks", sandpit.MaxTasks)})
 			}
 			position = int(n)
 		}
 		row := newTaskRow(id, task, position)
 		if err := tx.Create(&row).Error; err != nil {
 			if isDuplicate(err) {
-				return sandpit.Invalid("Another task has this key.", map[string]string{"key": "another task of this release has this key"})
+				return sandpit.InvalidMessages("Another task has this key.", map[string]string{"key": "another task of this release has this key"})
 			}
 			return err
 		}

@@ -36,8 +36,7 @@ func (s *Store) CreateTeam(ctx context.Context, name string, entry sandpit.Audit
 	err := s.transact(ctx, func(tx *gorm.DB) error {
 		if err := tx.Create(&row).Error; err != nil {
 			if isDuplicate(err) {
-				return &sandpit.Error{Code: sandpit.ECONFLICT, Message: "A team with this name already exists.",
-					Fields: map[string]string{"name": "a team with this name already exists"}}
+				return sandpit.Conflict("A team with this name already exists.", sandpit.Taken("name"))
 			}
 			return err
 		}
@@ -116,8 +115,7 @@ func (s *Store) AddToTeam(ctx context.Context, teamID, userID int64, role sandpi
 		now := s.Now()
 		if err := tx.Create(&teamMemberRow{TeamID: teamID, UserID: userID, Role: string(role), CreatedAt: now}).Error; err != nil {
 			if isDuplicate(err) {
-				return &sandpit.Error{Code: sandpit.ECONFLICT, Message: "This person is in the team already.",
-					Fields: map[string]string{"email": "this person is in the team already"}}
+				return sandpit.Conflict("This person is in the team already.", sandpit.FieldError{Field: "email", Code: sandpit.FieldMember})
 			}
 			return err
 		}

@@ -392,7 +392,7 @@ func (s *Store) CompleteTrial(ctx context.Context, w TrialWrite) error {
 			fields["sus"] = "answer the ten SUS statements"
 		}
 		if len(fields) > 0 {
-			return sandpit.Invalid("The trial is not finished yet.", fields)
+			return sandpit.InvalidMessages("The trial is not finished yet.", fields)
 		}
 		return tx.Model(&trialRow{}).Where("id = ?", t.ID).Update("completed_at", s.Now()).Error
 	})

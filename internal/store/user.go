@@ -51,8 +51,7 @@ func (s *Store) CreateUser(ctx context.Context, n sandpit.NewUser, passwordHash 
 	err := s.transact(ctx, func(tx *gorm.DB) error {
 		if err := tx.Create(&row).Error; err != nil {
 			if isDuplicate(err) {
-				return &sandpit.Error{Code: sandpit.ECONFLICT, Message: "An account with this email address already exists.",
-					Fields: map[string]string{"email": "an account with this email address already exists"}}
+				return sandpit.Conflict("An account with this email address already exists.", sandpit.Taken("email"))
 			}
 			return err
 		}

@@ -63,7 +63,7 @@ func (s *Server) handleAccountShow(c echo.Context) error {
 
 // profileSentences are the error summary's words for the profile form's
 // fields; the name keeps the domain's own message.
-var profileSentences = map[string]string{
+var profileSentences = formSentences{
 	"profession":         registerSentences["profession"],
 	"setting":            registerSentences["setting"],
 	"years_experience":   registerSentences["years_experience"],
@@ -94,7 +94,7 @@ func (s *Server) handleAccountProfileUpdate(c echo.Context) error {
 		profile.Validate(fields, "profile.")
 	}
 	if len(fields) > 0 {
-		errs, _ := fieldErrors(sandpit.Invalid("Check your profile.", fields), profileOrder, profileSentences)
+		errs, _ := fieldErrors(sandpit.InvalidMessages("Check your profile.", fields), profileOrder, profileSentences)
 		view.Errors = errs
 		return s.render(c, formStatus(errs), "account/show", view)
 	}

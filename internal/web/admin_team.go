@@ -45,6 +45,12 @@ func (s *Server) handleAdminTeamList(c echo.Context) error {
 	return s.render(c, http.StatusOK, "admin/team_list", view)
 }
 
+// teamSentences are the create-a-team form's error sentences.
+var teamSentences = formSentences{"name": {sandpit.FieldTaken: "A team with this name already exists"}}
+
+// memberSentences are the add-a-person form's error sentences.
+var memberSentences = formSentences{"email": {sandpit.FieldMember: "This person is in the team already"}}
+
 // handleAdminTeamCreate creates a team.
 func (s *Server) handleAdminTeamCreate(c echo.Context) error {
 	if err := allow(sandpit.CanAdminister(currentUser(c))); err != nil {
@@ -52,7 +58,7 @@ func (s *Server) handleAdminTeamCreate(c echo.Context) error {
 	}
 	name := strings.TrimSpace(c.FormValue("name"))
 	t, err := s.createTeam(c, name)
-	if errs, ok := fieldErrors(err, []string{"name"}, nil); ok {
+	if errs, ok := fieldErrors(err, []string{"name"}, teamSentences); ok {
 		view, verr := s.teamListView(c)
 		if verr != nil {
 			return verr
@@ -146,7 +152,7 @@ func (s *Server) adminAddToTeam(c echo.Context, role sandpit.Role, field string)
 	}
 	email := strings.TrimSpace(c.FormValue(field))
 	_, err = s.addToTeam(c, actor, teamID, email, role)
-	if errs, ok := fieldErrors(err, []string{"email"}, nil); ok {
+	if errs, ok := fieldErrors(err, []string{"email"}, memberSentences); ok {
 		view, verr := s.teamShowView(c, teamID)
 		if verr != nil {
 			return verr

@@ -133,15 +133,15 @@ func (s *Server) handleAdminUserNew(c echo.Context) error {
 }
 
 // userSentences are the error summary's words for the create-a-user form.
-var userSentences = map[string]string{
+var userSentences = formSentences{
 	"email":              registerSentences["email"],
-	"name":               "Enter the person's full name",
-	"roles":              "Select at least one role",
-	"profile":            "Enter a professional profile for a clinician",
-	"profession":         "Select the person's profession",
-	"setting":            "Select the care setting the person works in",
+	"name":               {"": "Enter the person's full name"},
+	"roles":              {"": "Select at least one role"},
+	"profile":            {"": "Enter a professional profile for a clinician"},
+	"profession":         {"": "Select the person's profession"},
+	"setting":            {"": "Select the care setting the person works in"},
 	"years_experience":   registerSentences["years_experience"],
-	"legacy_familiarity": "Select how well the person knows the system in use today",
+	"legacy_familiarity": {"": "Select how well the person knows the system in use today"},
 }
 
 // userOrder is the order of the create-a-user form's fields.

@@ -140,7 +140,7 @@ func (s *Server) handleAPITokenCreate(c echo.Context) error {
 		fields["label"] = "must be at most 100 characters"
 	}
 	if len(fields) > 0 {
-		return sandpit.Invalid("Send an email and password.", fields)
+		return sandpit.InvalidMessages("Send an email and password.", fields)
 	}
 	u, err := s.authenticate(c, req.Email, req.Password)
 	if err != nil {
@@ -272,7 +272,7 @@ func (s *Server) handleAPITeamCreate(c echo.Context) error {
 // createTeam validates and stores a team.
 func (s *Server) createTeam(c echo.Context, name string) (*sandpit.Team, error) {
 	if p := sandpit.TeamNameProblem(name); p != "" {
-		return nil, sandpit.Invalid("Check the team name.", map[string]string{"name": p})
+		return nil, sandpit.InvalidMessages("Check the team name.", map[string]string{"name": p})
 	}
 	return s.store.CreateTeam(c.Request().Context(), name, auditEntry(c, sandpit.AuditTeamCreated))
 }
@@ -325,11 +325,11 @@ func (s *Server) addToTeam(c echo.Context, actor *sandpit.User, teamID int64, em
 		return nil, err
 	}
 	if strings.TrimSpace(email) == "" {
-		return nil, sandpit.Invalid("Enter the person's email address.", map[string]string{"email": "enter the email address of someone with a Sandpit account"})
+		return nil, sandpit.InvalidMessages("Enter the person's email address.", map[string]string{"email": "enter the email address of someone with a Sandpit account"})
 	}
 	person, _, err := s.store.UserByEmail(ctx, email)
 	if sandpit.ErrorCode(err) == sandpit.ENOTFOUND {
-		return nil, sandpit.Invalid("No account has this email address.", map[string]string{"email": "no Sandpit account has this email address; create the account first"})
+		return nil, sandpit.InvalidMessages("No account has this email address.", map[string]string{"email": "no Sandpit account has this email address; create the account first"})
 	}
 	if err != nil {
 		return nil, err

@@ -142,7 +142,7 @@ func (s *Server) handleAPIClick(c echo.Context) error {
 		}
 	}
 	if len(fields) > 0 {
-		return sandpit.Invalid("Send seq, x and y.", fields)
+		return sandpit.InvalidMessages("Send seq, x and y.", fields)
 	}
 	_, w, err := s.trialWrite(c, u, id, key)
 	if err != nil {
@@ -212,7 +212,7 @@ func (s *Server) handleAPIRating(c echo.Context) error {
 		return err
 	}
 	if req.Ease == nil {
-		return sandpit.Invalid("Send the ease rating.", map[string]string{"ease": "is required, 1 to 7"})
+		return sandpit.InvalidMessages("Send the ease rating.", map[string]string{"ease": "is required, 1 to 7"})
 	}
 	return s.apiUpdateAttempt(c, func(a *sandpit.Attempt, _ time.Time) error { return a.Rate(*req.Ease, req.Comment) })
 }
@@ -237,7 +237,7 @@ func (s *Server) handleAPIReportCreate(c echo.Context) error {
 		return err
 	}
 	if req.X == nil || req.Y == nil {
-		return sandpit.Invalid("Send where the pin is.", map[string]string{"x": "x and y are required"})
+		return sandpit.InvalidMessages("Send where the pin is.", map[string]string{"x": "x and y are required"})
 	}
 	r, err := s.createReport(c, u, id, sandpit.Report{TaskKey: req.Task, Screen: req.Screen, X: *req.X, Y: *req.Y, Category: req.Category,
 		Severity: req.Severity, SafetyConcern: req.SafetyConcern, Text: req.Text})

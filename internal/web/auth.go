@@ -61,7 +61,7 @@ func plural(n int) string {
 // errBadCredentials is the one answer to a failed sign-in, whether or not
 // the email exists.
 var errBadCredentials = &sandpit.Error{Code: sandpit.EUNAUTHORIZED, Message: "The email address or password is not right.",
-	Fields: map[string]string{"email": "the email address or password is not right"}}
+	Fields: []sandpit.FieldError{{Field: "email", Code: sandpit.FieldCredentials}}}
 
 // authenticate checks email and password against the limits and the
 // accounts. A failure is counted against the account and the client's

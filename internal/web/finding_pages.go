@@ -224,12 +224,12 @@ func statusOptions(current string) []option {
 var findingOrder = []string{"title", "severity", "status", "reason", "response"}
 
 // findingSentences are the error summary's words for the curation form.
-var findingSentences = map[string]string{
-	"title":    "Enter a title of at most 200 characters",
-	"severity": "Select how serious the finding is",
-	"status":   "Select a status",
-	"reason":   "Enter why the finding will not be fixed, in at most 5000 characters",
-	"response": "Enter a response of at most 5000 characters",
+var findingSentences = formSentences{
+	"title":    {"": "Enter a title of at most 200 characters"},
+	"severity": {"": "Select how serious the finding is"},
+	"status":   {"": "Select a status"},
+	"reason":   {"": "Enter why the finding will not be fixed, in at most 5000 characters"},
+	"response": {"": "Enter a response of at most 5000 characters"},
 }
 
 // handleFindingUpdate saves the curation form.
@@ -252,7 +252,7 @@ func (s *Server) handleFindingUpdate(c echo.Context) error {
 		if n, err := atoiField(raw); err == nil {
 			upd.Severity = &n
 		} else {
-			errs.Add("severity", findingSentences["severity"])
+			errs.Add("severity", findingSentences["severity"][""])
 		}
 	}
 	if !errs.Any() {

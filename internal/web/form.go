@@ -3,6 +3,7 @@ package web
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -52,35 +53,57 @@ func (f FieldErrors) List() []FieldError {
 	return list
 }
 
+// formSentences is one form's table of error sentences: for each form
+// field, the sentence for each field error code. The code "" stands for any
+// other code of a validation error. A sentence may name a parameter in
+// braces, as in "Enter a title of at most {max} characters".
+type formSentences map[string]map[string]string
+
 // fieldErrors turns a domain EINVALID or ECONFLICT error into form errors,
 // in the order of fields (domain names as the form names them), with a
-// sentence each. It reports false for any other error.
-func fieldErrors(err error, order []string, sentences map[string]string) (FieldErrors, bool) {
+// sentence each from table. It reports false for any other error.
+func fieldErrors(err error, order []string, table formSentences) (FieldErrors, bool) {
 	var e *sandpit.Error
 	if !errors.As(err, &e) || (e.Code != sandpit.EINVALID && e.Code != sandpit.ECONFLICT) || len(e.Fields) == 0 {
 		return FieldErrors{}, false
 	}
+	byField := map[string]sandpit.FieldError{}
+	for _, f := range e.Fields {
+		if _, ok := byField[f.Field]; !ok {
+			byField[f.Field] = f
+		}
+	}
 	var fe FieldErrors
-	add := func(domainField string) {
-		msg, ok := e.Fields[domainField]
-		if !ok {
-			return
-		}
-		formField := strings.TrimPrefix(domainField, "profile.")
-		if s, ok := sentences[formField]; ok && e.Code == sandpit.EINVALID {
-			msg = s
-		} else {
-			msg = sentence(formField, msg)
-		}
-		fe.Add(formField, msg)
+	add := func(f sandpit.FieldError) {
+		formField := strings.TrimPrefix(f.Field, "profile.")
+		fe.Add(formField, table.sentence(formField, f, e.Code == sandpit.EINVALID))
 	}
-	for _, f := range order {
-		add(f)
+	for _, name := range order {
+		if f, ok := byField[name]; ok {
+			add(f)
+		}
 	}
-	for f := range e.Fields {
+	for _, f := range e.Fields {
 		add(f)
 	}
 	return fe, true
+}
+
+// sentence is the table's sentence for f on field, or the domain's phrase
+// made into a sentence.
+func (t formSentences) sentence(field string, f sandpit.FieldError, invalid bool) string {
+	msg, ok := t[field][f.Code]
+	if !ok && invalid {
+		msg, ok = t[field][""]
+	}
+	if !ok {
+		return sentence(field, f.Phrase())
+	}
+	pairs := []string{}
+	for k, v := range f.Params {
+		pairs = append(pairs, "{"+k+"}", fmt.Sprint(v))
+	}
+	return strings.NewReplacer(pairs...).Replace(msg)
 }
 
 // sentence turns a field message such as "must be 1 to 5" into one a

@@ -14,6 +14,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/sandpit-nhs/sandpit/internal/app"
 	"github.com/sandpit-nhs/sandpit/internal/sandpit"
 	"github.com/sandpit-nhs/sandpit/internal/store"
 )
@@ -42,6 +43,7 @@ type Server struct {
 	cfg      Config
 	log      *slog.Logger
 	store    *store.Store
+	app      *app.App
 	renderer *Renderer
 	static   fs.FS
 	metrics  *metrics
@@ -71,6 +73,8 @@ func NewServer(cfg Config, log *slog.Logger, st *store.Store, renderer *Renderer
 		panic(fmt.Sprintf("web: %v", err))
 	}
 	s.dummyHash = dummy
+	s.app = app.New(st, app.Config{PasswordCost: s.cfg.PasswordCost, PseudonymKey: cfg.PseudonymKey,
+		OpenRegistration: cfg.OpenRegistration, Now: st.Now})
 	s.sessions = newCookieStore(cfg.SessionKeys, s.secure())
 	s.metrics = newMetrics(prometheus.NewRegistry(), st, cfg.Version)
 	s.echo.HideBanner = true

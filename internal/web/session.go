@@ -11,6 +11,7 @@ import (
 	"github.com/gorilla/sessions"
 	"github.com/labstack/echo/v4"
 
+	"github.com/sandpit-nhs/sandpit/internal/app"
 	"github.com/sandpit-nhs/sandpit/internal/sandpit"
 )
 
@@ -138,6 +139,12 @@ func allow(ok bool) error {
 		return sandpit.Errorf(sandpit.EFORBIDDEN, "You are not allowed to do this.")
 	}
 	return nil
+}
+
+// actorOf is the signed-in user (or nobody) and the client's address, as
+// the application layer takes them.
+func actorOf(c echo.Context) app.Actor {
+	return app.Actor{User: currentUser(c), IP: c.RealIP()}
 }
 
 // auditEntry fills an audit entry with the actor and the client's address.

@@ -97,13 +97,14 @@ func (s *Server) handleRegisterShow(c echo.Context) error {
 }
 
 // registerSentences are the error summary's words for each field.
-var registerSentences = map[string]string{
-	"email":              "Enter an email address in the correct format, like name@example.nhs.uk",
-	"name":               "Enter your full name",
-	"profession":         "Select your profession",
-	"setting":            "Select the care setting you work in",
-	"years_experience":   "Enter your years of experience as a whole number, like 5",
-	"legacy_familiarity": "Select how well you know the system in use today",
+var registerSentences = formSentences{
+	"email": {"": "Enter an email address in the correct format, like name@example.nhs.uk",
+		sandpit.FieldTaken: "An account with this email address already exists"},
+	"name":               {"": "Enter your full name"},
+	"profession":         {"": "Select your profession"},
+	"setting":            {"": "Select the care setting you work in"},
+	"years_experience":   {"": "Enter your years of experience as a whole number, like 5"},
+	"legacy_familiarity": {"": "Select how well you know the system in use today"},
 }
 
 // registerOrder is the order of the registration form's fields.

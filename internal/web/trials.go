@@ -46,7 +46,7 @@ func (s *Server) startTrial(c echo.Context, u *sandpit.User, releaseID int64, ac
 		return nil, false, sandpit.Errorf(sandpit.EFORBIDDEN, "Only clinicians can take part in trials, and only while the release is open.")
 	}
 	if !accepted {
-		return nil, false, sandpit.Invalid("Agree to take part to start the trial.", map[string]string{"consent.accepted": "tick to agree to take part"})
+		return nil, false, sandpit.InvalidMessages("Agree to take part to start the trial.", map[string]string{"consent.accepted": "tick to agree to take part"})
 	}
 	w, err := s.store.Workflow(ctx, m.WorkflowID)
 	if err != nil {

@@ -160,9 +160,9 @@ func (s *Server) handleWorkflowNew(c echo.Context) error {
 var workflowOrder = []string{"title", "description", "consent_text"}
 
 // workflowSentences are the error summary's words for the workflow form.
-var workflowSentences = map[string]string{
-	"title":        "Enter a title of at most 200 characters",
-	"consent_text": "Enter the participant information clinicians agree to before a trial, of at most 10000 characters",
+var workflowSentences = formSentences{
+	"title":        {"": "Enter a title of at most 200 characters"},
+	"consent_text": {"": "Enter the participant information clinicians agree to before a trial, of at most 10000 characters"},
 }
 
 // workflowInput reads the workflow form.
@@ -402,10 +402,10 @@ func uploadedFile(c echo.Context, name string, limit int64) ([]byte, error) {
 		if errors.As(err, &tooLarge) {
 			return nil, sandpit.Errorf(sandpit.ETOOLARGE, "The upload is too large.")
 		}
-		return nil, sandpit.Invalid("Select a file.", map[string]string{name: "select a file"})
+		return nil, sandpit.InvalidMessages("Select a file.", map[string]string{name: "select a file"})
 	}
 	if limit == 0 && fh.Size == 0 {
-		return nil, sandpit.Invalid("Select a file.", map[string]string{name: "select a file"})
+		return nil, sandpit.InvalidMessages("Select a file.", map[string]string{name: "select a file"})
 	}
 	f, err := fh.Open()
 	if err != nil {

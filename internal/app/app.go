@@ -1,0 +1,113 @@
+// Package app holds Sandpit's use cases: one service per area, each method
+// taking (ctx, actor, args) and returning a result or a domain error. Every
+// permission decision and every audit entry is made here and nowhere else;
+// the web layer only decodes requests, calls one method and renders what it
+// returns. Services depend on small interfaces, declared beside the service
+// that uses them, which the store satisfies.
+package app
+
+import (
+	"time"
+
+	"github.com/sandpit-nhs/sandpit/internal/sandpit"
+	"github.com/sandpit-nhs/sandpit/internal/store"
+)
+
+// Actor is who asks for a use case, and from where, for the audit log.
+type Actor struct {
+	User *sandpit.User // nil when nobody is signed in
+	IP   string
+}
+
+// ID is the actor's user id, or 0 when nobody is signed in.
+func (a Actor) ID() int64 {
+	if a.User == nil {
+		return 0
+	}
+	return a.User.ID
+}
+
+// entry is the audit entry of action done by the actor.
+func (a Actor) entry(action string) sandpit.AuditEntry {
+	e := sandpit.AuditEntry{Action: action, IP: a.IP}
+	if a.User != nil {
+		e.ActorID = &a.User.ID
+	}
+	return e
+}
+
+// teamEntry is the audit entry of action done by the actor in team teamID.
+func (a Actor) teamEntry(action string, teamID int64) sandpit.AuditEntry {
+	e := a.entry(action)
+	e.TeamID = &teamID
+	return e
+}
+
+// Config is what the services need of Sandpit's settings.
+type Config struct {
+	// PasswordCost is bcrypt's cost; tests lower it.
+	PasswordCost int
+	// PseudonymKey keys the hash that turns users into the participant ids
+	// of research exports.
+	PseudonymKey []byte
+	// OpenRegistration lets anyone register as a clinician.
+	OpenRegistration bool
+	// Now is the clock.
+	Now func() time.Time
+}
+
+// App is every service.
+type App struct {
+	Identity  *Identity
+	Authoring *Authoring
+	Trials    *Trials
+	Findings  *Findings
+	Reports   *Reports
+	Exports   *Exports
+	Safety    *Safety
+}
+
+// New wires the services around the store.
+func New(st *store.Store, cfg Config) *App {
+	if cfg.PasswordCost == 0 {
+		cfg.PasswordCost = sandpit.DefaultPasswordCost
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	return &App{
+		Identity:  newIdentity(st, cfg),
+		Authoring: newAuthoring(st, cfg),
+		Trials:    newTrials(st, cfg),
+		Findings:  newFindings(st, cfg),
+		Reports:   newReports(st, cfg),
+		Exports:   newExports(st, cfg),
+		Safety:    newSafety(st, cfg),
+	}
+}
+
+// allow is EFORBIDDEN unless ok: for an actor who may see the object but not
+// do this to it.
+func allow(ok bool) error {
+	if !ok {
+		return sandpit.Errorf(sandpit.EFORBIDDEN, "You are not allowed to do this.")
+	}
+	return nil
+}
+
+// visible is ENOTFOUND unless ok: an object the actor may not see is, to
+// them, not there. what is its name in the message, e.g. "Release".
+func visible(ok bool, what string) error {
+	if !ok {
+		return sandpit.Errorf(sandpit.ENOTFOUND, "%s not found.", what)
+	}
+	return nil
+}
+
+// signedIn is EUNAUTHORIZED when nobody is signed in.
+func signedIn(a Actor) error {
+	if a.User == nil {
+		return sandpit.Errorf(sandpit.EUNAUTHORIZED, "Sign in to continue.")
+	}
+	return nil
+}

@@ -1,0 +1,131 @@
+package sandpit
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+)
+
+// Field error codes: what is wrong with a field. Pages turn each into a
+// sentence of their own; the API shows FieldError.Phrase.
+const (
+	FieldRequired    = "required"     // nothing was given
+	FieldTooLong     = "too_long"     // more than Params["max"] characters
+	FieldTooMany     = "too_many"     // more than Params["max"] items
+	FieldOutOfRange  = "out_of_range" // not from Params["min"] to Params["max"]
+	FieldOneOf       = "one_of"       // not one of Params["options"]
+	FieldTaken       = "taken"        // another object has this value
+	FieldUnknown     = "unknown"      // names no Params["what"] of this release, team or workflow
+	FieldFormat      = "format"       // not in the form Params["format"] describes
+	FieldPatientID   = "patient_identifier"
+	FieldExpected    = "expected"    // must be Params["value"]
+	FieldMember      = "member"      // the person is in the team already
+	FieldCredentials = "credentials" // the email address or password is not right
+	// FieldPhrase carries a phrase in Params["phrase"]; see InvalidMessages.
+	FieldPhrase = "phrase"
+)
+
+// Params are the figures a field error's sentence needs.
+type Params map[string]any
+
+// FieldError is one thing wrong with one field: the field (as the API names
+// it), a code, and the figures a sentence about it needs.
+type FieldError struct {
+	Field  string
+	Code   string
+	Params Params
+}
+
+// Required says field was left empty.
+func Required(field string) FieldError { return FieldError{Field: field, Code: FieldRequired} }
+
+// TooLong says field holds more than max characters.
+func TooLong(field string, max int) FieldError {
+	return FieldError{Field: field, Code: FieldTooLong, Params: Params{"max": max}}
+}
+
+// TooMany says field holds more than max items.
+func TooMany(field string, max int) FieldError {
+	return FieldError{Field: field, Code: FieldTooMany, Params: Params{"max": max}}
+}
+
+// OutOfRange says field is not a number from min to max.
+func OutOfRange(field string, min, max int) FieldError {
+	return FieldError{Field: field, Code: FieldOutOfRange, Params: Params{"min": min, "max": max}}
+}
+
+// OneOf says field is not one of options.
+func OneOf(field string, options []string) FieldError {
+	return FieldError{Field: field, Code: FieldOneOf, Params: Params{"options": slices.Clone(options)}}
+}
+
+// Taken says another object already has field's value.
+func Taken(field string) FieldError { return FieldError{Field: field, Code: FieldTaken} }
+
+// Unknown says field names no what ("screen", "task", "finding", …) that
+// it may name.
+func Unknown(field, what string) FieldError {
+	return FieldError{Field: field, Code: FieldUnknown, Params: Params{"what": what}}
+}
+
+// BadFormat says field is not in the form described, e.g. "a PNG or JPEG".
+func BadFormat(field, format string) FieldError {
+	return FieldError{Field: field, Code: FieldFormat, Params: Params{"format": format}}
+}
+
+// Int returns the whole-number parameter name, or 0.
+func (f FieldError) Int(name string) int {
+	n, _ := f.Params[name].(int)
+	return n
+}
+
+// Text returns the text parameter name, or "".
+func (f FieldError) Text(name string) string {
+	s, _ := f.Params[name].(string)
+	return s
+}
+
+// Phrase is the error as the API words it, e.g. "must be at most 200
+// characters"; pages use sentences of their own.
+func (f FieldError) Phrase() string {
+	switch f.Code {
+	case FieldRequired:
+		return "is required"
+	case FieldTooLong:
+		return fmt.Sprintf("must be at most %d characters", f.Int("max"))
+	case FieldTooMany:
+		return fmt.Sprintf("must be at most %d", f.Int("max"))
+	case FieldOutOfRange:
+		return fmt.Sprintf("must be %d to %d", f.Int("min"), f.Int("max"))
+	case FieldOneOf:
+		opts, _ := f.Params["options"].([]string)
+		return "must be one of " + strings.Join(opts, ", ")
+	case FieldTaken:
+		return "is already in use"
+	case FieldUnknown:
+		return fmt.Sprintf("must name a %s that exists", f.Text("what"))
+	case FieldFormat:
+		return "must be " + f.Text("format")
+	case FieldExpected:
+		return fmt.Sprintf("must be %v", f.Params["value"])
+	case FieldMember:
+		return "this person is in the team already"
+	case FieldCredentials:
+		return "the email address or password is not right"
+	case FieldPatientID:
+		return patientIdentifierPhrase
+	case FieldPhrase:
+		return f.Text("phrase")
+	}
+	return "is not valid"
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
