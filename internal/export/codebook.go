@@ -155,16 +155,16 @@ func Codebook() []Column {
 
 	add(TableFindings, "finding_id", TypeInteger, "", "The finding's id, unique within this Sandpit; one row per release that contributed reports to it.").required()
 	add(TableFindings, "release", TypeString, "", release).required()
-	add(TableFindings, "title", TypeString, "", freeText("The product team's title for the finding, else the first sentence of its earliest consented report.")).required()
+	add(TableFindings, "title", TypeString, "", freeText("The product team's title for the finding, else the first sentence of its earliest consented report from any release.")).required()
 	add(TableFindings, "category", TypeString, "", "The category of the finding's earliest consented report.", categories()...).required().complete()
-	add(TableFindings, "severity", TypeInteger, "", "The product team's severity, else the highest severity reported in the release.", severities()...).required().complete().between(1, 4)
+	add(TableFindings, "severity", TypeInteger, "", "The product team's severity, else the highest severity of the finding's consented reports from any release.", severities()...).required().complete().between(1, 4)
 	statuses := []Value{}
 	for _, st := range append(sandpit.FindingStatuses(), sandpit.FindingPersisting) {
 		statuses = append(statuses, Value{st, sandpit.FindingStatusLabel(st)})
 	}
 	statuses[len(statuses)-1].Meaning += ": marked fixed, then reported again from a release published after that"
 	add(TableFindings, "status", TypeString, "", "Where the product team has taken the finding.", statuses...).required().complete()
-	add(TableFindings, "safety_concern", TypeBoolean, "", "Whether a report of the release in the finding flagged a patient safety concern.", booleans("a safety concern was flagged", "no safety concern was flagged")...).required().complete()
+	add(TableFindings, "safety_concern", TypeBoolean, "", "Whether any consented report in the finding, from any release, flagged a patient safety concern.", booleans("a safety concern was flagged", "no safety concern was flagged")...).required().complete()
 	add(TableFindings, "participants", TypeInteger, "participants", "Distinct consenting participants of the release with a report in the finding.").required().atLeast(0)
 	add(TableFindings, "frequency", TypeNumber, "proportion", "participants divided by the consenting participants of the release, 0 to 1.").required().between(0, 1)
 	add(TableFindings, "response", TypeString, "", freeText("The product team's response to the finding (\"you said, we did\"). Empty when none."))

@@ -32,12 +32,14 @@ type OutcomeCount struct {
 	Misclicks int
 }
 
-// FindingFigures is one finding as seen from one release.
+// FindingFigures is one finding as seen from one release: its fields as
+// sandpit.FindingFacts.Fields derives them from every report in it, and the
+// release's own share of it.
 type FindingFigures struct {
 	ID            int64
-	Title         string // the product owner's, else the earliest report's text
+	Title         string
 	Category      string
-	Severity      int // the product owner's, else the highest reported
+	Severity      int
 	SafetyConcern bool
 	Status        string
 	Response      string

@@ -120,16 +120,3 @@ func Match(report Pinned, width, height int, candidates []Candidate) int64 {
 	})
 	return list[0].finding
 }
-
-// Title makes a finding's title from a report's text: its first sentence,
-// at most 80 characters.
-func Title(text string) string {
-	t := strings.Join(strings.Fields(text), " ")
-	if i := strings.IndexAny(t, ".!?\n"); i > 0 {
-		t = t[:i]
-	}
-	if r := []rune(t); len(r) > 80 {
-		t = strings.TrimSpace(string(r[:77])) + "…"
-	}
-	return t
-}

@@ -67,9 +67,3 @@ func TestMatch(t *testing.T) {
 		})
 	}
 }
-
-func TestTitle(t *testing.T) {
-	if got := findings.Title("  The allergy banner is hidden.  It should be at the top."); got != "The allergy banner is hidden" {
-		t.Errorf("Title = %q", got)
-	}
-}

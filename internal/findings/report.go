@@ -141,7 +141,7 @@ func Build(b Side, previous, baseline *Side) Report {
 	}
 	r.SUS = susReport(b.Figures.SUS)
 	for _, f := range b.Figures.Findings {
-		item := FindingItem{ID: f.ID, Title: Title(f.Title), Category: f.Category, Severity: f.Severity, Participants: f.Participants,
+		item := FindingItem{ID: f.ID, Title: f.Title, Category: f.Category, Severity: f.Severity, Participants: f.Participants,
 			SafetyConcern: f.SafetyConcern, Status: f.Status, Response: f.Response}
 		if r.Participants.N > 0 {
 			item.Frequency = float64(f.Participants) / float64(r.Participants.N)

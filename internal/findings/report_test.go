@@ -32,7 +32,7 @@ func TestBuild(t *testing.T) {
 		Ease:         map[string][]float64{"reconcile": {6, 7, 6, 5, 6}},
 		SUS:          []float64{75, 80, 85, 77.5, 90},
 		Findings: []findings.FindingFigures{
-			{ID: 1, Title: "Font is small. Really.", Category: "layout", Severity: 1, Participants: 4, CreatedAt: t0},
+			{ID: 1, Title: "Font is small", Category: "layout", Severity: 1, Participants: 4, CreatedAt: t0},
 			{ID: 2, Title: "Allergies hidden", Category: "safety", Severity: 2, SafetyConcern: true, Participants: 1, CreatedAt: t0.Add(time.Hour)},
 			{ID: 3, Title: "Wrong drug list", Category: "workflow_fit", Severity: 3, Participants: 2, CreatedAt: t0.Add(2 * time.Hour)},
 			{ID: 4, Title: "Older major", Category: "navigation", Severity: 3, Participants: 2, CreatedAt: t0.Add(-time.Hour)},

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 	"unicode/utf8"
 )
 
@@ -209,3 +210,78 @@ const (
 	AuditReportMoved    = "report_moved"
 	AuditSafetyTriaged  = "safety_triaged"
 )
+
+// FindingReportFacts are what the finding rule needs of one report.
+type FindingReportFacts struct {
+	ID            int64
+	CreatedAt     time.Time
+	Category      string
+	Severity      int
+	SafetyConcern bool
+	Text          string
+	// ReleasePublishedAt is when the release the report was made in was
+	// published.
+	ReleasePublishedAt *time.Time
+}
+
+// FindingFacts are everything a finding's shown fields are derived from:
+// what the product owner curated and every report in it, whatever release
+// it came from.
+type FindingFacts struct {
+	ID        int64
+	CreatedAt time.Time
+	State     FindingState
+	FixedAt   *time.Time           // when it was last marked fixed
+	Reports   []FindingReportFacts // oldest first
+}
+
+// FindingFields are a finding's fields as every view shows them.
+type FindingFields struct {
+	Title         string
+	Category      string
+	Severity      int
+	SafetyConcern bool
+	Status        string
+}
+
+// Fields derives what every view shows of the finding (METRICS.md, "A
+// finding is one thing across its workflow"): the product owner's title,
+// else one made from the earliest report; the category of the earliest
+// report; the product owner's severity, else the highest reported; a
+// safety concern when any report is flagged; and the status, which is
+// persisting while a fixed finding holds a report from a release published
+// after it was marked fixed.
+func (f FindingFacts) Fields() FindingFields {
+	out := FindingFields{Title: f.State.Title, Status: f.State.Status}
+	if len(f.Reports) > 0 {
+		first := f.Reports[0]
+		out.Category = first.Category
+		if out.Title == "" {
+			out.Title = ReportTitle(first.Text)
+		}
+	}
+	for _, r := range f.Reports {
+		out.Severity = max(out.Severity, r.Severity)
+		out.SafetyConcern = out.SafetyConcern || r.SafetyConcern
+		if f.State.Status == FindingFixed && f.FixedAt != nil && r.ReleasePublishedAt != nil && r.ReleasePublishedAt.After(*f.FixedAt) {
+			out.Status = FindingPersisting
+		}
+	}
+	if f.State.Severity != nil {
+		out.Severity = *f.State.Severity
+	}
+	return out
+}
+
+// ReportTitle makes a finding's title from a report's text: its first
+// sentence, at most 80 characters.
+func ReportTitle(text string) string {
+	t := strings.Join(strings.Fields(text), " ")
+	if i := strings.IndexAny(t, ".!?\n"); i > 0 {
+		t = t[:i]
+	}
+	if r := []rune(t); len(r) > 80 {
+		t = strings.TrimSpace(string(r[:77])) + "…"
+	}
+	return t
+}

@@ -1,15 +1,15 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 
 	"gorm.io/gorm"
-
-	"github.com/sandpit-nhs/sandpit/internal/findings"
 )
 
 // The export iterators below stream the rows of API.md's export tables for
@@ -98,16 +98,18 @@ type ExportSUS struct {
 // ExportFinding is what one release contributed to one finding: a row of
 // the findings table.
 type ExportFinding struct {
-	FindingID     int64
-	WorkflowID    int64
-	ReleaseID     int64
-	Release       string
-	Title         string // the product owner's, else from the earliest consented report
-	Category      string // of the earliest consented report
-	Severity      int    // the product owner's, else the highest consented report of the release
-	SafetyConcern bool   // a consented report of the release raised a safety concern
-	Status        string // as shown: persisting is derived
-	Participants  int    // distinct consented trials of the release with a report in it
+	FindingID  int64
+	WorkflowID int64
+	ReleaseID  int64
+	Release    string
+	// Title, Category, Severity, SafetyConcern and Status follow the
+	// finding rule over the finding's consented reports of every release.
+	Title         string
+	Category      string
+	Severity      int
+	SafetyConcern bool
+	Status        string
+	Participants  int // distinct consented trials of the release with a report in it
 	Frequency     float64
 	Response      string
 }
@@ -232,46 +234,57 @@ func (s *Store) ExportSUS(ctx context.Context, releaseIDs []int64, each func(Exp
 	})
 }
 
-// consentedReportSQL picks a column of the earliest report of finding f
-// made in a consented trial.
-const consentedReportSQL = `(SELECT %[1]s FROM reports er JOIN trials et ON et.id = er.trial_id
-		WHERE er.finding_id = f.id AND et.research_use ORDER BY er.created_at, er.id LIMIT 1)`
-
 // ExportFindings calls each with what every release contributed to each
-// finding, counting consented trials only, by release then finding.
+// finding, counting consented trials only, by release then finding. A
+// finding's fields follow the finding rule over its consented reports of
+// every release, so that no words of a clinician who declined research use
+// reach the export.
 func (s *Store) ExportFindings(ctx context.Context, releaseIDs []int64, each func(ExportFinding) error) error {
-	return exportRows(ctx, s, "findings", `SELECT f.id AS finding_id, f.workflow_id, rel.id AS release_id, rel.version AS release,
-			f.title AS own_title, f.severity AS own_severity, MAX(r.severity) AS max_severity,
-			MAX(CASE WHEN r.safety_concern THEN 1 ELSE 0 END) AS safety,
-			`+findingStatusSQL+` AS status, f.response,
-			COUNT(DISTINCT r.trial_id) AS participants,
-			(SELECT COUNT(*) FROM trials ct WHERE ct.release_id = rel.id AND ct.research_use) AS trials,
-			`+fmt.Sprintf(consentedReportSQL, "er.category")+` AS category,
-			`+fmt.Sprintf(consentedReportSQL, "er.text")+` AS first_text
-		FROM reports r JOIN trials t ON t.id = r.trial_id JOIN releases rel ON rel.id = t.release_id JOIN findings f ON f.id = r.finding_id
-		WHERE t.release_id IN ? AND t.research_use
-		GROUP BY f.id, f.workflow_id, rel.id, rel.version, f.title, f.severity, f.status, f.fixed_at, f.response
-		ORDER BY rel.id, f.id`, releaseIDs, func(rows *sql.Rows) error {
-		var f ExportFinding
-		var ownSeverity *int
-		var safety, trials int
-		var firstText string
-		if err := rows.Scan(&f.FindingID, &f.WorkflowID, &f.ReleaseID, &f.Release, &f.Title, &ownSeverity, &f.Severity,
-			&safety, &f.Status, &f.Response, &f.Participants, &trials, &f.Category, &firstText); err != nil {
-			return err
+	if len(releaseIDs) == 0 {
+		return nil
+	}
+	db := s.read.WithContext(ctx)
+	facts, err := findingFacts(db, true, `f.id IN (SELECT er.finding_id FROM reports er JOIN trials et ON et.id = er.trial_id
+		WHERE et.release_id IN ? AND et.research_use)`, releaseIDs)
+	if err != nil {
+		return fmt.Errorf("store: export findings: %w", err)
+	}
+	var counts []struct {
+		ReleaseID int64
+		N         int
+	}
+	if err := db.Raw(`SELECT release_id, COUNT(*) AS n FROM trials WHERE release_id IN ? AND research_use GROUP BY release_id`, releaseIDs).Scan(&counts).Error; err != nil {
+		return fmt.Errorf("store: export findings: %w", err)
+	}
+	trials := map[int64]int{}
+	for _, c := range counts {
+		trials[c.ReleaseID] = c.N
+	}
+	var rows []ExportFinding
+	for _, f := range facts {
+		fields := f.Fields()
+		for _, rel := range f.releases {
+			if !slices.Contains(releaseIDs, rel.id) {
+				continue
+			}
+			row := ExportFinding{FindingID: f.ID, WorkflowID: f.workflowID, ReleaseID: rel.id, Release: rel.version, Title: fields.Title,
+				Category: fields.Category, Severity: fields.Severity, SafetyConcern: fields.SafetyConcern, Status: fields.Status,
+				Participants: len(rel.trials), Response: f.State.Response}
+			if n := trials[rel.id]; n > 0 {
+				row.Frequency = float64(row.Participants) / float64(n)
+			}
+			rows = append(rows, row)
 		}
-		f.SafetyConcern = safety == 1
-		if f.Title == "" {
-			f.Title = findings.Title(firstText)
-		}
-		if ownSeverity != nil {
-			f.Severity = *ownSeverity
-		}
-		if trials > 0 {
-			f.Frequency = float64(f.Participants) / float64(trials)
-		}
-		return each(f)
+	}
+	slices.SortFunc(rows, func(a, b ExportFinding) int {
+		return cmp.Or(cmp.Compare(a.ReleaseID, b.ReleaseID), cmp.Compare(a.FindingID, b.FindingID))
 	})
+	for _, row := range rows {
+		if err := each(row); err != nil {
+			return fmt.Errorf("store: export findings: %w", err)
+		}
+	}
+	return nil
 }
 
 // Snapshot calls fn with a store whose reads all see the database as it was

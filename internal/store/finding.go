@@ -13,13 +13,6 @@ import (
 	"github.com/sandpit-nhs/sandpit/internal/sandpit"
 )
 
-// findingStatusSQL is the status of finding f as people see it: a fixed
-// finding that received a report from a release published after it was
-// marked fixed is persisting (METRICS.md).
-const findingStatusSQL = `CASE WHEN f.status = 'fixed' AND f.fixed_at IS NOT NULL AND EXISTS (
-		SELECT 1 FROM reports pr JOIN trials pt ON pt.id = pr.trial_id JOIN releases prel ON prel.id = pt.release_id
-		WHERE pr.finding_id = f.id AND prel.published_at > f.fixed_at) THEN 'persisting' ELSE f.status END`
-
 // FindingEvidence is what one release contributed to a finding.
 type FindingEvidence struct {
 	ReleaseID    int64
@@ -50,87 +43,150 @@ type FindingSummary struct {
 	Evidence      []FindingEvidence
 }
 
-// findingSummaryRow is one row of the findings query.
-type findingSummaryRow struct {
-	ID           int64
-	WorkflowID   int64
-	Title        string
-	Status       string
-	ShownStatus  string
-	Response     string
-	Reason       string
-	CreatedAt    time.Time
-	FixedAt      *time.Time
-	OwnSeverity  *int
-	Severity     int
-	Safety       int
-	Participants int
-	Reports      int
-	Category     string
-	FirstText    string
-}
-
 // WorkflowFindings returns the findings of workflow id holding at least one
 // report, in METRICS.md's order: safety concerns first, then higher
 // severity, then higher frequency, then oldest.
 func (s *Store) WorkflowFindings(ctx context.Context, workflowID int64) ([]FindingSummary, error) {
-	return s.findingSummaries(ctx, "f.workflow_id = ?", workflowID)
+	return s.findingSummaries(ctx, workflowID, "f.workflow_id = ?", workflowID)
 }
 
-func (s *Store) findingSummaries(ctx context.Context, where string, arg int64) ([]FindingSummary, error) {
+// findingSummaries summarises the findings of workflowID that match where,
+// each from its facts.
+func (s *Store) findingSummaries(ctx context.Context, workflowID int64, where string, arg int64) ([]FindingSummary, error) {
 	db := s.read.WithContext(ctx)
-	var rows []findingSummaryRow
-	err := db.Raw(`SELECT f.id, f.workflow_id, f.title, f.status, `+findingStatusSQL+` AS shown_status,
-			f.response, f.status_reason AS reason, f.created_at, f.fixed_at, f.severity AS own_severity,
-			COALESCE(f.severity, MAX(r.severity)) AS severity,
-			MAX(CASE WHEN r.safety_concern THEN 1 ELSE 0 END) AS safety,
-			COUNT(DISTINCT r.trial_id) AS participants, COUNT(r.id) AS reports,
-			(SELECT r2.category FROM reports r2 WHERE r2.finding_id = f.id ORDER BY r2.created_at, r2.id LIMIT 1) AS category,
-			(SELECT r3.text FROM reports r3 WHERE r3.finding_id = f.id ORDER BY r3.created_at, r3.id LIMIT 1) AS first_text
-		FROM findings f JOIN reports r ON r.finding_id = f.id
-		WHERE `+where+`
-		GROUP BY f.id, f.workflow_id, f.title, f.status, f.response, f.status_reason, f.created_at, f.fixed_at, f.severity`, arg).Scan(&rows).Error
+	facts, err := findingFacts(db, false, where, arg)
 	if err != nil {
-		return nil, fmt.Errorf("store: findings: %w", err)
+		return nil, err
 	}
-	if len(rows) == 0 {
-		return []FindingSummary{}, nil
-	}
-	workflowID := rows[0].WorkflowID
 	var trials int64
 	if err := db.Raw(`SELECT COUNT(*) FROM trials t JOIN releases rel ON rel.id = t.release_id WHERE rel.workflow_id = ?`, workflowID).Scan(&trials).Error; err != nil {
 		return nil, fmt.Errorf("store: trials of workflow %d: %w", workflowID, err)
 	}
-	var evidence []struct {
-		FindingID int64
-		FindingEvidence
-	}
-	err = db.Raw(`SELECT r.finding_id, rel.id AS release_id, rel.version, COUNT(DISTINCT r.trial_id) AS participants, COUNT(r.id) AS reports
-		FROM reports r JOIN trials t ON t.id = r.trial_id JOIN releases rel ON rel.id = t.release_id JOIN findings f ON f.id = r.finding_id
-		WHERE `+where+`
-		GROUP BY r.finding_id, rel.id, rel.version ORDER BY rel.id`, arg).Scan(&evidence).Error
-	if err != nil {
-		return nil, fmt.Errorf("store: evidence of findings: %w", err)
-	}
-	byFinding := map[int64][]FindingEvidence{}
-	for _, e := range evidence {
-		byFinding[e.FindingID] = append(byFinding[e.FindingID], e.FindingEvidence)
-	}
-	out := make([]FindingSummary, len(rows))
-	for i, r := range rows {
-		f := FindingSummary{ID: r.ID, WorkflowID: r.WorkflowID, Title: r.Title, OwnTitle: r.Title, Category: r.Category,
-			Severity: r.Severity, OwnSeverity: r.OwnSeverity, SafetyConcern: r.Safety == 1, Status: r.ShownStatus, StoredStatus: r.Status,
-			Response: r.Response, Reason: r.Reason, CreatedAt: r.CreatedAt, FixedAt: r.FixedAt,
-			Participants: r.Participants, Reports: r.Reports, Evidence: byFinding[r.ID]}
-		if f.Title == "" {
-			f.Title = findings.Title(r.FirstText)
+	out := make([]FindingSummary, 0, len(facts))
+	for _, f := range facts {
+		fields := f.Fields()
+		sum := FindingSummary{ID: f.ID, WorkflowID: workflowID, Title: fields.Title, OwnTitle: f.State.Title, Category: fields.Category,
+			Severity: fields.Severity, OwnSeverity: f.State.Severity, SafetyConcern: fields.SafetyConcern, Status: fields.Status,
+			StoredStatus: f.State.Status, Response: f.State.Response, Reason: f.State.Reason, CreatedAt: f.CreatedAt, FixedAt: f.FixedAt,
+			Participants: len(f.trials), Reports: len(f.Reports)}
+		for _, rel := range f.releases {
+			sum.Evidence = append(sum.Evidence, FindingEvidence{ReleaseID: rel.id, Version: rel.version, Participants: len(rel.trials), Reports: rel.reports})
 		}
 		if trials > 0 {
-			f.Frequency = float64(r.Participants) / float64(trials)
+			sum.Frequency = float64(sum.Participants) / float64(trials)
 		}
-		out[i] = f
+		out = append(out, sum)
 	}
 	SortFindingSummaries(out)
+	return out, nil
+}
+
+// findingFactsSQL reads the curation of the findings that match a condition
+// (%s, on findings f) and every report in them, oldest first, with its trial
+// and release: the facts of the finding rule, and what counting its
+// participants needs.
+const findingFactsSQL = `SELECT f.id, f.workflow_id, f.created_at, f.title, f.severity, f.status, f.response, f.status_reason, f.fixed_at,
+		r.id AS report_id, r.created_at AS report_created_at, r.category, r.severity AS report_severity, r.safety_concern, r.text,
+		r.trial_id, rel.id AS release_id, rel.version, rel.published_at
+	FROM findings f JOIN reports r ON r.finding_id = f.id JOIN trials t ON t.id = r.trial_id JOIN releases rel ON rel.id = t.release_id
+	WHERE (%s) AND (t.research_use OR NOT ?)
+	ORDER BY f.id, r.created_at, r.id`
+
+// findingFactsRow is one row of findingFactsSQL.
+type findingFactsRow struct {
+	ID              int64
+	WorkflowID      int64
+	CreatedAt       time.Time
+	Title           string
+	Severity        *int
+	Status          string
+	Response        string
+	StatusReason    string
+	FixedAt         *time.Time
+	ReportID        int64
+	ReportCreatedAt time.Time
+	Category        string
+	ReportSeverity  int
+	SafetyConcern   bool
+	Text            string
+	TrialID         int64
+	ReleaseID       int64
+	Version         string
+	PublishedAt     *time.Time
+}
+
+// findingWithReports is a finding's facts with the trials and releases its
+// reports came from.
+type findingWithReports struct {
+	sandpit.FindingFacts
+	workflowID int64
+	trials     map[int64]bool
+	releases   []*releaseShare // in the order of their first report
+}
+
+// releaseShare is what one release contributed to a finding.
+type releaseShare struct {
+	id      int64
+	version string
+	trials  map[int64]bool
+	reports int
+}
+
+// share returns what release id contributed to f.
+func (f *findingWithReports) share(id int64) *releaseShare {
+	for _, r := range f.releases {
+		if r.id == id {
+			return r
+		}
+	}
+	return nil
+}
+
+// findingFacts reads the facts of the findings matching where (on findings
+// f), in id order; with consented, only the reports of trials whose
+// clinician agreed to research use count, as research exports need.
+// Findings with no (counted) report are left out.
+func findingFacts(db *gorm.DB, consented bool, where string, args ...any) ([]*findingWithReports, error) {
+	var rows []findingFactsRow
+	if err := db.Raw(fmt.Sprintf(findingFactsSQL, where), append(args, consented)...).Scan(&rows).Error; err != nil {
+		return nil, fmt.Errorf("store: finding facts: %w", err)
+	}
+	var out []*findingWithReports
+	for _, r := range rows {
+		if len(out) == 0 || out[len(out)-1].ID != r.ID {
+			out = append(out, &findingWithReports{FindingFacts: sandpit.FindingFacts{ID: r.ID, CreatedAt: r.CreatedAt, FixedAt: r.FixedAt,
+				State: sandpit.FindingState{Title: r.Title, Severity: r.Severity, Status: r.Status, Response: r.Response, Reason: r.StatusReason}},
+				workflowID: r.WorkflowID, trials: map[int64]bool{}})
+		}
+		f := out[len(out)-1]
+		f.Reports = append(f.Reports, sandpit.FindingReportFacts{ID: r.ReportID, CreatedAt: r.ReportCreatedAt, Category: r.Category,
+			Severity: r.ReportSeverity, SafetyConcern: r.SafetyConcern, Text: r.Text, ReleasePublishedAt: r.PublishedAt})
+		f.trials[r.TrialID] = true
+		rel := f.share(r.ReleaseID)
+		if rel == nil {
+			rel = &releaseShare{id: r.ReleaseID, version: r.Version, trials: map[int64]bool{}}
+			f.releases = append(f.releases, rel)
+		}
+		rel.trials[r.TrialID] = true
+		rel.reports++
+	}
+	return out, nil
+}
+
+// findingFieldsOf derives the shown fields of the findings with the given
+// ids, by id.
+func findingFieldsOf(db *gorm.DB, ids []int64) (map[int64]sandpit.FindingFields, error) {
+	out := map[int64]sandpit.FindingFields{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	facts, err := findingFacts(db, false, "f.id IN ?", ids)
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range facts {
+		out[f.ID] = f.Fields()
+	}
 	return out, nil
 }
 
@@ -208,23 +264,13 @@ func (s *Store) Finding(ctx context.Context, id int64) (*FindingDetail, error) {
 	if err != nil {
 		return nil, err
 	}
-	list, err := s.findingSummaries(ctx, "f.id = ?", id)
+	list, err := s.findingSummaries(ctx, meta.WorkflowID, "f.id = ?", id)
 	if err != nil {
 		return nil, err
 	}
 	d := &FindingDetail{TeamID: meta.TeamID, WorkflowTitle: meta.WorkflowTitle}
 	if len(list) > 0 {
 		d.FindingSummary = list[0]
-		// Frequency against the whole workflow, as the board shows it.
-		all, err := s.WorkflowFindings(ctx, meta.WorkflowID)
-		if err != nil {
-			return nil, err
-		}
-		for _, f := range all {
-			if f.ID == id {
-				d.Frequency = f.Frequency
-			}
-		}
 	} else {
 		var row findingRow
 		if err := s.read.WithContext(ctx).Where("id = ?", id).Take(&row).Error; err != nil {
@@ -439,7 +485,7 @@ func (s *Store) SafetyConcerns(ctx context.Context) ([]SafetyConcern, error) {
 	err := s.read.WithContext(ctx).Raw(`SELECT r.id, tm.id AS team_id, tm.name AS team, w.id AS workflow_id, w.title AS workflow,
 			rel.id AS release_id, rel.version, r.task_key, r.screen, r.category, r.severity, r.text, r.created_at,
 			r.triage, r.triage_note, r.triaged_at,
-			f.id AS finding_id, f.title AS finding_title, ` + findingStatusSQL + ` AS finding_status, f.response AS finding_response
+			f.id AS finding_id, f.response AS finding_response
 		FROM reports r
 		JOIN trials t ON t.id = r.trial_id
 		JOIN releases rel ON rel.id = t.release_id
@@ -451,29 +497,18 @@ func (s *Store) SafetyConcerns(ctx context.Context) ([]SafetyConcern, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: safety concerns: %w", err)
 	}
-	for i := range list {
-		if list[i].FindingTitle != "" {
-			continue
-		}
-		title, err := s.earliestTitle(ctx, list[i].FindingID)
-		if err != nil {
-			return nil, err
-		}
-		list[i].FindingTitle = title
+	ids := make([]int64, len(list))
+	for i, c := range list {
+		ids[i] = c.FindingID
+	}
+	fields, err := findingFieldsOf(s.read.WithContext(ctx), ids)
+	if err != nil {
+		return nil, err
+	}
+	for i, c := range list {
+		list[i].FindingTitle, list[i].FindingStatus = fields[c.FindingID].Title, fields[c.FindingID].Status
 	}
 	return list, nil
-}
-
-// earliestTitle is the title of finding id's earliest report's text.
-func (s *Store) earliestTitle(ctx context.Context, findingID int64) (string, error) {
-	var texts []string
-	if err := s.read.WithContext(ctx).Model(&reportRow{}).Where("finding_id = ?", findingID).Order("created_at, id").Limit(1).Pluck("text", &texts).Error; err != nil {
-		return "", fmt.Errorf("store: finding %d title: %w", findingID, err)
-	}
-	if len(texts) == 0 {
-		return "", nil
-	}
-	return findings.Title(texts[0]), nil
 }
 
 // TriageReport records a safety officer's triage of safety concern

@@ -45,17 +45,15 @@ func (s *Store) ReleaseFigures(ctx context.Context, id int64) (*findings.Figures
 	if err := db.Raw(`SELECT sus_score FROM trials WHERE release_id = ? AND sus_score IS NOT NULL`, id).Scan(&f.SUS).Error; err != nil {
 		return nil, fmt.Errorf("store: SUS of %d: %w", id, err)
 	}
-	err = db.Raw(`SELECT f.id, f.title, f.status, f.response, f.created_at,
-			COALESCE(f.severity, MAX(r.severity)) AS severity,
-			MAX(CASE WHEN r.safety_concern THEN 1 ELSE 0 END) = 1 AS safety_concern,
-			COUNT(DISTINCT r.trial_id) AS participants,
-			(SELECT r2.category FROM reports r2 WHERE r2.finding_id = f.id ORDER BY r2.created_at, r2.id LIMIT 1) AS category,
-			CASE WHEN f.title <> '' THEN f.title ELSE (SELECT r3.text FROM reports r3 WHERE r3.finding_id = f.id ORDER BY r3.created_at, r3.id LIMIT 1) END AS title
-		FROM findings f JOIN reports r ON r.finding_id = f.id JOIN trials t ON t.id = r.trial_id
-		WHERE t.release_id = ?
-		GROUP BY f.id, f.title, f.status, f.response, f.created_at, f.severity`, id).Scan(&f.Findings).Error
+	facts, err := findingFacts(db, false, `f.id IN (SELECT fr.finding_id FROM reports fr JOIN trials ft ON ft.id = fr.trial_id WHERE ft.release_id = ?)`, id)
 	if err != nil {
 		return nil, fmt.Errorf("store: findings of %d: %w", id, err)
+	}
+	for _, ff := range facts {
+		fields := ff.Fields()
+		f.Findings = append(f.Findings, findings.FindingFigures{ID: ff.ID, Title: fields.Title, Category: fields.Category, Severity: fields.Severity,
+			SafetyConcern: fields.SafetyConcern, Status: fields.Status, Response: ff.State.Response, Participants: len(ff.share(id).trials),
+			CreatedAt: ff.CreatedAt})
 	}
 	return f, nil
 }

@@ -109,7 +109,7 @@ func (s *Store) FeedbackOf(ctx context.Context, userID int64) ([]Feedback, error
 	var list []Feedback
 	err := s.read.WithContext(ctx).Raw(`SELECT r.id AS report_id, rel.id AS release_id, rel.version, w.title AS workflow_title,
 			r.task_key, r.screen, r.category, r.severity, r.safety_concern, r.text, r.created_at,
-			f.id AS finding_id, f.title AS finding_title, `+findingStatusSQL+` AS finding_status, f.response AS finding_response, t.id AS trial_id
+			f.id AS finding_id, f.response AS finding_response, t.id AS trial_id
 		FROM reports r
 		JOIN trials t ON t.id = r.trial_id
 		JOIN releases rel ON rel.id = t.release_id
@@ -120,28 +120,18 @@ func (s *Store) FeedbackOf(ctx context.Context, userID int64) ([]Feedback, error
 	if err != nil {
 		return nil, fmt.Errorf("store: feedback of %d: %w", userID, err)
 	}
-	if err := s.fillFindingTitles(ctx, list); err != nil {
+	ids := make([]int64, len(list))
+	for i, f := range list {
+		ids[i] = f.FindingID
+	}
+	fields, err := findingFieldsOf(s.read.WithContext(ctx), ids)
+	if err != nil {
 		return nil, err
 	}
-	return list, nil
-}
-
-// fillFindingTitles gives untitled findings the title of their earliest
-// report's text.
-func (s *Store) fillFindingTitles(ctx context.Context, list []Feedback) error {
-	for i := range list {
-		if list[i].FindingTitle != "" {
-			continue
-		}
-		var texts []string
-		if err := s.read.WithContext(ctx).Model(&reportRow{}).Where("finding_id = ?", list[i].FindingID).Order("created_at, id").Limit(1).Pluck("text", &texts).Error; err != nil {
-			return fmt.Errorf("store: finding %d title: %w", list[i].FindingID, err)
-		}
-		if len(texts) > 0 {
-			list[i].FindingTitle = findings.Title(texts[0])
-		}
+	for i, f := range list {
+		list[i].FindingTitle, list[i].FindingStatus = fields[f.FindingID].Title, fields[f.FindingID].Status
 	}
-	return nil
+	return list, nil
 }
 
 // TrialReports returns the reports of trial id.
