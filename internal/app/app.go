@@ -52,6 +52,8 @@ type Config struct {
 	PseudonymKey []byte
 	// OpenRegistration lets anyone register as a clinician.
 	OpenRegistration bool
+	// Version is the build's version, written into exports' metadata.
+	Version string
 	// Now is the clock.
 	Now func() time.Time
 }

@@ -1,11 +1,174 @@
 package app
 
-import "github.com/sandpit-nhs/sandpit/internal/store"
+import (
+	"context"
 
-// Findings is the use cases of the findings board, a finding, and its curation: update, merge, move a report.
-type Findings struct {
-	store *store.Store
-	cfg   Config
+	"github.com/sandpit-nhs/sandpit/internal/sandpit"
+	"github.com/sandpit-nhs/sandpit/internal/store"
+)
+
+// findingStore is what Findings needs of the store.
+type findingStore interface {
+	Workflow(ctx context.Context, id int64) (*sandpit.Workflow, error)
+	Release(ctx context.Context, id int64) (*sandpit.Release, error)
+	FindingMeta(ctx context.Context, id int64) (*store.FindingMeta, error)
+	ReportMeta(ctx context.Context, id int64) (*store.FindingMeta, error)
+	WorkflowFindings(ctx context.Context, workflowID int64) ([]store.FindingSummary, error)
+	Finding(ctx context.Context, id int64) (*store.FindingDetail, error)
+	UpdateFinding(ctx context.Context, id int64, u sandpit.FindingUpdate, entry sandpit.AuditEntry) error
+	MergeFindings(ctx context.Context, into int64, from []int64, entry sandpit.AuditEntry) error
+	MoveReport(ctx context.Context, reportID, to int64, entry sandpit.AuditEntry) error
 }
 
-func newFindings(st *store.Store, cfg Config) *Findings { return &Findings{store: st, cfg: cfg} }
+// Findings is the use cases of the findings board, a finding, and its
+// curation: update, merge, move a report.
+type Findings struct {
+	store findingStore
+}
+
+func newFindings(st *store.Store, _ Config) *Findings { return &Findings{store: st} }
+
+// Board is a workflow's findings in order, and whether the actor may curate
+// them.
+type Board struct {
+	Workflow  *sandpit.Workflow
+	Findings  []store.FindingSummary
+	CanCurate bool
+}
+
+// Board returns the findings of workflow id: for its team, its researchers
+// and admins.
+func (f *Findings) Board(ctx context.Context, a Actor, workflowID int64) (*Board, error) {
+	w, err := f.store.Workflow(ctx, workflowID)
+	if err != nil {
+		return nil, err
+	}
+	if err := visible(sandpit.CanReadFindings(a.User, w.TeamID), "Workflow"); err != nil {
+		return nil, err
+	}
+	list, err := f.store.WorkflowFindings(ctx, w.ID)
+	if err != nil {
+		return nil, err
+	}
+	return &Board{Workflow: w, Findings: list, CanCurate: sandpit.CanCurateFindings(a.User, w.TeamID)}, nil
+}
+
+// FindingPage is one finding with its reports, the releases they were made
+// in, the workflow's other findings (to merge or move into) and whether the
+// actor may curate it.
+type FindingPage struct {
+	Finding   *store.FindingDetail
+	Releases  map[int64]*sandpit.Release // of its reports, by id
+	Others    []store.FindingSummary     // the workflow's other findings, in order
+	CanCurate bool
+}
+
+// Finding returns finding id with its evidence.
+func (f *Findings) Finding(ctx context.Context, a Actor, id int64) (*FindingPage, error) {
+	m, err := f.readable(ctx, a, id)
+	if err != nil {
+		return nil, err
+	}
+	d, err := f.store.Finding(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	p := &FindingPage{Finding: d, Releases: map[int64]*sandpit.Release{}, CanCurate: sandpit.CanCurateFindings(a.User, m.TeamID)}
+	for _, r := range d.Quotes {
+		if _, ok := p.Releases[r.ReleaseID]; ok {
+			continue
+		}
+		if p.Releases[r.ReleaseID], err = f.store.Release(ctx, r.ReleaseID); err != nil {
+			return nil, err
+		}
+	}
+	all, err := f.store.WorkflowFindings(ctx, d.WorkflowID)
+	if err != nil {
+		return nil, err
+	}
+	for _, o := range all {
+		if o.ID != id {
+			p.Others = append(p.Others, o)
+		}
+	}
+	return p, nil
+}
+
+// Summary returns finding id as the API shows it.
+func (f *Findings) Summary(ctx context.Context, a Actor, id int64) (*store.FindingSummary, error) {
+	if _, err := f.readable(ctx, a, id); err != nil {
+		return nil, err
+	}
+	d, err := f.store.Finding(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return &d.FindingSummary, nil
+}
+
+// Update applies upd to finding id: its team's product owners and admins.
+// A status of wont_fix needs a reason (API.md).
+func (f *Findings) Update(ctx context.Context, a Actor, id int64, upd sandpit.FindingUpdate) (*store.FindingSummary, error) {
+	m, err := f.curatable(ctx, a, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := upd.Validate(); err != nil {
+		return nil, err
+	}
+	if err := f.store.UpdateFinding(ctx, id, upd, a.teamEntry(sandpit.AuditFindingUpdated, m.TeamID)); err != nil {
+		return nil, err
+	}
+	return f.Summary(ctx, a, id)
+}
+
+// Merge moves every report of the findings from into finding into.
+func (f *Findings) Merge(ctx context.Context, a Actor, into int64, from []int64) (*store.FindingSummary, error) {
+	m, err := f.curatable(ctx, a, into)
+	if err != nil {
+		return nil, err
+	}
+	if err := f.store.MergeFindings(ctx, into, from, a.teamEntry(sandpit.AuditFindingsMerged, m.TeamID)); err != nil {
+		return nil, err
+	}
+	return f.Summary(ctx, a, into)
+}
+
+// MoveReport moves report reportID into finding to, of the same workflow.
+// It returns the finding the report left, which a page that refuses the
+// move shows again.
+func (f *Findings) MoveReport(ctx context.Context, a Actor, reportID, to int64) (*store.FindingMeta, error) {
+	m, err := f.store.ReportMeta(ctx, reportID)
+	if err != nil {
+		return nil, err
+	}
+	if err := visible(sandpit.CanReadFindings(a.User, m.TeamID), "Report"); err != nil {
+		return nil, err
+	}
+	if err := allow(sandpit.CanCurateFindings(a.User, m.TeamID)); err != nil {
+		return nil, err
+	}
+	return m, f.store.MoveReport(ctx, reportID, to, a.teamEntry(sandpit.AuditReportMoved, m.TeamID))
+}
+
+// readable returns finding id's meta if the actor may read it: ENOTFOUND
+// otherwise, even when it exists.
+func (f *Findings) readable(ctx context.Context, a Actor, id int64) (*store.FindingMeta, error) {
+	m, err := f.store.FindingMeta(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := visible(sandpit.CanReadFindings(a.User, m.TeamID), "Finding"); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// curatable returns finding id's meta if the actor may curate it.
+func (f *Findings) curatable(ctx context.Context, a Actor, id int64) (*store.FindingMeta, error) {
+	m, err := f.readable(ctx, a, id)
+	if err != nil {
+		return nil, err
+	}
+	return m, allow(sandpit.CanCurateFindings(a.User, m.TeamID))
+}

@@ -1,7 +1,6 @@
 package sandpit
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -72,37 +71,34 @@ type FindingUpdate struct {
 
 // Validate checks each field given.
 func (u FindingUpdate) Validate() error {
-	fields := map[string]string{}
+	var fields []FieldError
 	if u.Title != nil && utf8.RuneCountInString(strings.TrimSpace(*u.Title)) > MaxFindingTitle {
-		fields["title"] = fmt.Sprintf("must be at most %d characters", MaxFindingTitle)
+		fields = append(fields, TooLong("title", MaxFindingTitle))
 	}
 	if u.Severity != nil && (*u.Severity < 1 || *u.Severity > 4) {
-		fields["severity"] = "must be 1 to 4"
+		fields = append(fields, OutOfRange("severity", 1, 4))
 	}
 	if u.Status != nil && !slices.Contains(FindingStatuses(), *u.Status) {
-		fields["status"] = "must be one of " + strings.Join(FindingStatuses(), ", ")
+		fields = append(fields, OneOf("status", FindingStatuses()))
 	}
-	if u.Response != nil {
-		if p := FreeTextProblem(*u.Response); p != "" {
-			fields["response"] = p
-		}
+	if u.Response != nil && utf8.RuneCountInString(*u.Response) > MaxFreeText {
+		fields = append(fields, TooLong("response", MaxFreeText))
 	}
-	if u.Reason != nil {
-		if p := FreeTextProblem(*u.Reason); p != "" {
-			fields["reason"] = p
-		}
-	}
-	if u.Status != nil && *u.Status == FindingWontFix && (u.Reason == nil || strings.TrimSpace(*u.Reason) == "") {
-		if _, bad := fields["reason"]; !bad {
-			fields["reason"] = "is required when the finding will not be fixed"
-		}
+	switch {
+	case u.Reason != nil && utf8.RuneCountInString(*u.Reason) > MaxFreeText:
+		fields = append(fields, TooLong("reason", MaxFreeText))
+	case u.Status != nil && *u.Status == FindingWontFix && (u.Reason == nil || strings.TrimSpace(*u.Reason) == ""):
+		fields = append(fields, Required("reason"))
 	}
 	if len(fields) > 0 {
-		return InvalidMessages("Check the finding.", fields)
+		return Invalid("Check the finding.", fields...)
 	}
-	for field, text := range map[string]*string{"title": u.Title, "response": u.Response, "reason": u.Reason} {
-		if text != nil && RealPatientIdentifier(*text) {
-			return ErrPatientIdentifier(field)
+	for _, f := range []struct {
+		name string
+		text *string
+	}{{"title", u.Title}, {"response", u.Response}, {"reason", u.Reason}} {
+		if f.text != nil && RealPatientIdentifier(*f.text) {
+			return ErrPatientIdentifier(f.name)
 		}
 	}
 	return nil
@@ -133,7 +129,7 @@ func (u FindingUpdate) Apply(cur FindingState) (FindingState, error) {
 	if next.Status != FindingWontFix {
 		next.Reason = ""
 	} else if next.Reason == "" {
-		return cur, InvalidMessages("Check the finding.", map[string]string{"reason": "is required when the finding will not be fixed"})
+		return cur, Invalid("Check the finding.", Required("reason"))
 	}
 	return next, nil
 }
@@ -174,16 +170,16 @@ type Triage struct {
 
 // Validate checks the triage status and note.
 func (t *Triage) Validate() error {
-	fields := map[string]string{}
+	var fields []FieldError
 	if !slices.Contains(TriageStatuses(), t.Status) {
-		fields["status"] = "must be one of " + strings.Join(TriageStatuses(), ", ")
+		fields = append(fields, OneOf("status", TriageStatuses()))
 	}
 	t.Note = strings.TrimSpace(t.Note)
 	if utf8.RuneCountInString(t.Note) > MaxTriageNote {
-		fields["note"] = fmt.Sprintf("must be at most %d characters", MaxTriageNote)
+		fields = append(fields, TooLong("note", MaxTriageNote))
 	}
 	if len(fields) > 0 {
-		return InvalidMessages("Check the triage.", fields)
+		return Invalid("Check the triage.", fields...)
 	}
 	if RealPatientIdentifier(t.Note) {
 		return ErrPatientIdentifier("note")

@@ -44,3 +44,7 @@ func CanTakeTrial(u *User, status ReleaseStatus) bool {
 // research exports of team's workflows: the team, its researchers and
 // admins.
 func CanExportResearchData(u *User, teamID int64) bool { return CanViewTeam(u, teamID) }
+
+// CanReadReports reports whether u may read the usability reports of team's
+// releases: the team, its researchers and admins.
+func CanReadReports(u *User, teamID int64) bool { return CanViewTeam(u, teamID) }

@@ -357,7 +357,7 @@ func (s *Store) MergeFindings(ctx context.Context, into int64, from []int64, ent
 	seen := map[int64]bool{}
 	for _, id := range from {
 		if id == into {
-			return sandpit.InvalidMessages("A finding cannot be merged into itself.", map[string]string{"from": "must not include this finding"})
+			return sandpit.Invalid("A finding cannot be merged into itself.", sandpit.Unknown("from", "other finding of this workflow"))
 		}
 		if !seen[id] {
 			seen[id] = true
@@ -365,7 +365,7 @@ func (s *Store) MergeFindings(ctx context.Context, into int64, from []int64, ent
 		}
 	}
 	if len(ids) == 0 {
-		return sandpit.InvalidMessages("Choose the findings to merge into this one.", map[string]string{"from": "must list at least one other finding"})
+		return sandpit.Invalid("Choose the findings to merge into this one.", sandpit.Required("from"))
 	}
 	err := s.transact(ctx, func(tx *gorm.DB) error {
 		var target curationRow
@@ -377,11 +377,11 @@ func (s *Store) MergeFindings(ctx context.Context, into int64, from []int64, ent
 			return err
 		}
 		if len(rows) != len(ids) {
-			return sandpit.InvalidMessages("Some of the findings to merge do not exist.", map[string]string{"from": "must list findings of the same workflow"})
+			return sandpit.Invalid("Some of the findings to merge do not exist.", sandpit.Unknown("from", "other finding of this workflow"))
 		}
 		for _, r := range rows {
 			if r.WorkflowID != target.WorkflowID {
-				return sandpit.InvalidMessages("Only findings of the same workflow can be merged.", map[string]string{"from": "must list findings of the same workflow"})
+				return sandpit.Invalid("Only findings of the same workflow can be merged.", sandpit.Unknown("from", "other finding of this workflow"))
 			}
 		}
 		if err := tx.Model(&reportRow{}).Where("finding_id IN ?", ids).Update("finding_id", into).Error; err != nil {
@@ -423,10 +423,10 @@ func (s *Store) MoveReport(ctx context.Context, reportID, to int64, entry sandpi
 			return notFound(err, "Finding")
 		}
 		if err := tx.Where("id = ?", to).Take(&target).Error; err != nil {
-			return sandpit.InvalidMessages("Choose a finding of the same workflow.", map[string]string{"to": "must be a finding of the same workflow"})
+			return sandpit.Invalid("Choose a finding of the same workflow.", sandpit.Unknown("to", "finding of this workflow"))
 		}
 		if target.WorkflowID != source.WorkflowID {
-			return sandpit.InvalidMessages("Choose a finding of the same workflow.", map[string]string{"to": "must be a finding of the same workflow"})
+			return sandpit.Invalid("Choose a finding of the same workflow.", sandpit.Unknown("to", "finding of this workflow"))
 		}
 		if err := tx.Model(&reportRow{}).Where("id = ?", reportID).Update("finding_id", to).Error; err != nil {
 			return err

@@ -10,92 +10,6 @@ import (
 	"github.com/sandpit-nhs/sandpit/internal/store"
 )
 
-// The curation actions the pages and the API share: each checks who may do
-// it to which finding, then calls the store.
-
-// findingWorkflowFor returns workflow id if u may read its findings
-// (ENOTFOUND otherwise, even when it exists).
-func (s *Server) findingWorkflowFor(c echo.Context, u *sandpit.User, id int64) (*sandpit.Workflow, error) {
-	w, err := s.store.Workflow(c.Request().Context(), id)
-	if err != nil {
-		return nil, err
-	}
-	if !sandpit.CanReadFindings(u, w.TeamID) {
-		return nil, sandpit.Errorf(sandpit.ENOTFOUND, "Workflow not found.")
-	}
-	return w, nil
-}
-
-// findingFor returns what permission checks need of finding id if u may
-// read it (ENOTFOUND otherwise) and, when curate is set, curate it
-// (EFORBIDDEN).
-func (s *Server) findingFor(c echo.Context, u *sandpit.User, id int64, curate bool) (*store.FindingMeta, error) {
-	m, err := s.store.FindingMeta(c.Request().Context(), id)
-	if err != nil {
-		return nil, err
-	}
-	if !sandpit.CanReadFindings(u, m.TeamID) {
-		return nil, sandpit.Errorf(sandpit.ENOTFOUND, "Finding not found.")
-	}
-	if curate {
-		if err := allow(sandpit.CanCurateFindings(u, m.TeamID)); err != nil {
-			return nil, err
-		}
-	}
-	return m, nil
-}
-
-// curationEntry is the audit entry of a curation action in team teamID.
-func curationEntry(c echo.Context, action string, teamID int64) sandpit.AuditEntry {
-	e := auditEntry(c, action)
-	e.TeamID = &teamID
-	return e
-}
-
-// updateFinding applies upd to finding id.
-func (s *Server) updateFinding(c echo.Context, u *sandpit.User, id int64, upd sandpit.FindingUpdate) error {
-	m, err := s.findingFor(c, u, id, true)
-	if err != nil {
-		return err
-	}
-	if err := upd.Validate(); err != nil {
-		return err
-	}
-	return s.store.UpdateFinding(c.Request().Context(), id, upd, curationEntry(c, sandpit.AuditFindingUpdated, m.TeamID))
-}
-
-// mergeFindings moves the reports of findings from into finding into.
-func (s *Server) mergeFindings(c echo.Context, u *sandpit.User, into int64, from []int64) error {
-	m, err := s.findingFor(c, u, into, true)
-	if err != nil {
-		return err
-	}
-	return s.store.MergeFindings(c.Request().Context(), into, from, curationEntry(c, sandpit.AuditFindingsMerged, m.TeamID))
-}
-
-// moveReport moves report id into finding to.
-func (s *Server) moveReport(c echo.Context, u *sandpit.User, reportID, to int64) (*store.FindingMeta, error) {
-	m, err := s.store.ReportMeta(c.Request().Context(), reportID)
-	if err != nil {
-		return nil, err
-	}
-	if !sandpit.CanReadFindings(u, m.TeamID) {
-		return nil, sandpit.Errorf(sandpit.ENOTFOUND, "Report not found.")
-	}
-	if err := allow(sandpit.CanCurateFindings(u, m.TeamID)); err != nil {
-		return nil, err
-	}
-	return m, s.store.MoveReport(c.Request().Context(), reportID, to, curationEntry(c, sandpit.AuditReportMoved, m.TeamID))
-}
-
-// triageReport records a safety officer's triage of report id.
-func (s *Server) triageReport(c echo.Context, u *sandpit.User, id int64, t sandpit.Triage) error {
-	if err := allow(sandpit.CanTriageSafety(u)); err != nil {
-		return err
-	}
-	return s.store.TriageReport(c.Request().Context(), id, t, auditEntry(c, sandpit.AuditSafetyTriaged))
-}
-
 // releaseRefJSON names a release.
 type releaseRefJSON struct {
 	ID      int64  `json:"id"`
@@ -140,39 +54,25 @@ func toFindingJSON(f store.FindingSummary) findingJSON {
 // handleAPIFindingList lists a workflow's findings in order, with their
 // evidence per release.
 func (s *Server) handleAPIFindingList(c echo.Context) error {
-	u, id, err := apiUserAndID(c)
+	_, id, err := apiUserAndID(c)
 	if err != nil {
 		return err
 	}
-	w, err := s.findingWorkflowFor(c, u, id)
+	board, err := s.app.Findings.Board(c.Request().Context(), actorOf(c), id)
 	if err != nil {
 		return err
 	}
-	list, err := s.store.WorkflowFindings(c.Request().Context(), w.ID)
-	if err != nil {
-		return err
-	}
-	out := make([]findingJSON, len(list))
-	for i, f := range list {
+	out := make([]findingJSON, len(board.Findings))
+	for i, f := range board.Findings {
 		out[i] = toFindingJSON(f)
 	}
 	return c.JSON(http.StatusOK, out)
 }
 
-// apiFindingAnswer answers with finding id as it is now.
-func (s *Server) apiFindingAnswer(c echo.Context, id int64) error {
-	d, err := s.store.Finding(c.Request().Context(), id)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, toFindingJSON(d.FindingSummary))
-}
-
-// handleAPIFindingUpdate changes a finding's title, severity, status or
-// response. A status of wont_fix needs a reason: "reason", or else the
-// response given with it.
+// handleAPIFindingUpdate changes a finding's title, severity, status,
+// response or reason.
 func (s *Server) handleAPIFindingUpdate(c echo.Context) error {
-	u, id, err := apiUserAndID(c)
+	_, id, err := apiUserAndID(c)
 	if err != nil {
 		return err
 	}
@@ -187,19 +87,17 @@ func (s *Server) handleAPIFindingUpdate(c echo.Context) error {
 		return err
 	}
 	upd := sandpit.FindingUpdate{Title: req.Title, Severity: req.Severity, Status: req.Status, Response: req.Response, Reason: req.Reason}
-	if upd.Reason == nil && upd.Status != nil && *upd.Status == sandpit.FindingWontFix && upd.Response != nil {
-		upd.Reason = upd.Response
-	}
-	if err := s.updateFinding(c, u, id, upd); err != nil {
+	f, err := s.app.Findings.Update(c.Request().Context(), actorOf(c), id, upd)
+	if err != nil {
 		return err
 	}
-	return s.apiFindingAnswer(c, id)
+	return c.JSON(http.StatusOK, toFindingJSON(*f))
 }
 
 // handleAPIFindingMerge moves the reports of other findings of the same
 // workflow into this one.
 func (s *Server) handleAPIFindingMerge(c echo.Context) error {
-	u, id, err := apiUserAndID(c)
+	_, id, err := apiUserAndID(c)
 	if err != nil {
 		return err
 	}
@@ -209,10 +107,11 @@ func (s *Server) handleAPIFindingMerge(c echo.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	if err := s.mergeFindings(c, u, id, req.From); err != nil {
+	f, err := s.app.Findings.Merge(c.Request().Context(), actorOf(c), id, req.From)
+	if err != nil {
 		return err
 	}
-	return s.apiFindingAnswer(c, id)
+	return c.JSON(http.StatusOK, toFindingJSON(*f))
 }
 
 // findingRefJSON names a finding and what became of it.
@@ -242,14 +141,10 @@ type safetyConcernJSON struct {
 // handleAPISafetyConcerns lists every safety concern of every team, newest
 // first, for safety officers.
 func (s *Server) handleAPISafetyConcerns(c echo.Context) error {
-	u, err := apiUser(c)
-	if err != nil {
+	if _, err := apiUser(c); err != nil {
 		return err
 	}
-	if err := allow(sandpit.CanTriageSafety(u)); err != nil {
-		return err
-	}
-	list, err := s.store.SafetyConcerns(c.Request().Context())
+	list, err := s.app.Safety.Concerns(c.Request().Context(), actorOf(c))
 	if err != nil {
 		return err
 	}

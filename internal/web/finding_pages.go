@@ -68,21 +68,16 @@ type findingsBoardView struct {
 // handleFindingsBoard lists a workflow's findings in order, with their
 // tags and evidence per release.
 func (s *Server) handleFindingsBoard(c echo.Context) error {
-	u := currentUser(c)
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
-	w, err := s.findingWorkflowFor(c, u, id)
+	board, err := s.app.Findings.Board(c.Request().Context(), actorOf(c), id)
 	if err != nil {
 		return err
 	}
-	list, err := s.store.WorkflowFindings(c.Request().Context(), w.ID)
-	if err != nil {
-		return err
-	}
-	view := findingsBoardView{Layout: s.layout(c, "Findings: "+w.Title), Workflow: w, CanCurate: sandpit.CanCurateFindings(u, w.TeamID)}
-	for i, f := range list {
+	view := findingsBoardView{Layout: s.layout(c, "Findings: "+board.Workflow.Title), Workflow: board.Workflow, CanCurate: board.CanCurate}
+	for i, f := range board.Findings {
 		view.Findings = append(view.Findings, toFindingItem(i, f))
 	}
 	return s.render(c, http.StatusOK, "finding/board", view)
@@ -142,28 +137,31 @@ type findingShowView struct {
 	FormError  string // the merge or move form's error, shown in the summary
 }
 
-// findingShowView returns the page about finding id as u sees it.
-func (s *Server) findingShowView(c echo.Context, u *sandpit.User, id int64) (findingShowView, error) {
-	ctx := c.Request().Context()
-	if _, err := s.findingFor(c, u, id, false); err != nil {
-		return findingShowView{}, err
+// handleFindingShow shows the page about one finding.
+func (s *Server) handleFindingShow(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
 	}
-	d, err := s.store.Finding(ctx, id)
+	v, err := s.findingShowView(c, id)
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, "finding/show", v)
+}
+
+// findingShowView builds the page about finding id as the caller sees it.
+func (s *Server) findingShowView(c echo.Context, id int64) (findingShowView, error) {
+	p, err := s.app.Findings.Finding(c.Request().Context(), actorOf(c), id)
 	if err != nil {
 		return findingShowView{}, err
 	}
+	d := p.Finding
 	v := findingShowView{Layout: s.layout(c, d.Title), Finding: d, Item: toFindingItem(0, d.FindingSummary),
-		CanCurate: sandpit.CanCurateFindings(u, d.TeamID), Title: d.OwnTitle, Reason: d.Reason, Response: d.Response}
-	releases := map[int64]*sandpit.Release{}
+		CanCurate: p.CanCurate, Title: d.OwnTitle, Reason: d.Reason, Response: d.Response}
 	screens := map[string]int{} // release/key → index in v.Screens
 	for i, r := range d.Quotes {
-		rel, ok := releases[r.ReleaseID]
-		if !ok {
-			if rel, err = s.store.Release(ctx, r.ReleaseID); err != nil {
-				return findingShowView{}, err
-			}
-			releases[r.ReleaseID] = rel
-		}
+		rel := p.Releases[r.ReleaseID]
 		item := findingReportItem{FindingReport: r, N: i + 1, ScreenTitle: r.Screen, SeverityLabel: sandpit.SeverityLabel(r.Severity),
 			CategoryLabel: sandpit.CategoryLabel(r.Category)}
 		if t := rel.Task(r.TaskKey); t != nil {
@@ -184,14 +182,8 @@ func (s *Server) findingShowView(c echo.Context, u *sandpit.User, id int64) (fin
 		}
 		v.Reports = append(v.Reports, item)
 	}
-	all, err := s.store.WorkflowFindings(ctx, d.WorkflowID)
-	if err != nil {
-		return findingShowView{}, err
-	}
-	for i, f := range all {
-		if f.ID != d.ID {
-			v.Others = append(v.Others, toFindingItem(i, f))
-		}
+	for i, f := range p.Others {
+		v.Others = append(v.Others, toFindingItem(i, f))
 	}
 	sev := d.Severity
 	if d.OwnSeverity != nil {
@@ -225,28 +217,22 @@ var findingOrder = []string{"title", "severity", "status", "reason", "response"}
 
 // findingSentences are the error summary's words for the curation form.
 var findingSentences = formSentences{
-	"title":    {"": "Enter a title of at most 200 characters"},
+	"title":    {sandpit.FieldTooLong: "Enter a title of at most {max} characters"},
 	"severity": {"": "Select how serious the finding is"},
 	"status":   {"": "Select a status"},
-	"reason":   {"": "Enter why the finding will not be fixed, in at most 5000 characters"},
-	"response": {"": "Enter a response of at most 5000 characters"},
+	"reason": {sandpit.FieldRequired: "Enter why the finding will not be fixed",
+		sandpit.FieldTooLong: "Enter why the finding will not be fixed, in at most {max} characters"},
+	"response": {sandpit.FieldTooLong: "Enter a response of at most {max} characters"},
 }
 
 // handleFindingUpdate saves the curation form.
 func (s *Server) handleFindingUpdate(c echo.Context) error {
-	u := currentUser(c)
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
-	if _, err := s.findingFor(c, u, id, true); err != nil {
-		return err
-	}
 	title, response, reason, status := c.FormValue("title"), c.FormValue("response"), c.FormValue("reason"), c.FormValue("status")
-	upd := sandpit.FindingUpdate{Title: &title, Response: &response, Status: &status}
-	if status == sandpit.FindingWontFix {
-		upd.Reason = &reason
-	}
+	upd := sandpit.FindingUpdate{Title: &title, Response: &response, Status: &status, Reason: &reason}
 	var errs FieldErrors
 	if raw := strings.TrimSpace(c.FormValue("severity")); raw != "" {
 		if n, err := atoiField(raw); err == nil {
@@ -256,7 +242,7 @@ func (s *Server) handleFindingUpdate(c echo.Context) error {
 		}
 	}
 	if !errs.Any() {
-		err = s.updateFinding(c, u, id, upd)
+		_, err = s.app.Findings.Update(c.Request().Context(), actorOf(c), id, upd)
 		if e, ok := fieldErrors(err, findingOrder, findingSentences); ok {
 			errs = e
 		} else if err != nil {
@@ -264,7 +250,7 @@ func (s *Server) handleFindingUpdate(c echo.Context) error {
 		}
 	}
 	if errs.Any() {
-		view, err := s.findingShowView(c, u, id)
+		view, err := s.findingShowView(c, id)
 		if err != nil {
 			return err
 		}
@@ -293,28 +279,33 @@ func formIDs(c echo.Context, name string) []int64 {
 	return ids
 }
 
-// renderFindingProblem shows finding id again with a merge or move form's
-// problem, field naming the control to fix.
-func (s *Server) renderFindingProblem(c echo.Context, u *sandpit.User, id int64, field, message string) error {
-	view, err := s.findingShowView(c, u, id)
+// renderFindingProblems shows finding id again with the merge or move
+// form's errors.
+func (s *Server) renderFindingProblems(c echo.Context, id int64, errs FieldErrors) error {
+	view, err := s.findingShowView(c, id)
 	if err != nil {
 		return err
 	}
-	view.Errors.Add(field, message)
+	view.Errors = errs
 	return s.render(c, http.StatusUnprocessableEntity, "finding/show", view)
 }
+
+// mergeSentences are the merge form's error sentences.
+var mergeSentences = formSentences{"from": {
+	sandpit.FieldRequired: "Select the findings to merge into this one",
+	sandpit.FieldUnknown:  "Select other findings of this workflow to merge into this one",
+}}
 
 // handleFindingMerge moves the reports of the findings checked into this
 // one.
 func (s *Server) handleFindingMerge(c echo.Context) error {
-	u := currentUser(c)
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
-	err = s.mergeFindings(c, u, id, formIDs(c, "from"))
-	if sandpit.ErrorCode(err) == sandpit.EINVALID {
-		return s.renderFindingProblem(c, u, id, "from", "Select the findings to merge into this one: "+strings.TrimSuffix(sandpit.ErrorMessage(err), "."))
+	_, err = s.app.Findings.Merge(c.Request().Context(), actorOf(c), id, formIDs(c, "from"))
+	if errs, ok := fieldErrors(err, []string{"from"}, mergeSentences); ok {
+		return s.renderFindingProblems(c, id, errs)
 	}
 	if err != nil {
 		return err
@@ -322,17 +313,24 @@ func (s *Server) handleFindingMerge(c echo.Context) error {
 	return seeOther(c, findingPath(id)+"?done=findings-merged")
 }
 
+// moveSentences are the move-a-report form's error sentences.
+var moveSentences = formSentences{"to": {"": "Select a finding of the same workflow to move the report to"}}
+
 // handleReportMove moves one report into another finding of the workflow.
 func (s *Server) handleReportMove(c echo.Context) error {
-	u := currentUser(c)
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
 	to, _ := strconv.ParseInt(strings.TrimSpace(c.FormValue("to")), 10, 64)
-	m, err := s.moveReport(c, u, id, to)
-	if sandpit.ErrorCode(err) == sandpit.EINVALID && m != nil {
-		return s.renderFindingProblem(c, u, m.ID, fmt.Sprintf("to-%d", id), "Select a finding of the same workflow to move the report to")
+	m, err := s.app.Findings.MoveReport(c.Request().Context(), actorOf(c), id, to)
+	if errs, ok := fieldErrors(err, []string{"to"}, moveSentences); ok && m != nil {
+		// The form names its control after the report it moves.
+		var named FieldErrors
+		for _, e := range errs.List() {
+			named.Add(fmt.Sprintf("to-%d", id), e.Message)
+		}
+		return s.renderFindingProblems(c, m.ID, named)
 	}
 	if err != nil {
 		return err
@@ -370,7 +368,7 @@ func triageTag(st string) statusTag {
 
 // safetyPage returns the safety officer's page.
 func (s *Server) safetyPage(c echo.Context) (safetyView, error) {
-	list, err := s.store.SafetyConcerns(c.Request().Context())
+	list, err := s.app.Safety.Concerns(c.Request().Context(), actorOf(c))
 	if err != nil {
 		return safetyView{}, err
 	}
@@ -389,9 +387,6 @@ func (s *Server) safetyPage(c echo.Context) (safetyView, error) {
 // handleSafetyConcerns lists every safety concern of every team, newest
 // first, with a triage form each, for safety officers.
 func (s *Server) handleSafetyConcerns(c echo.Context) error {
-	if err := allow(sandpit.CanTriageSafety(currentUser(c))); err != nil {
-		return err
-	}
 	view, err := s.safetyPage(c)
 	if err != nil {
 		return err
@@ -399,24 +394,25 @@ func (s *Server) handleSafetyConcerns(c echo.Context) error {
 	return s.render(c, http.StatusOK, "safety/list", view)
 }
 
+// triageSentences are the triage form's error sentences.
+var triageSentences = formSentences{
+	"status": {"": "Select a triage status"},
+	"note":   {sandpit.FieldTooLong: "Enter a note of at most {max} characters"},
+}
+
 // handleSafetyTriage records the triage of one safety concern.
 func (s *Server) handleSafetyTriage(c echo.Context) error {
-	u := currentUser(c)
-	if err := allow(sandpit.CanTriageSafety(u)); err != nil {
-		return err
-	}
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
 	t := sandpit.Triage{Status: c.FormValue("status"), Note: c.FormValue("note")}
-	err = s.triageReport(c, u, id, t)
-	if sandpit.ErrorCode(err) == sandpit.EINVALID {
+	err = s.app.Safety.Triage(c.Request().Context(), actorOf(c), id, t)
+	if errs, ok := fieldErrors(err, []string{"status", "note"}, triageSentences); ok {
 		view, verr := s.safetyPage(c)
 		if verr != nil {
 			return verr
 		}
-		fields := sandpit.ErrorFields(err)
 		for i := range view.Items {
 			if view.Items[i].ID != id {
 				continue
@@ -425,12 +421,10 @@ func (s *Server) handleSafetyTriage(c echo.Context) error {
 			for j := range view.Items[i].Options {
 				view.Items[i].Options[j].Selected = view.Items[i].Options[j].Value == t.Status
 			}
-			for _, f := range []string{"status", "note"} {
-				if msg, ok := fields[f]; ok {
-					field := fmt.Sprintf("%s-%d", f, id)
-					view.Items[i].Error = sentence(f, msg)
-					view.Errors.Add(field, sentence(f, msg))
-				}
+			// Each concern's form names its controls after the concern.
+			for _, e := range errs.List() {
+				view.Items[i].Error = e.Message
+				view.Errors.Add(fmt.Sprintf("%s-%d", e.Field, id), e.Message)
 			}
 		}
 		return s.render(c, http.StatusUnprocessableEntity, "safety/list", view)

@@ -6,6 +6,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
+
+	"github.com/sandpit-nhs/sandpit/internal/app"
 )
 
 // largeBodies are the routes whose bodies carry images, with limits of
@@ -89,8 +91,8 @@ func (s *Server) routes() {
 	api.PATCH("/findings/:id", s.handleAPIFindingUpdate)
 	api.POST("/findings/:id/merge", s.handleAPIFindingMerge)
 	api.GET("/safety-concerns", s.handleAPISafetyConcerns)
-	api.GET("/releases/:id/export", s.exportDownload(releaseExportScope, apiUserAndID))
-	api.GET("/workflows/:id/export", s.exportDownload(workflowExportScope, apiUserAndID))
+	api.GET("/releases/:id/export", s.handleExportDownload(app.ExportRelease))
+	api.GET("/workflows/:id/export", s.handleExportDownload(app.ExportWorkflow))
 
 	// Pages: the session cookie and a CSRF token on every form.
 	pages := e.Group("", s.csrf(), s.loadSession)
@@ -169,7 +171,7 @@ func (s *Server) routes() {
 	pages.GET("/releases/:id/report", showPage(s, "report/show", s.reportPage), s.requireUser)
 	pages.GET("/releases/:id/show-and-tell", s.handleShowAndTell, s.requireUser)
 	pages.GET("/workflows/:id/findings", s.handleFindingsBoard, s.requireUser)
-	pages.GET("/findings/:id", showPage(s, "finding/show", s.findingShowView), s.requireUser)
+	pages.GET("/findings/:id", s.handleFindingShow, s.requireUser)
 	pages.POST("/findings/:id", s.handleFindingUpdate, s.requireUser)
 	pages.POST("/findings/:id/merge", s.handleFindingMerge, s.requireUser)
 	pages.POST("/reports/:id/move", s.handleReportMove, s.requireUser)
@@ -178,10 +180,10 @@ func (s *Server) routes() {
 
 	// Research exports: the team and its researchers download pseudonymised
 	// data sets.
-	pages.GET("/releases/:id/export", showPage(s, "export/show", s.exportPageOf(releaseExportScope)), s.requireUser)
-	pages.GET("/releases/:id/export/download", s.exportDownload(releaseExportScope, pageUserAndID), s.requireUser)
-	pages.GET("/workflows/:id/export", showPage(s, "export/show", s.exportPageOf(workflowExportScope)), s.requireUser)
-	pages.GET("/workflows/:id/export/download", s.exportDownload(workflowExportScope, pageUserAndID), s.requireUser)
+	pages.GET("/releases/:id/export", s.handleExportPage(app.ExportRelease), s.requireUser)
+	pages.GET("/releases/:id/export/download", s.handleExportDownload(app.ExportRelease), s.requireUser)
+	pages.GET("/workflows/:id/export", s.handleExportPage(app.ExportWorkflow), s.requireUser)
+	pages.GET("/workflows/:id/export/download", s.handleExportDownload(app.ExportWorkflow), s.requireUser)
 
 	admin := pages.Group("/admin", s.requireUser, s.requireAdmin)
 	admin.GET("/users", s.handleAdminUserList)

@@ -74,7 +74,7 @@ func NewServer(cfg Config, log *slog.Logger, st *store.Store, renderer *Renderer
 	}
 	s.dummyHash = dummy
 	s.app = app.New(st, app.Config{PasswordCost: s.cfg.PasswordCost, PseudonymKey: cfg.PseudonymKey,
-		OpenRegistration: cfg.OpenRegistration, Now: st.Now})
+		OpenRegistration: cfg.OpenRegistration, Version: cfg.Version, Now: st.Now})
 	s.sessions = newCookieStore(cfg.SessionKeys, s.secure())
 	s.metrics = newMetrics(prometheus.NewRegistry(), st, cfg.Version)
 	s.echo.HideBanner = true
