@@ -100,18 +100,28 @@ func Geomean(seconds []float64) (*float64, *Interval) {
 	return &g, &Interval{math.Exp(m - h), math.Exp(m + h)}
 }
 
+// SUSBand is one grade of the Sauro–Lewis curved scale and the lowest mean
+// SUS score that earns it.
+type SUSBand struct {
+	Grade string
+	From  float64
+}
+
+// SUSBands are the grades of the curved scale, lowest first (METRICS.md).
+func SUSBands() []SUSBand {
+	return []SUSBand{{"F", 0}, {"D", 51.7}, {"C-", 62.7}, {"C", 65.0}, {"C+", 71.1}, {"B-", 72.6}, {"B", 74.1},
+		{"B+", 77.2}, {"A-", 78.9}, {"A", 80.8}, {"A+", 84.1}}
+}
+
 // SUSGrade is a mean SUS score's grade on the Sauro–Lewis curved scale.
 func SUSGrade(mean float64) string {
-	grades := []struct {
-		bound float64
-		grade string
-	}{{84.1, "A+"}, {80.8, "A"}, {78.9, "A-"}, {77.2, "B+"}, {74.1, "B"}, {72.6, "B-"}, {71.1, "C+"}, {65.0, "C"}, {62.7, "C-"}, {51.7, "D"}}
-	for _, g := range grades {
-		if mean >= g.bound {
-			return g.grade
+	bands := SUSBands()
+	for i := len(bands) - 1; i > 0; i-- {
+		if mean >= bands[i].From {
+			return bands[i].Grade
 		}
 	}
-	return "F"
+	return bands[0].Grade
 }
 
 // DiffProportions is p_B − p_A with the Agresti–Caffo interval; nil when

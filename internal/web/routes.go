@@ -168,7 +168,7 @@ func (s *Server) routes() {
 
 	// Findings and reports: product teams see what clinicians found, and
 	// answer it.
-	pages.GET("/releases/:id/report", showPage(s, "report/show", s.reportPage), s.requireUser)
+	pages.GET("/releases/:id/report", s.handleReportPage, s.requireUser)
 	pages.GET("/releases/:id/show-and-tell", s.handleShowAndTell, s.requireUser)
 	pages.GET("/workflows/:id/findings", s.handleFindingsBoard, s.requireUser)
 	pages.GET("/findings/:id", s.handleFindingShow, s.requireUser)

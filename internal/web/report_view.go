@@ -1,0 +1,305 @@
+package web
+
+// The report pages' view models: a release report formatted for people.
+
+import (
+	"math"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/sandpit-nhs/sandpit/internal/app"
+	"github.com/sandpit-nhs/sandpit/internal/findings"
+	"github.com/sandpit-nhs/sandpit/internal/sandpit"
+	"github.com/sandpit-nhs/sandpit/internal/stats"
+	"github.com/sandpit-nhs/sandpit/internal/store"
+)
+
+// countRow is a label with a count, for the participants tables.
+type countRow struct {
+	Label string
+	N     int
+}
+
+// reportTaskRow is one task's figures formatted for people.
+type reportTaskRow struct {
+	Key, Title                                   string
+	Attempts, Direct, Indirect, GaveUp           int
+	Success, SuccessCI, DirectRate, MisclickRate string
+	Time, TimeCI, TimeN                          string
+	Ease, EaseCI, EaseN                          string
+}
+
+// reportFindingRow is a finding as the report lists it.
+type reportFindingRow struct {
+	findings.FindingItem
+	CategoryLabel string
+	SeverityLabel string
+	FrequencyText string
+	StatusLabel   string
+	Quote         string
+}
+
+// comparisonRow compares one task in plain words.
+type comparisonRow struct {
+	Title                        string
+	Success, SuccessCI, SuccessV string
+	Time, TimeCI, TimeV          string
+	Ease, EaseCI, EaseV          string
+	TimeSaved, HoursSaved        string
+	HasSavings                   bool
+}
+
+// comparisonView is a comparison with an earlier release in plain words.
+type comparisonView struct {
+	Version  string
+	Baseline bool
+	Tasks    []comparisonRow
+	SUS      string
+	SUSCI    string
+	SUSV     string
+}
+
+// pathRow is one of the most common paths of a task.
+type pathRow struct {
+	Text    string
+	N       int
+	Percent string
+	Optimal bool
+}
+
+// taskPaths are a task's most common paths.
+type taskPaths struct {
+	Title string
+	Total int
+	Rows  []pathRow
+}
+
+// reportPageView is the usability report of a release.
+type reportPageView struct {
+	Layout
+	Workflow     *sandpit.Workflow
+	Release      *sandpit.Release
+	Report       *findings.Report
+	Safety       []reportFindingRow
+	Professions  []countRow
+	Settings     []countRow
+	Tasks        []reportTaskRow
+	SuccessChart barChart
+	TimeChart    barChart
+	SUS          susChart
+	SUSMean      string
+	SUSSD        string
+	SUSCI        string
+	SUSGrade     string
+	Trend        trendChart
+	TrendRows    []trendTableRow
+	TrendTasks   []string
+	Findings     []reportFindingRow
+	Previous     *comparisonView
+	Baseline     *comparisonView
+	ClickMaps    []clickMap
+	Paths        []taskPaths
+}
+
+// trendTableRow is one release's figures in the trend table.
+type trendTableRow struct {
+	Version string
+	Success []string
+	SUS     string
+	N       int
+}
+
+// showAndTellView is a release's report as slides for a show-and-tell.
+type showAndTellView struct {
+	*reportPageView
+	Top       []reportFindingRow
+	YouSaid   []reportFindingRow
+	NextNotes string
+	NextName  string
+	HasNext   bool
+}
+
+// newReportPageView is the report page of p.
+func newReportPageView(layout Layout, p *app.ReleasePage) *reportPageView {
+	rep, rel := p.Report, p.Release
+	v := &reportPageView{Layout: layout, Workflow: p.Workflow, Release: rel, Report: rep}
+	v.Professions = countRows(rep.Participants.ByProfession)
+	v.Settings = countRows(rep.Participants.BySetting)
+	for _, t := range rep.Tasks {
+		v.Tasks = append(v.Tasks, taskRow(t))
+	}
+	v.SuccessChart = successChart(rep)
+	v.TimeChart = timeChart(rep)
+	v.SUS = newSUSChart(rep.SUS)
+	v.SUSMean, v.SUSSD, v.SUSCI = num1(rep.SUS.Mean), num1(rep.SUS.SD), intervalText(rep.SUS.CI, num1v)
+	v.SUSGrade = "—"
+	if rep.SUS.Grade != nil {
+		v.SUSGrade = *rep.SUS.Grade
+	}
+	for _, f := range rep.Findings {
+		row := findingRow(f)
+		v.Findings = append(v.Findings, row)
+		if f.SafetyConcern {
+			v.Safety = append(v.Safety, row)
+		}
+	}
+	v.Previous = comparison(rep.Comparisons.Previous, rep)
+	v.Baseline = comparison(rep.Comparisons.Baseline, rep)
+	trend(v, p.Trend)
+	v.ClickMaps = clickMaps(&rel.Definition, p.Clicks)
+	for _, t := range rel.Definition.Tasks {
+		v.Paths = append(v.Paths, commonPaths(&rel.Definition, t, p.Paths[t.Key]))
+	}
+	return v
+}
+
+func countRows(m map[string]int) []countRow {
+	rows := make([]countRow, 0, len(m))
+	for k, n := range m {
+		rows = append(rows, countRow{Label: sandpit.OptionLabel(k), N: n})
+	}
+	sort.Slice(rows, func(i, j int) bool {
+		if rows[i].N != rows[j].N {
+			return rows[i].N > rows[j].N
+		}
+		return rows[i].Label < rows[j].Label
+	})
+	return rows
+}
+
+// Formatting for people: percentages without decimals, seconds and means
+// with one decimal, "—" for figures that cannot be computed.
+func pct(p *float64) string {
+	if p == nil || math.IsNaN(*p) {
+		return "—"
+	}
+	return pctv(*p)
+}
+
+func pctv(p float64) string { return strconv.FormatFloat(math.Round(p*100), 'f', 0, 64) + "%" }
+
+func num1(p *float64) string {
+	if p == nil || math.IsNaN(*p) {
+		return "—"
+	}
+	return num1v(*p)
+}
+
+func num1v(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) }
+
+func secs(p *float64) string {
+	if p == nil || math.IsNaN(*p) {
+		return "—"
+	}
+	return num1v(*p) + " s"
+}
+
+func intervalText(ci *stats.Interval, f func(float64) string) string {
+	if ci == nil || math.IsNaN(ci[0]) || math.IsNaN(ci[1]) {
+		return "—"
+	}
+	return f(ci[0]) + " to " + f(ci[1])
+}
+
+func signed(v float64, f func(float64) string) string {
+	if v > 0 {
+		return "+" + f(v)
+	}
+	if v < 0 {
+		return "−" + f(-v)
+	}
+	return f(v)
+}
+
+func taskRow(t findings.TaskReport) reportTaskRow {
+	return reportTaskRow{Key: t.Key, Title: t.Title, Attempts: t.Attempts, Direct: t.Direct, Indirect: t.Indirect, GaveUp: t.GaveUp,
+		Success: pct(t.SuccessRate), SuccessCI: intervalText(t.SuccessCI, pctv), DirectRate: pct(t.DirectRate),
+		MisclickRate: pctMisclick(t), Time: secs(t.Time.Geomean), TimeCI: intervalText(t.Time.CI, func(v float64) string { return num1v(v) + " s" }),
+		TimeN: strconv.Itoa(t.Time.N), Ease: num1(t.Ease.Mean), EaseCI: intervalText(t.Ease.CI, num1v), EaseN: strconv.Itoa(t.Ease.N)}
+}
+
+func pctMisclick(t findings.TaskReport) string {
+	if t.Attempts == 0 {
+		return "—"
+	}
+	return pctv(t.MisclickRate)
+}
+
+func findingRow(f findings.FindingItem) reportFindingRow {
+	return reportFindingRow{FindingItem: f, CategoryLabel: sandpit.CategoryLabel(f.Category), SeverityLabel: sandpit.SeverityLabel(f.Severity),
+		FrequencyText: pctv(f.Frequency), StatusLabel: sandpit.FindingStatusLabel(f.Status)}
+}
+
+// verdictWords is a verdict in plain words.
+func verdictWords(v *string) string {
+	if v == nil {
+		return "Not enough data"
+	}
+	switch *v {
+	case "better":
+		return "Better"
+	case "worse":
+		return "Worse"
+	}
+	return "No clear change"
+}
+
+// comparison is cmp, of report r, in plain words.
+func comparison(cmp *findings.Comparison, r *findings.Report) *comparisonView {
+	if cmp == nil {
+		return nil
+	}
+	titles := map[string]string{}
+	for _, t := range r.Tasks {
+		titles[t.Key] = t.Title
+	}
+	pp := func(v float64) string { return strconv.FormatFloat(math.Round(v*100), 'f', 0, 64) + " points" }
+	ppSigned := func(v float64) string { return signed(v, pp) }
+	v := &comparisonView{Version: cmp.Release.Version, Baseline: cmp.Release.Baseline}
+	for _, t := range cmp.Tasks {
+		row := comparisonRow{Title: titles[t.Key], Success: "—", Time: "—", Ease: "—",
+			SuccessCI: intervalText(t.SuccessCI, ppSigned), SuccessV: verdictWords(t.SuccessVerdict),
+			TimeCI: intervalText(t.TimeCI, func(x float64) string { return strconv.FormatFloat(x, 'f', 2, 64) + "×" }), TimeV: verdictWords(t.TimeVerdict),
+			EaseCI: intervalText(t.EaseCI, func(x float64) string { return signed(x, num1v) }), EaseV: verdictWords(t.EaseVerdict)}
+		if t.SuccessDifference != nil {
+			row.Success = ppSigned(*t.SuccessDifference)
+		}
+		if t.TimeRatio != nil {
+			row.Time = strconv.FormatFloat(*t.TimeRatio, 'f', 2, 64) + "× the time"
+		}
+		if t.EaseDifference != nil {
+			row.Ease = signed(*t.EaseDifference, num1v)
+		}
+		if t.TimeSavedS != nil && t.HoursSavedPerStaffYear != nil {
+			row.HasSavings = true
+			row.TimeSaved = signed(*t.TimeSavedS, num1v) + " s per task"
+			row.HoursSaved = signed(*t.HoursSavedPerStaffYear, num1v) + " hours"
+		}
+		v.Tasks = append(v.Tasks, row)
+	}
+	v.SUS = "—"
+	if cmp.SUS.Difference != nil {
+		v.SUS = signed(*cmp.SUS.Difference, num1v)
+	}
+	v.SUSCI = intervalText(cmp.SUS.CI, func(x float64) string { return signed(x, num1v) })
+	v.SUSV = verdictWords(cmp.SUS.Verdict)
+	return v
+}
+
+// commonPaths returns task's five most common paths.
+func commonPaths(def *sandpit.Definition, t sandpit.Task, counts []store.PathCount) taskPaths {
+	tp := taskPaths{Title: t.Title}
+	for _, pc := range counts {
+		tp.Total += pc.N
+	}
+	for i, pc := range counts {
+		if i == 5 {
+			break
+		}
+		tp.Rows = append(tp.Rows, pathRow{Text: strings.Join(screenTitles(def, pc.Path), " → "), N: pc.N,
+			Percent: pctv(float64(pc.N) / float64(tp.Total)), Optimal: slices.Equal(pc.Path, t.OptimalPath)})
+	}
+	return tp
+}
