@@ -153,7 +153,7 @@ func (w *world) reportOn(release, trial int64, text string, safety bool) (int64,
 	}
 	tr := store.TrialWrite{TrialID: trial, UserID: w.trialOwner(trial), TaskKey: "reconcile", Def: def, Open: true}
 	r, err := w.st.CreateReport(w.ctx, tr, m.WorkflowID, sandpit.Report{TaskKey: "reconcile", Screen: "list", X: 50, Y: 130,
-		Category: "confusing", Severity: 3, SafetyConcern: safety, Text: text})
+		Category: "navigation", Severity: 3, SafetyConcern: safety, Text: text})
 	if err != nil {
 		w.t.Fatal(err)
 	}
