@@ -20,17 +20,20 @@ func TestBuild(t *testing.T) {
 	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	legacy := &findings.Figures{
 		Participants: []findings.ParticipantCount{{Profession: "nurse", Setting: "acute", N: 5}},
-		Outcomes:     []findings.OutcomeCount{{TaskKey: "reconcile", Outcome: "direct", N: 2, Clicks: 20, Misclicks: 8}, {TaskKey: "reconcile", Outcome: "gave_up", N: 3, Clicks: 30, Misclicks: 20}},
-		Durations:    map[string][]float64{"reconcile": {80, 95}},
-		Ease:         map[string][]float64{"reconcile": {2, 3, 2, 1, 2}},
-		SUS:          []float64{40, 45, 50, 42.5, 47.5},
+		Outcomes:     []findings.OutcomeCount{{TaskKey: "reconcile", Outcome: "direct", N: 5, Clicks: 40, Misclicks: 8}, {TaskKey: "reconcile", Outcome: "gave_up", N: 3, Clicks: 30, Misclicks: 20}},
+		// 75 × 108 = 90²: the geometric mean is 90 s, the logs spread ln 1.2
+		// either side of it.
+		Durations: map[string][]float64{"reconcile": {75, 90, 90, 90, 108}},
+		Ease:      map[string][]float64{"reconcile": {2, 3, 2, 1, 2}},
+		SUS:       []float64{40, 45, 50, 42.5, 47.5},
 	}
 	b := &findings.Figures{
 		Participants: []findings.ParticipantCount{{Profession: "nurse", Setting: "acute", N: 3}, {Profession: "doctor", Setting: "acute", N: 2}},
 		Outcomes:     []findings.OutcomeCount{{TaskKey: "reconcile", Outcome: "direct", N: 4, Clicks: 12, Misclicks: 1}, {TaskKey: "reconcile", Outcome: "indirect", N: 1, Clicks: 6, Misclicks: 1}},
-		Durations:    map[string][]float64{"reconcile": {40, 52, 61, 45, 39}},
-		Ease:         map[string][]float64{"reconcile": {6, 7, 6, 5, 6}},
-		SUS:          []float64{75, 80, 85, 77.5, 90},
+		// 50 × 72 = 60²: the geometric mean is 60 s, the same spread.
+		Durations: map[string][]float64{"reconcile": {50, 60, 60, 60, 72}},
+		Ease:      map[string][]float64{"reconcile": {6, 7, 6, 5, 6}},
+		SUS:       []float64{75, 80, 85, 77.5, 90},
 		Findings: []findings.FindingFigures{
 			{ID: 1, Title: "Font is small", Category: "layout", Severity: 1, Participants: 4, CreatedAt: t0},
 			{ID: 2, Title: "Allergies hidden", Category: "safety", Severity: 2, SafetyConcern: true, Participants: 1, CreatedAt: t0.Add(time.Hour)},
@@ -86,12 +89,26 @@ func TestBuild(t *testing.T) {
 			t.Fatalf("baseline = %+v", c)
 		}
 		task := c.Tasks[0]
-		if *task.TimeVerdict != "better" || *task.EaseVerdict != "better" || task.TimeSavedS == nil || *task.TimeSavedS <= 0 {
-			t.Errorf("task comparison = %+v", task)
+		if *task.TimeVerdict != "better" || *task.EaseVerdict != "better" || task.TimeSavedS == nil || task.TimeRatio == nil || task.TimeCI == nil {
+			t.Fatalf("task comparison = %+v", task)
 		}
-		want := *task.TimeSavedS * 12 * 225 / 3600
-		if math.Abs(*task.HoursSavedPerStaffYear-want) > 1e-9 {
-			t.Errorf("hours saved = %v, want %v", *task.HoursSavedPerStaffYear, want)
+		// Worked by hand: ratio 60/90; the Welch interval of the mean log
+		// difference ln(2/3) ± t(8)·se, with s² = 2(ln 1.2)²/4 on each side,
+		// se = √(2s²/5), t(8) = 2.306004; time saved 90 − 60 = 30 s a task,
+		// × 12 a day × 225 days ÷ 3600 = 22.5 hours a year.
+		for _, c := range []struct {
+			name      string
+			got, want float64
+		}{
+			{"time ratio", *task.TimeRatio, 2.0 / 3},
+			{"time ratio CI low", task.TimeCI[0], 0.5523965919826208},
+			{"time ratio CI high", task.TimeCI[1], 0.8045749211617642},
+			{"time saved", *task.TimeSavedS, 30},
+			{"hours saved", *task.HoursSavedPerStaffYear, 22.5},
+		} {
+			if math.Abs(c.got-c.want) > 1e-6 {
+				t.Errorf("%s = %v, want %v", c.name, c.got, c.want)
+			}
 		}
 		if *c.SUS.Verdict != "better" {
 			t.Errorf("SUS = %+v", c.SUS)

@@ -8,6 +8,7 @@ import (
 	"image"
 	"image/png"
 	"log/slog"
+	"math"
 	"math/rand/v2"
 	"testing"
 	"time"
@@ -26,6 +27,10 @@ type generated struct {
 	outcomes  map[string]map[string]int // task → outcome → count
 	clicks    int
 	susScores int
+	// The figures each task's report must show, worked out here as the
+	// attempts are made rather than by the code under test.
+	logSeconds map[string][]float64 // task → ln seconds of successful attempts
+	misclicks  map[string][2]int    // task → misclicks, clicks
 }
 
 // generate stores a published release of tasks tasks and trials trials,
@@ -64,7 +69,8 @@ func generate(tb testing.TB, s *Store, trials, tasks, clicksPer int) generated {
 	if err := s.SetReleaseStatus(ctx, release, sandpit.StatusDraft, sandpit.StatusOpen, sandpit.AuditEntry{Action: sandpit.AuditReleasePublish}); err != nil {
 		tb.Fatal(err)
 	}
-	g := generated{release: release, trials: trials, outcomes: map[string]map[string]int{}}
+	g := generated{release: release, trials: trials, outcomes: map[string]map[string]int{},
+		logSeconds: map[string][]float64{}, misclicks: map[string][2]int{}}
 	rng := rand.New(rand.NewPCG(1, 2))
 	t0 := time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)
 	professions, settings := sandpit.Professions(), sandpit.Settings()
@@ -98,6 +104,10 @@ func generate(tb testing.TB, s *Store, trials, tasks, clicksPer int) generated {
 				d := int64(5000 + rng.IntN(60000))
 				ease := 1 + rng.IntN(7)
 				n := clicksPer/2 + rng.IntN(clicksPer+1)
+				if outcome != "gave_up" {
+					g.logSeconds[task.Key] = append(g.logSeconds[task.Key], math.Log(float64(d)/1000))
+				}
+				g.misclicks[task.Key] = [2]int{g.misclicks[task.Key][0] + n/4, g.misclicks[task.Key][1] + n}
 				attempts = append(attempts, attemptRow{TrialID: tr.ID, TaskKey: task.Key, StartedAt: t0, Screen: "done", Path: `["a","b","done"]`,
 					LastSeq: n, Clicks: n, Misclicks: n / 4, LastActiveAt: t0, Outcome: outcome, EndedAt: &t0, DurationMs: &d, Ease: &ease})
 			}
@@ -160,10 +170,17 @@ func TestReleaseFiguresAggregateInTheDatabase(t *testing.T) {
 			t.Errorf("task %s = %+v, want %v", task.Key, task, want)
 		}
 		if task.Time.N != want["direct"]+want["indirect"] || task.Time.Geomean == nil || task.SuccessCI == nil || task.Ease.N != g.trials {
-			t.Errorf("task %s figures = %+v", task.Key, task)
+			t.Fatalf("task %s figures = %+v", task.Key, task)
 		}
-		if task.MisclickRate <= 0 || task.MisclickRate >= 1 {
-			t.Errorf("misclick rate = %v", task.MisclickRate)
+		var sum float64
+		for _, l := range g.logSeconds[task.Key] {
+			sum += l
+		}
+		if geomean := math.Exp(sum / float64(len(g.logSeconds[task.Key]))); math.Abs(*task.Time.Geomean-geomean) > 1e-9 {
+			t.Errorf("task %s geometric mean = %v s, want %v", task.Key, *task.Time.Geomean, geomean)
+		}
+		if m := g.misclicks[task.Key]; math.Abs(task.MisclickRate-float64(m[0])/float64(m[1])) > 1e-12 {
+			t.Errorf("task %s misclick rate = %v, want %d/%d", task.Key, task.MisclickRate, m[0], m[1])
 		}
 	}
 	if r.SUS.N != g.susScores || r.SUS.Grade == nil {
