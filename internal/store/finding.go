@@ -534,13 +534,3 @@ func (s *Store) TriageReport(ctx context.Context, reportID int64, t sandpit.Tria
 	}
 	return nil
 }
-
-// CountWorkflowReports counts the reports of workflow id's findings.
-func (s *Store) CountWorkflowReports(ctx context.Context, workflowID int64) (int64, error) {
-	var n int64
-	err := s.read.WithContext(ctx).Raw(`SELECT COUNT(*) FROM reports r JOIN findings f ON f.id = r.finding_id WHERE f.workflow_id = ?`, workflowID).Scan(&n).Error
-	if err != nil {
-		return 0, fmt.Errorf("store: count reports of workflow %d: %w", workflowID, err)
-	}
-	return n, nil
-}

@@ -7,19 +7,30 @@ import (
 	"github.com/sandpit-nhs/sandpit/internal/findings"
 )
 
+// The aggregates of ReleaseFigures, each over one release's trials (the
+// argument): trials by profession and setting; finished attempts by task
+// and outcome with their clicks; and the values that need more than a sum,
+// one row per finished attempt.
+const (
+	releaseParticipantsSQL = `SELECT COALESCE(u.profession, 'other') AS profession, COALESCE(u.setting, 'other') AS setting, COUNT(*) AS n
+		FROM trials t JOIN users u ON u.id = t.user_id WHERE t.release_id = ? GROUP BY u.profession, u.setting`
+	releaseOutcomesSQL = `SELECT a.task_key, a.outcome, COUNT(*) AS n, SUM(a.clicks) AS clicks, SUM(a.misclicks) AS misclicks
+		FROM attempts a JOIN trials t ON t.id = a.trial_id
+		WHERE t.release_id = ? AND a.outcome <> '' GROUP BY a.task_key, a.outcome`
+	releaseAttemptValuesSQL = `SELECT a.task_key, a.duration_ms, a.ease, a.outcome IN ('direct', 'indirect') AS success
+		FROM attempts a JOIN trials t ON t.id = a.trial_id WHERE t.release_id = ? AND a.outcome <> ''`
+)
+
 // ReleaseFigures aggregates release id's trials, leaving out nothing but
 // withdrawn trials, which no longer exist.
 func (s *Store) ReleaseFigures(ctx context.Context, id int64) (*findings.Figures, error) {
 	db := s.read.WithContext(ctx)
 	f := &findings.Figures{ReleaseID: id, Durations: map[string][]float64{}, Ease: map[string][]float64{}}
-	err := db.Raw(`SELECT COALESCE(u.profession, 'other') AS profession, COALESCE(u.setting, 'other') AS setting, COUNT(*) AS n
-		FROM trials t JOIN users u ON u.id = t.user_id WHERE t.release_id = ? GROUP BY u.profession, u.setting`, id).Scan(&f.Participants).Error
+	err := db.Raw(releaseParticipantsSQL, id).Scan(&f.Participants).Error
 	if err != nil {
 		return nil, fmt.Errorf("store: participants of %d: %w", id, err)
 	}
-	err = db.Raw(`SELECT a.task_key, a.outcome, COUNT(*) AS n, SUM(a.clicks) AS clicks, SUM(a.misclicks) AS misclicks
-		FROM attempts a JOIN trials t ON t.id = a.trial_id
-		WHERE t.release_id = ? AND a.outcome <> '' GROUP BY a.task_key, a.outcome`, id).Scan(&f.Outcomes).Error
+	err = db.Raw(releaseOutcomesSQL, id).Scan(&f.Outcomes).Error
 	if err != nil {
 		return nil, fmt.Errorf("store: outcomes of %d: %w", id, err)
 	}
@@ -29,8 +40,7 @@ func (s *Store) ReleaseFigures(ctx context.Context, id int64) (*findings.Figures
 		Ease       *int
 		Success    bool
 	}
-	err = db.Raw(`SELECT a.task_key, a.duration_ms, a.ease, a.outcome IN ('direct', 'indirect') AS success
-		FROM attempts a JOIN trials t ON t.id = a.trial_id WHERE t.release_id = ? AND a.outcome <> ''`, id).Scan(&values).Error
+	err = db.Raw(releaseAttemptValuesSQL, id).Scan(&values).Error
 	if err != nil {
 		return nil, fmt.Errorf("store: attempt values of %d: %w", id, err)
 	}
