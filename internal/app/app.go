@@ -27,6 +27,9 @@ func (a Actor) ID() int64 {
 	return a.User.ID
 }
 
+// scope is the teams whose data the actor may read.
+func (a Actor) scope() sandpit.TeamScope { return sandpit.ReadScope(a.User) }
+
 // entry is the audit entry of action done by the actor.
 func (a Actor) entry(action string) sandpit.AuditEntry {
 	e := sandpit.AuditEntry{Action: action, IP: a.IP}

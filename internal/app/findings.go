@@ -11,10 +11,10 @@ import (
 type findingStore interface {
 	Workflow(ctx context.Context, id int64) (*sandpit.Workflow, error)
 	Release(ctx context.Context, id int64) (*sandpit.Release, error)
-	FindingMeta(ctx context.Context, id int64) (*store.FindingMeta, error)
-	ReportMeta(ctx context.Context, id int64) (*store.FindingMeta, error)
-	WorkflowFindings(ctx context.Context, workflowID int64) ([]store.FindingSummary, error)
-	Finding(ctx context.Context, id int64) (*store.FindingDetail, error)
+	FindingMeta(ctx context.Context, scope sandpit.TeamScope, id int64) (*store.FindingMeta, error)
+	ReportMeta(ctx context.Context, scope sandpit.TeamScope, id int64) (*store.FindingMeta, error)
+	WorkflowFindings(ctx context.Context, scope sandpit.TeamScope, workflowID int64) ([]store.FindingSummary, error)
+	Finding(ctx context.Context, scope sandpit.TeamScope, id int64) (*store.FindingDetail, error)
 	UpdateFinding(ctx context.Context, id int64, u sandpit.FindingUpdate, entry sandpit.AuditEntry) error
 	MergeFindings(ctx context.Context, into int64, from []int64, entry sandpit.AuditEntry) error
 	MoveReport(ctx context.Context, reportID, to int64, entry sandpit.AuditEntry) error
@@ -46,7 +46,7 @@ func (f *Findings) Board(ctx context.Context, a Actor, workflowID int64) (*Board
 	if err := visible(sandpit.CanReadFindings(a.User, w.TeamID), "Workflow"); err != nil {
 		return nil, err
 	}
-	list, err := f.store.WorkflowFindings(ctx, w.ID)
+	list, err := f.store.WorkflowFindings(ctx, a.scope(), w.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -69,7 +69,7 @@ func (f *Findings) Finding(ctx context.Context, a Actor, id int64) (*FindingPage
 	if err != nil {
 		return nil, err
 	}
-	d, err := f.store.Finding(ctx, id)
+	d, err := f.store.Finding(ctx, a.scope(), id)
 	if err != nil {
 		return nil, err
 	}
@@ -82,7 +82,7 @@ func (f *Findings) Finding(ctx context.Context, a Actor, id int64) (*FindingPage
 			return nil, err
 		}
 	}
-	all, err := f.store.WorkflowFindings(ctx, d.WorkflowID)
+	all, err := f.store.WorkflowFindings(ctx, a.scope(), d.WorkflowID)
 	if err != nil {
 		return nil, err
 	}
@@ -99,7 +99,7 @@ func (f *Findings) Summary(ctx context.Context, a Actor, id int64) (*store.Findi
 	if _, err := f.readable(ctx, a, id); err != nil {
 		return nil, err
 	}
-	d, err := f.store.Finding(ctx, id)
+	d, err := f.store.Finding(ctx, a.scope(), id)
 	if err != nil {
 		return nil, err
 	}
@@ -138,7 +138,7 @@ func (f *Findings) Merge(ctx context.Context, a Actor, into int64, from []int64)
 // It returns the finding the report left, which a page that refuses the
 // move shows again.
 func (f *Findings) MoveReport(ctx context.Context, a Actor, reportID, to int64) (*store.FindingMeta, error) {
-	m, err := f.store.ReportMeta(ctx, reportID)
+	m, err := f.store.ReportMeta(ctx, a.scope(), reportID)
 	if err != nil {
 		return nil, err
 	}
@@ -154,7 +154,7 @@ func (f *Findings) MoveReport(ctx context.Context, a Actor, reportID, to int64) 
 // readable returns finding id's meta if the actor may read it: ENOTFOUND
 // otherwise, even when it exists.
 func (f *Findings) readable(ctx context.Context, a Actor, id int64) (*store.FindingMeta, error) {
-	m, err := f.store.FindingMeta(ctx, id)
+	m, err := f.store.FindingMeta(ctx, a.scope(), id)
 	if err != nil {
 		return nil, err
 	}

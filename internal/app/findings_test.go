@@ -295,3 +295,28 @@ func TestFindingRuleAcrossReleases(t *testing.T) {
 		check("the export's "+f.Release+" row", sandpit.FindingFields{Title: f.Title, Category: f.Category, Severity: f.Severity, SafetyConcern: f.SafetyConcern, Status: f.Status})
 	}
 }
+
+// TestReadScope checks that the scope the store narrows reads to holds
+// exactly the teams CanViewTeam lets each kind of actor see, and that a
+// read out of scope finds nothing even with no check before it.
+func TestReadScope(t *testing.T) {
+	w := newWorld(t)
+	for _, kind := range kinds {
+		u := w.actors[kind].User
+		for _, team := range []*sandpit.Team{w.team, w.other} {
+			if got, want := sandpit.ReadScope(u).Has(team.ID), sandpit.CanViewTeam(u, team.ID); got != want {
+				t.Errorf("%s, team %s: in scope %v, may view %v", kind, team.Name, got, want)
+			}
+		}
+		scope := sandpit.ReadScope(u)
+		_, err := w.st.FindingMeta(w.ctx, scope, w.finding)
+		_, rerr := w.st.ReportMeta(w.ctx, scope, w.report)
+		list, lerr := w.st.WorkflowFindings(w.ctx, scope, w.workflow)
+		if lerr != nil {
+			t.Fatal(lerr)
+		}
+		if visible := sandpit.CanViewTeam(u, w.team.ID); visible != (err == nil) || visible != (rerr == nil) || visible != (len(list) == 1) {
+			t.Errorf("%s: finding %v, report %v, %d findings listed; may view %v", kind, err, rerr, len(list), visible)
+		}
+	}
+}

@@ -1,5 +1,7 @@
 package sandpit
 
+import "slices"
+
 // The permission rules. Pages and the API both call these; nothing else
 // decides who may do what.
 
@@ -48,3 +50,32 @@ func CanExportResearchData(u *User, teamID int64) bool { return CanViewTeam(u, t
 // CanReadReports reports whether u may read the usability reports of team's
 // releases: the team, its researchers and admins.
 func CanReadReports(u *User, teamID int64) bool { return CanViewTeam(u, teamID) }
+
+// TeamScope is the teams whose data someone may read, as a set for queries:
+// every team, or the ones listed.
+type TeamScope struct {
+	All     bool
+	TeamIDs []int64
+}
+
+// Has reports whether the scope holds team.
+func (s TeamScope) Has(teamID int64) bool { return s.All || slices.Contains(s.TeamIDs, teamID) }
+
+// ReadScope is the teams u may see, CanViewTeam as a set: stores narrow
+// their reads of team data to it, so that a check forgotten elsewhere
+// still shows nothing it should not.
+func ReadScope(u *User) TeamScope {
+	if CanAdminister(u) {
+		return TeamScope{All: true}
+	}
+	s := TeamScope{TeamIDs: []int64{}}
+	if u == nil {
+		return s
+	}
+	for _, m := range u.Teams {
+		if CanViewTeam(u, m.TeamID) && !slices.Contains(s.TeamIDs, m.TeamID) {
+			s.TeamIDs = append(s.TeamIDs, m.TeamID)
+		}
+	}
+	return s
+}

@@ -45,8 +45,17 @@ type FindingSummary struct {
 
 // WorkflowFindings returns the findings of workflow id holding at least one
 // report, in METRICS.md's order: safety concerns first, then higher
-// severity, then higher frequency, then oldest.
-func (s *Store) WorkflowFindings(ctx context.Context, workflowID int64) ([]FindingSummary, error) {
+// severity, then higher frequency, then oldest; none when the workflow's
+// team is out of scope.
+func (s *Store) WorkflowFindings(ctx context.Context, scope sandpit.TeamScope, workflowID int64) ([]FindingSummary, error) {
+	cond, args := inScope("w.team_id", scope)
+	var ok []int64
+	if err := s.read.WithContext(ctx).Raw(`SELECT w.id FROM workflows w WHERE w.id = ? AND `+cond, append([]any{workflowID}, args...)...).Scan(&ok).Error; err != nil {
+		return nil, fmt.Errorf("store: workflow %d: %w", workflowID, err)
+	}
+	if len(ok) == 0 {
+		return []FindingSummary{}, nil
+	}
 	return s.findingSummaries(ctx, workflowID, "f.workflow_id = ?", workflowID)
 }
 
@@ -206,11 +215,13 @@ type FindingMeta struct {
 	TeamID        int64
 }
 
-// FindingMeta returns finding id's workflow and team.
-func (s *Store) FindingMeta(ctx context.Context, id int64) (*FindingMeta, error) {
+// FindingMeta returns finding id's workflow and team, if its team is in
+// scope (ENOTFOUND otherwise).
+func (s *Store) FindingMeta(ctx context.Context, scope sandpit.TeamScope, id int64) (*FindingMeta, error) {
 	var m []FindingMeta
+	cond, args := inScope("w.team_id", scope)
 	err := s.read.WithContext(ctx).Raw(`SELECT f.id, f.workflow_id, w.title AS workflow_title, w.team_id
-		FROM findings f JOIN workflows w ON w.id = f.workflow_id WHERE f.id = ?`, id).Scan(&m).Error
+		FROM findings f JOIN workflows w ON w.id = f.workflow_id WHERE f.id = ? AND `+cond, append([]any{id}, args...)...).Scan(&m).Error
 	if err != nil {
 		return nil, fmt.Errorf("store: finding %d: %w", id, err)
 	}
@@ -220,11 +231,14 @@ func (s *Store) FindingMeta(ctx context.Context, id int64) (*FindingMeta, error)
 	return &m[0], nil
 }
 
-// ReportMeta returns the finding, workflow and team of report id.
-func (s *Store) ReportMeta(ctx context.Context, id int64) (*FindingMeta, error) {
+// ReportMeta returns the finding, workflow and team of report id, if its
+// team is in scope (ENOTFOUND otherwise).
+func (s *Store) ReportMeta(ctx context.Context, scope sandpit.TeamScope, id int64) (*FindingMeta, error) {
 	var m []FindingMeta
+	cond, args := inScope("w.team_id", scope)
 	err := s.read.WithContext(ctx).Raw(`SELECT f.id, f.workflow_id, w.title AS workflow_title, w.team_id
-		FROM reports r JOIN findings f ON f.id = r.finding_id JOIN workflows w ON w.id = f.workflow_id WHERE r.id = ?`, id).Scan(&m).Error
+		FROM reports r JOIN findings f ON f.id = r.finding_id JOIN workflows w ON w.id = f.workflow_id WHERE r.id = ? AND `+cond,
+		append([]any{id}, args...)...).Scan(&m).Error
 	if err != nil {
 		return nil, fmt.Errorf("store: report %d: %w", id, err)
 	}
@@ -258,9 +272,10 @@ type FindingDetail struct {
 	Quotes        []FindingReport // its reports, oldest first
 }
 
-// Finding returns finding id with its reports.
-func (s *Store) Finding(ctx context.Context, id int64) (*FindingDetail, error) {
-	meta, err := s.FindingMeta(ctx, id)
+// Finding returns finding id with its reports, if its team is in scope
+// (ENOTFOUND otherwise).
+func (s *Store) Finding(ctx context.Context, scope sandpit.TeamScope, id int64) (*FindingDetail, error) {
+	meta, err := s.FindingMeta(ctx, scope, id)
 	if err != nil {
 		return nil, err
 	}

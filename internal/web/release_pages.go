@@ -93,7 +93,7 @@ func (s *Server) releaseView(c echo.Context, u *sandpit.User, id int64) (release
 		Tag: tagFor(r.Status), IsEditor: sandpit.CanEditWorkflows(u, m.TeamID), CanPreview: len(r.PublishProblems()) == 0,
 		Version: r.Version, Notes: r.Notes, Baseline: r.Baseline}
 	v.Editable = v.IsEditor && !r.Published()
-	findings, err := s.store.WorkflowFindings(ctx, r.WorkflowID)
+	findings, err := s.store.WorkflowFindings(ctx, sandpit.ReadScope(u), r.WorkflowID)
 	if err != nil {
 		return releaseView{}, err
 	}
