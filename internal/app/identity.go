@@ -470,6 +470,27 @@ func (i *Identity) CreateUser(ctx context.Context, actor Actor, n sandpit.NewUse
 	return i.store.CreateUser(ctx, n, hash, actor.entry(sandpit.AuditUserCreated))
 }
 
+// CreateAdminFromTerminal creates an admin, as `sandpit admin create` does
+// for the first one. Only the terminal may: the actor is nobody signed in,
+// whose operator can read the database anyway; no web route calls it, and
+// any signed-in actor is refused.
+func (i *Identity) CreateAdminFromTerminal(ctx context.Context, actor Actor, n sandpit.NewUser) (*sandpit.User, error) {
+	if err := allow(actor.User == nil); err != nil {
+		return nil, err
+	}
+	n.Roles = []sandpit.Role{sandpit.RoleAdmin}
+	if err := n.Validate(); err != nil {
+		return nil, err
+	}
+	hash, err := sandpit.HashPassword(n.Password, i.cfg.PasswordCost)
+	if err != nil {
+		return nil, err
+	}
+	entry := actor.entry(sandpit.AuditUserCreated)
+	entry.Detail = "sandpit admin create"
+	return i.store.CreateUser(ctx, n, hash, entry)
+}
+
 // GrantRole gives user id role; a role held already changes nothing.
 func (i *Identity) GrantRole(ctx context.Context, actor Actor, id int64, role sandpit.Role) error {
 	if err := i.RequireAdmin(ctx, actor); err != nil {

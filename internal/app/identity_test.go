@@ -148,6 +148,10 @@ func TestIdentityPermissions(t *testing.T) {
 			_, err := w.app.Identity.CreateUser(w.ctx, a, newClinician("new@example.nhs.uk"))
 			return err
 		}},
+		{name: "CreateAdminFromTerminal", writes: true, want: only(sandpit.EFORBIDDEN), run: func(w *world, a app.Actor) error {
+			_, err := w.app.Identity.CreateAdminFromTerminal(w.ctx, a, sandpit.NewUser{Email: "new@example.nhs.uk", Name: "New Admin", Password: testPassword})
+			return err
+		}},
 		{name: "GrantRole", writes: true, want: only(sandpit.EFORBIDDEN, kindAdmin), run: func(w *world, a app.Actor) error {
 			return w.app.Identity.GrantRole(w.ctx, a, w.actors[kindClinician].ID(), sandpit.RoleSafetyOfficer)
 		}},
@@ -383,6 +387,21 @@ func TestIdentityAudit(t *testing.T) {
 		w.app.Identity.DisableUser(w.ctx, w.actors[kindAdmin], w.actors[kindAdmin].ID())
 		if after := len(w.audited("")); after != before {
 			t.Errorf("audit log went from %d to %d events", before, after)
+		}
+	})
+	t.Run("the terminal creates an admin, as nobody", func(t *testing.T) {
+		w := newWorld(t)
+		u, err := w.app.Identity.CreateAdminFromTerminal(w.ctx, app.Actor{}, sandpit.NewUser{Email: "new@example.nhs.uk", Name: "New Admin",
+			Password: testPassword, Roles: []sandpit.Role{sandpit.RoleClinician}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(u.Roles) != 1 || !u.Has(sandpit.RoleAdmin) {
+			t.Errorf("roles %v", u.Roles)
+		}
+		ev := w.audited(sandpit.AuditUserCreated)
+		if ev[0].ActorID != nil || *ev[0].SubjectID != u.ID || ev[0].Detail != "sandpit admin create" {
+			t.Errorf("event %+v", ev[0])
 		}
 	})
 	t.Run("registering is the new user's own act", func(t *testing.T) {
