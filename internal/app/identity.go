@@ -28,8 +28,9 @@ const (
 	RateRegisterIP    = "register_ip"
 )
 
-// identityStore is what Identity needs of the store.
-type identityStore interface {
+// accountStore keeps accounts: users, their passwords, roles, profiles and
+// sessions.
+type accountStore interface {
 	CreateUser(ctx context.Context, n sandpit.NewUser, passwordHash string, entry sandpit.AuditEntry) (*sandpit.User, error)
 	User(ctx context.Context, id int64) (*sandpit.User, error)
 	UserByEmail(ctx context.Context, email string) (*sandpit.User, string, error)
@@ -41,21 +42,39 @@ type identityStore interface {
 	SetPassword(ctx context.Context, id int64, passwordHash string, entry sandpit.AuditEntry) (int64, error)
 	EndSessions(ctx context.Context, id int64, entry sandpit.AuditEntry) error
 	UpdateProfile(ctx context.Context, id int64, name string, profile *sandpit.Profile, entry sandpit.AuditEntry) error
+}
 
+// teamStore keeps teams and who is in them.
+type teamStore interface {
 	CreateTeam(ctx context.Context, name string, entry sandpit.AuditEntry) (*sandpit.Team, error)
 	Team(ctx context.Context, id int64) (*sandpit.Team, error)
 	Teams(ctx context.Context) ([]store.TeamListItem, error)
 	TeamPeople(ctx context.Context, id int64) ([]store.TeamPerson, error)
 	AddToTeam(ctx context.Context, teamID, userID int64, role sandpit.Role, entry sandpit.AuditEntry) error
+}
 
+// tokenStore keeps the hashes of API tokens; every call is scoped to the
+// token's owner.
+type tokenStore interface {
 	CreateToken(ctx context.Context, userID int64, label, hash string, entry sandpit.AuditEntry) (*store.Token, error)
 	Tokens(ctx context.Context, userID int64) ([]store.Token, error)
 	RevokeToken(ctx context.Context, userID, id int64, entry sandpit.AuditEntry) error
+}
 
+// auditStore keeps the audit log and the counts rate limits are kept by.
+type auditStore interface {
 	Audit(ctx context.Context, entry sandpit.AuditEntry) error
 	AuditEvents(ctx context.Context, f store.AuditFilter) ([]sandpit.AuditEvent, int64, error)
 	RateCount(ctx context.Context, kind, key string, window time.Duration) (int64, time.Time, error)
 	RecordRateEvents(ctx context.Context, events []store.RateEvent, entry sandpit.AuditEntry) error
+}
+
+// identityStore is everything Identity needs of the store.
+type identityStore interface {
+	accountStore
+	teamStore
+	tokenStore
+	auditStore
 }
 
 // Identity is the use cases of signing in, registration, accounts, API
