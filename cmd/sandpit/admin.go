@@ -9,6 +9,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/sandpit-nhs/sandpit/internal/app"
 	"github.com/sandpit-nhs/sandpit/internal/sandpit"
 )
 
@@ -47,11 +48,8 @@ func admin(ctx context.Context, args []string, getenv func(string) string, stdin
 		return err
 	}
 	defer st.Close()
-	hash, err := sandpit.HashPassword(n.Password, cfg.passwordCost)
-	if err != nil {
-		return err
-	}
-	u, err := st.CreateUser(ctx, n, hash, sandpit.AuditEntry{Action: sandpit.AuditUserCreated, Detail: "sandpit admin create"})
+	identity := app.New(st, app.Config{PasswordCost: cfg.passwordCost}).Identity
+	u, err := identity.CreateAdminFromTerminal(ctx, app.Actor{}, n)
 	if err != nil {
 		return fmt.Errorf("%s", describeInvalid(err))
 	}

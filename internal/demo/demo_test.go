@@ -31,8 +31,8 @@ func TestSeed(t *testing.T) {
 			if !u.Has(a.Role) {
 				t.Errorf("%s lacks %s", a.Email, a.Role)
 			}
-			if p := sandpit.PasswordProblem(a.Password, a.Email); p != "" {
-				t.Errorf("%s's demo password %s", a.Email, p)
+			if f := sandpit.PasswordError("password", a.Password, a.Email); f != nil {
+				t.Errorf("%s's demo password %s", a.Email, f.Phrase())
 			}
 		}
 	})

@@ -23,7 +23,11 @@ const (
 	FieldMember      = "member"      // the person is in the team already
 	FieldCredentials = "credentials" // the email address or password is not right
 	// FieldPhrase carries a phrase in Params["phrase"]; see InvalidMessages.
-	FieldPhrase = "phrase"
+	FieldPhrase    = "phrase"
+	FieldTooShort  = "too_short"       // fewer than Params["min"] characters
+	FieldCommon    = "common_password" // a password others could guess from a list
+	FieldSameEmail = "same_as_email"   // a password that is the account's email address
+	FieldEmail     = "email_format"    // not an email address such as name@example.nhs.uk
 )
 
 // Params are the figures a field error's sentence needs.
@@ -74,6 +78,11 @@ func BadFormat(field, format string) FieldError {
 	return FieldError{Field: field, Code: FieldFormat, Params: Params{"format": format}}
 }
 
+// TooShort says field holds fewer than min characters.
+func TooShort(field string, min int) FieldError {
+	return FieldError{Field: field, Code: FieldTooShort, Params: Params{"min": min}}
+}
+
 // Int returns the whole-number parameter name, or 0.
 func (f FieldError) Int(name string) int {
 	n, _ := f.Params[name].(int)
@@ -117,6 +126,14 @@ func (f FieldError) Phrase() string {
 		return patientIdentifierPhrase
 	case FieldPhrase:
 		return f.Text("phrase")
+	case FieldTooShort:
+		return fmt.Sprintf("must be at least %d characters", f.Int("min"))
+	case FieldCommon:
+		return "is too common; choose a password others are unlikely to guess"
+	case FieldSameEmail:
+		return "must not be your email address"
+	case FieldEmail:
+		return "enter an email address in the correct format, like name@example.nhs.uk"
 	}
 	return "is not valid"
 }

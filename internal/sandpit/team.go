@@ -19,15 +19,22 @@ type TeamMembership struct {
 	Role     Role // RoleProductOwner (a member) or RoleResearcher (granted)
 }
 
-// TeamNameProblem returns why name cannot name a team, or "".
-func TeamNameProblem(name string) string {
+// MaxTeamNameLength is the longest name a team may have, in characters.
+const MaxTeamNameLength = 120
+
+// TeamNameError returns why name cannot name a team, as an error on the
+// field "name", or nil.
+func TeamNameError(name string) *FieldError {
+	var f FieldError
 	switch n := utf8.RuneCountInString(strings.TrimSpace(name)); {
 	case n == 0:
-		return "enter a team name"
-	case n > 120:
-		return "must be at most 120 characters"
+		f = Required("name")
+	case n > MaxTeamNameLength:
+		f = TooLong("name", MaxTeamNameLength)
+	default:
+		return nil
 	}
-	return ""
+	return &f
 }
 
 // IsMember reports whether u is a product-owner member of team.

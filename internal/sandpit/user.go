@@ -2,7 +2,6 @@ package sandpit
 
 import (
 	_ "embed"
-	"fmt"
 	"net/mail"
 	"slices"
 	"strings"
@@ -103,20 +102,23 @@ func OptionLabel(value string) string {
 	return strings.ToUpper(value[:1]) + strings.ReplaceAll(value[1:], "_", " ")
 }
 
-// Validate checks the profile, naming each bad field with prefix.
-func (p Profile) Validate(fields map[string]string, prefix string) {
+// Validate returns what is wrong with the profile, naming each bad field
+// with prefix, such as "profile.".
+func (p Profile) Validate(prefix string) []FieldError {
+	var fields []FieldError
 	if !slices.Contains(Professions(), p.Profession) {
-		fields[prefix+"profession"] = "must be one of " + strings.Join(Professions(), ", ")
+		fields = append(fields, OneOf(prefix+"profession", Professions()))
 	}
 	if !slices.Contains(Settings(), p.Setting) {
-		fields[prefix+"setting"] = "must be one of " + strings.Join(Settings(), ", ")
+		fields = append(fields, OneOf(prefix+"setting", Settings()))
 	}
 	if p.YearsExperience < 0 || p.YearsExperience > 70 {
-		fields[prefix+"years_experience"] = "must be a whole number from 0 to 70"
+		fields = append(fields, OutOfRange(prefix+"years_experience", 0, 70))
 	}
 	if p.LegacyFamiliarity < 1 || p.LegacyFamiliarity > 5 {
-		fields[prefix+"legacy_familiarity"] = "must be 1 to 5"
+		fields = append(fields, OutOfRange(prefix+"legacy_familiarity", 1, 5))
 	}
+	return fields
 }
 
 // MinPasswordLength is the shortest password Sandpit accepts.
@@ -125,20 +127,27 @@ const MinPasswordLength = 12
 //go:embed common_passwords.txt
 var commonPasswordList string
 
-// PasswordProblem returns why password is too weak for the account with
-// email, or "" when it is fine.
-func PasswordProblem(password, email string) string {
+// MaxPasswordLength is the longest password Sandpit accepts, in bytes.
+const MaxPasswordLength = 256
+
+// PasswordError returns what makes password too weak for the account with
+// email, as an error on field, or nil when it is fine. An empty password is
+// too short, not missing: forms that ask for one check that first.
+func PasswordError(field, password, email string) *FieldError {
+	var f FieldError
 	switch {
 	case utf8.RuneCountInString(password) < MinPasswordLength:
-		return fmt.Sprintf("must be at least %d characters", MinPasswordLength)
-	case len(password) > 256:
-		return "must be at most 256 characters"
+		f = TooShort(field, MinPasswordLength)
+	case len(password) > MaxPasswordLength:
+		f = TooLong(field, MaxPasswordLength)
 	case strings.EqualFold(strings.TrimSpace(password), strings.TrimSpace(email)):
-		return "must not be your email address"
+		f = FieldError{Field: field, Code: FieldSameEmail}
 	case isCommonPassword(password):
-		return "is too common; choose a password others are unlikely to guess"
+		f = FieldError{Field: field, Code: FieldCommon}
+	default:
+		return nil
 	}
-	return ""
+	return &f
 }
 
 func isCommonPassword(password string) bool {
@@ -154,27 +163,36 @@ func isCommonPassword(password string) bool {
 // NormalizeEmail trims an email address; comparisons ignore case.
 func NormalizeEmail(email string) string { return strings.TrimSpace(email) }
 
-// EmailProblem returns why email is not a usable address, or "".
-func EmailProblem(email string) string {
+// MaxNameLength is the longest name a user may have, in characters.
+const MaxNameLength = 200
+
+// EmailError returns why email is not a usable address, as an error on
+// field, or nil.
+func EmailError(field, email string) *FieldError {
 	if email == "" {
-		return "enter an email address"
+		f := Required(field)
+		return &f
 	}
 	a, err := mail.ParseAddress(email)
 	if err != nil || a.Address != email || !strings.Contains(email[strings.LastIndex(email, "@"):], ".") || len(email) > 254 {
-		return "enter an email address in the correct format, like name@example.nhs.uk"
+		return &FieldError{Field: field, Code: FieldEmail}
 	}
-	return ""
+	return nil
 }
 
-// NameProblem returns why name is not usable, or "".
-func NameProblem(name string) string {
+// NameError returns why name cannot be a person's name, as an error on
+// field, or nil.
+func NameError(field, name string) *FieldError {
+	var f FieldError
 	switch n := utf8.RuneCountInString(strings.TrimSpace(name)); {
 	case n == 0:
-		return "enter a name"
-	case n > 200:
-		return "must be at most 200 characters"
+		f = Required(field)
+	case n > MaxNameLength:
+		f = TooLong(field, MaxNameLength)
+	default:
+		return nil
 	}
-	return ""
+	return &f
 }
 
 // NewUser is a user about to be created, by registration or by an admin.
@@ -189,32 +207,47 @@ type NewUser struct {
 // Validate checks every field at once, naming each bad one.
 func (n *NewUser) Validate() error {
 	n.Email, n.Name = NormalizeEmail(n.Email), strings.TrimSpace(n.Name)
-	fields := map[string]string{}
-	if p := EmailProblem(n.Email); p != "" {
-		fields["email"] = p
-	}
-	if p := NameProblem(n.Name); p != "" {
-		fields["name"] = p
-	}
-	if p := PasswordProblem(n.Password, n.Email); p != "" {
-		fields["password"] = p
+	var fields []FieldError
+	for _, f := range []*FieldError{EmailError("email", n.Email), NameError("name", n.Name), PasswordError("password", n.Password, n.Email)} {
+		if f != nil {
+			fields = append(fields, *f)
+		}
 	}
 	if len(n.Roles) == 0 {
-		fields["roles"] = "choose at least one role"
+		fields = append(fields, Required("roles"))
 	}
 	for _, r := range n.Roles {
 		if !r.Valid() {
-			fields["roles"] = fmt.Sprintf("%q is not a role", r)
+			fields = append(fields, OneOf("roles", roleNames()))
+			break
 		}
 	}
 	if slices.Contains(n.Roles, RoleClinician) && n.Profile == nil {
-		fields["profile"] = "a clinician needs a professional profile"
+		fields = append(fields, Required("profile"))
 	}
 	if n.Profile != nil {
-		n.Profile.Validate(fields, "profile.")
+		fields = append(fields, n.Profile.Validate("profile.")...)
 	}
 	if len(fields) > 0 {
-		return InvalidMessages("Check the details you entered.", fields)
+		return Invalid("Check the details you entered.", fields...)
 	}
 	return nil
+}
+
+// roleNames are the roles as the API names them.
+func roleNames() []string {
+	var names []string
+	for _, r := range Roles() {
+		names = append(names, string(r))
+	}
+	return names
+}
+
+// RoleError returns an error on field unless role is one of Sandpit's.
+func RoleError(field string, role Role) *FieldError {
+	if role.Valid() {
+		return nil
+	}
+	f := OneOf(field, roleNames())
+	return &f
 }

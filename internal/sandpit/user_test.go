@@ -7,30 +7,33 @@ import (
 	"github.com/sandpit-nhs/sandpit/internal/sandpit"
 )
 
-func TestPasswordProblem(t *testing.T) {
+func TestPasswordError(t *testing.T) {
 	tests := []struct {
 		password, email string
-		want            string // part of the problem; "" for none
+		want            string // the code; "" for none
 	}{
 		{"a long and unusual passphrase", "nurse@example.nhs.uk", ""},
-		{"elevenchars", "nurse@example.nhs.uk", "at least 12"},
-		{"ééééééééééé", "nurse@example.nhs.uk", "at least 12"}, // 11 characters, 22 bytes
-		{"Nurse@Example.nhs.uk", "nurse@example.nhs.uk", "email"},
-		{"Password1234", "nurse@example.nhs.uk", "too common"},
-		{"QWERTYUIOP123", "nurse@example.nhs.uk", "too common"},
-		{strings.Repeat("x", 257), "nurse@example.nhs.uk", "at most 256"},
+		{"elevenchars", "nurse@example.nhs.uk", sandpit.FieldTooShort},
+		{"ééééééééééé", "nurse@example.nhs.uk", sandpit.FieldTooShort}, // 11 characters, 22 bytes
+		{"Nurse@Example.nhs.uk", "nurse@example.nhs.uk", sandpit.FieldSameEmail},
+		{"Password1234", "nurse@example.nhs.uk", sandpit.FieldCommon},
+		{"QWERTYUIOP123", "nurse@example.nhs.uk", sandpit.FieldCommon},
+		{strings.Repeat("x", 257), "nurse@example.nhs.uk", sandpit.FieldTooLong},
 	}
 	for _, tt := range tests {
 		t.Run(tt.password, func(t *testing.T) {
-			got := sandpit.PasswordProblem(tt.password, tt.email)
-			if tt.want == "" && got != "" || tt.want != "" && !strings.Contains(got, tt.want) {
-				t.Errorf("PasswordProblem = %q, want %q", got, tt.want)
+			got := ""
+			if f := sandpit.PasswordError("password", tt.password, tt.email); f != nil {
+				got = f.Code
+			}
+			if got != tt.want {
+				t.Errorf("PasswordError code = %q, want %q", got, tt.want)
 			}
 		})
 	}
 }
 
-func TestEmailProblem(t *testing.T) {
+func TestEmailError(t *testing.T) {
 	for email, ok := range map[string]bool{
 		"nurse@example.nhs.uk": true,
 		"a.b+c@nhs.net":        true,
@@ -41,8 +44,8 @@ func TestEmailProblem(t *testing.T) {
 		"n@nhs.net\n":          false,
 	} {
 		t.Run(email, func(t *testing.T) {
-			if got := sandpit.EmailProblem(email) == ""; got != ok {
-				t.Errorf("EmailProblem(%q) = %q", email, sandpit.EmailProblem(email))
+			if f := sandpit.EmailError("email", email); (f == nil) != ok {
+				t.Errorf("EmailError(%q) = %v", email, f)
 			}
 		})
 	}
@@ -67,16 +70,22 @@ func TestNewUserValidate(t *testing.T) {
 		if sandpit.ErrorCode(err) != sandpit.EINVALID {
 			t.Fatalf("err = %v", err)
 		}
-		fields := sandpit.ErrorFields(err)
-		for _, f := range []string{"email", "name", "password", "roles", "profile.profession", "profile.setting", "profile.years_experience", "profile.legacy_familiarity"} {
-			if fields[f] == "" {
-				t.Errorf("%s not named: %v", f, fields)
+		codes := map[string]string{}
+		for _, f := range sandpit.FieldErrorsOf(err) {
+			codes[f.Field] = f.Code
+		}
+		want := map[string]string{"email": sandpit.FieldEmail, "name": sandpit.FieldRequired, "password": sandpit.FieldTooShort,
+			"roles": sandpit.FieldOneOf, "profile.profession": sandpit.FieldOneOf, "profile.setting": sandpit.FieldOneOf,
+			"profile.years_experience": sandpit.FieldOutOfRange, "profile.legacy_familiarity": sandpit.FieldOutOfRange}
+		for f, code := range want {
+			if codes[f] != code {
+				t.Errorf("%s: code %q, want %q (%v)", f, codes[f], code, codes)
 			}
 		}
 	})
 	t.Run("a clinician needs a profile", func(t *testing.T) {
 		n := sandpit.NewUser{Email: "n@nhs.net", Name: "N", Password: "a long and unusual passphrase", Roles: []sandpit.Role{sandpit.RoleClinician}}
-		if sandpit.ErrorFields(n.Validate())["profile"] == "" {
+		if f := sandpit.FieldErrorsOf(n.Validate()); len(f) != 1 || f[0].Field != "profile" || f[0].Code != sandpit.FieldRequired {
 			t.Error("no profile error")
 		}
 	})

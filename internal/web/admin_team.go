@@ -20,7 +20,7 @@ type teamListView struct {
 
 // teamListView returns the list of teams.
 func (s *Server) teamListView(c echo.Context) (teamListView, error) {
-	teams, err := s.store.Teams(c.Request().Context())
+	teams, err := s.app.Identity.Teams(c.Request().Context(), actorOf(c))
 	return teamListView{Layout: s.layout(c, "Teams"), Teams: teams}, err
 }
 
@@ -35,9 +35,6 @@ func conflictStatus(err error, errs FieldErrors) int {
 
 // handleAdminTeamList lists every team.
 func (s *Server) handleAdminTeamList(c echo.Context) error {
-	if err := allow(sandpit.CanAdminister(currentUser(c))); err != nil {
-		return err
-	}
 	view, err := s.teamListView(c)
 	if err != nil {
 		return err
@@ -46,18 +43,18 @@ func (s *Server) handleAdminTeamList(c echo.Context) error {
 }
 
 // teamSentences are the create-a-team form's error sentences.
-var teamSentences = formSentences{"name": {sandpit.FieldTaken: "A team with this name already exists"}}
+var teamSentences = formSentences{"name": {sandpit.FieldRequired: "Enter a team name",
+	sandpit.FieldTooLong: "Team name must be at most {max} characters", sandpit.FieldTaken: "A team with this name already exists"}}
 
 // memberSentences are the add-a-person form's error sentences.
-var memberSentences = formSentences{"email": {sandpit.FieldMember: "This person is in the team already"}}
+var memberSentences = formSentences{"email": {sandpit.FieldRequired: "Enter the email address of someone with a Sandpit account",
+	sandpit.FieldUnknown: "No Sandpit account has this email address; create the account first",
+	sandpit.FieldMember:  "This person is in the team already"}}
 
 // handleAdminTeamCreate creates a team.
 func (s *Server) handleAdminTeamCreate(c echo.Context) error {
-	if err := allow(sandpit.CanAdminister(currentUser(c))); err != nil {
-		return err
-	}
 	name := strings.TrimSpace(c.FormValue("name"))
-	t, err := s.createTeam(c, name)
+	t, err := s.app.Identity.CreateTeam(c.Request().Context(), actorOf(c), name)
 	if errs, ok := fieldErrors(err, []string{"name"}, teamSentences); ok {
 		view, verr := s.teamListView(c)
 		if verr != nil {
@@ -90,32 +87,15 @@ type teamShowView struct {
 
 // teamShowView returns the page about team id.
 func (s *Server) teamShowView(c echo.Context, id int64) (teamShowView, error) {
-	ctx := c.Request().Context()
-	team, err := s.store.Team(ctx, id)
+	tp, err := s.app.Identity.Team(c.Request().Context(), actorOf(c), id)
 	if err != nil {
 		return teamShowView{}, err
 	}
-	people, err := s.store.TeamPeople(ctx, id)
-	if err != nil {
-		return teamShowView{}, err
-	}
-	v := teamShowView{Layout: s.layout(c, team.Name), Team: team}
-	for _, p := range people {
-		switch p.Role {
-		case sandpit.RoleProductOwner:
-			v.Owners = append(v.Owners, p)
-		case sandpit.RoleResearcher:
-			v.Researchers = append(v.Researchers, p)
-		}
-	}
-	return v, nil
+	return teamShowView{Layout: s.layout(c, tp.Team.Name), Team: tp.Team, Owners: tp.Owners, Researchers: tp.Researchers}, nil
 }
 
 // handleAdminTeamShow shows one team.
 func (s *Server) handleAdminTeamShow(c echo.Context) error {
-	if err := allow(sandpit.CanAdminister(currentUser(c))); err != nil {
-		return err
-	}
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
@@ -130,28 +110,24 @@ func (s *Server) handleAdminTeamShow(c echo.Context) error {
 // handleAdminTeamMemberAdd makes a user, found by email, a product owner of
 // the team.
 func (s *Server) handleAdminTeamMemberAdd(c echo.Context) error {
-	return s.adminAddToTeam(c, sandpit.RoleProductOwner, "member_email")
+	return s.adminAddToTeam(c, s.app.Identity.AddMember, "member_email")
 }
 
 // handleAdminTeamResearcherAdd grants a user, found by email, research
 // access to the team.
 func (s *Server) handleAdminTeamResearcherAdd(c echo.Context) error {
-	return s.adminAddToTeam(c, sandpit.RoleResearcher, "researcher_email")
+	return s.adminAddToTeam(c, s.app.Identity.GrantResearcher, "researcher_email")
 }
 
 // adminAddToTeam adds the person whose email is in the form's field to the
-// team as role, or shows the team page with the error next to that field.
-func (s *Server) adminAddToTeam(c echo.Context, role sandpit.Role, field string) error {
-	actor := currentUser(c)
-	if err := allow(sandpit.CanAdminister(actor)); err != nil {
-		return err
-	}
+// team with add, or shows the team page with the error next to that field.
+func (s *Server) adminAddToTeam(c echo.Context, add addToTeamFunc, field string) error {
 	teamID, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
 	email := strings.TrimSpace(c.FormValue(field))
-	_, err = s.addToTeam(c, actor, teamID, email, role)
+	_, err = add(c.Request().Context(), actorOf(c), teamID, email)
 	if errs, ok := fieldErrors(err, []string{"email"}, memberSentences); ok {
 		view, verr := s.teamShowView(c, teamID)
 		if verr != nil {

@@ -80,16 +80,13 @@ type userListView struct {
 
 // handleAdminUserList lists every user, a page at a time.
 func (s *Server) handleAdminUserList(c echo.Context) error {
-	if err := allow(sandpit.CanAdminister(currentUser(c))); err != nil {
-		return err
-	}
 	page := pageParam(c)
-	users, total, err := s.store.Users(c.Request().Context(), (page-1)*adminPageSize, adminPageSize)
+	list, err := s.app.Identity.Users(c.Request().Context(), actorOf(c), (page-1)*adminPageSize, adminPageSize)
 	if err != nil {
 		return err
 	}
-	view := userListView{Layout: s.layout(c, "Users"), Users: users, Total: total,
-		Pager: newPager("/admin/users", c.QueryParams(), page, total)}
+	view := userListView{Layout: s.layout(c, "Users"), Users: list.Users, Total: list.Total,
+		Pager: newPager("/admin/users", c.QueryParams(), page, list.Total)}
 	return s.render(c, http.StatusOK, "admin/user_list", view)
 }
 
@@ -124,11 +121,9 @@ func (s *Server) userNewView(c echo.Context, checked []string) userNewView {
 	return v
 }
 
-// handleAdminUserNew shows the form to create a user.
+// handleAdminUserNew shows the form to create a user; requireAdmin has let
+// only admins this far.
 func (s *Server) handleAdminUserNew(c echo.Context) error {
-	if err := allow(sandpit.CanAdminister(currentUser(c))); err != nil {
-		return err
-	}
 	return s.render(c, http.StatusOK, "admin/user_new", s.userNewView(c, nil))
 }
 
@@ -137,6 +132,7 @@ var userSentences = formSentences{
 	"email":              registerSentences["email"],
 	"name":               {"": "Enter the person's full name"},
 	"roles":              {"": "Select at least one role"},
+	"password":           passwordSentences("Password"),
 	"profile":            {"": "Enter a professional profile for a clinician"},
 	"profession":         {"": "Select the person's profession"},
 	"setting":            {"": "Select the care setting the person works in"},
@@ -150,9 +146,6 @@ var userOrder = []string{"name", "email", "password", "roles", "profile", "profi
 // handleAdminUserCreate creates a user with the roles the admin chose, and
 // a professional profile when they are a clinician or one was entered.
 func (s *Server) handleAdminUserCreate(c echo.Context) error {
-	if err := allow(sandpit.CanAdminister(currentUser(c))); err != nil {
-		return err
-	}
 	form, err := c.FormParams()
 	if err != nil {
 		return err
@@ -169,7 +162,7 @@ func (s *Server) handleAdminUserCreate(c echo.Context) error {
 	if slices.Contains(n.Roles, sandpit.RoleClinician) || view.Profession != "" || view.Setting != "" || view.YearsExperience != "" || view.LegacyFamiliarity != "" {
 		n.Profile = formProfile(view.Profession, view.Setting, view.YearsExperience, view.LegacyFamiliarity)
 	}
-	u, err := s.createUser(c, n)
+	u, err := s.app.Identity.CreateUser(c.Request().Context(), actorOf(c), n)
 	if errs, ok := fieldErrors(err, userOrder, userSentences); ok {
 		view.Errors = errs
 		return s.render(c, formStatus(errs), "admin/user_new", view)
@@ -190,11 +183,11 @@ type userShowView struct {
 
 // userShowView returns the page about user id.
 func (s *Server) userShowView(c echo.Context, id int64) (userShowView, error) {
-	u, err := s.store.User(c.Request().Context(), id)
+	u, err := s.app.Identity.User(c.Request().Context(), actorOf(c), id)
 	if err != nil {
 		return userShowView{}, err
 	}
-	v := userShowView{Layout: s.layout(c, u.Name), Subject: u, Self: currentUser(c).ID == u.ID}
+	v := userShowView{Layout: s.layout(c, u.Name), Subject: u, Self: actorOf(c).ID() == u.ID}
 	for _, r := range sandpit.Roles() {
 		if !slices.Contains(u.Roles, r) {
 			v.Grantable = append(v.Grantable, roleOption{Value: string(r), Label: r.Label()})
@@ -203,23 +196,20 @@ func (s *Server) userShowView(c echo.Context, id int64) (userShowView, error) {
 	return v, nil
 }
 
-// renderUserShow shows the page about user id with one error on field, at
-// status.
-func (s *Server) renderUserShow(c echo.Context, id int64, status int, field, message string) error {
+// renderUserShow shows the page about user id with the errors of err, from
+// table, at status.
+func (s *Server) renderUserShow(c echo.Context, id int64, status int, errs FieldErrors) error {
 	view, err := s.userShowView(c, id)
 	if err != nil {
 		return err
 	}
-	view.Errors.Add(field, message)
+	view.Errors = errs
 	return s.render(c, status, "admin/user_show", view)
 }
 
 // handleAdminUserShow shows one user, with forms to change their roles and
 // to disable them.
 func (s *Server) handleAdminUserShow(c echo.Context) error {
-	if err := allow(sandpit.CanAdminister(currentUser(c))); err != nil {
-		return err
-	}
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
@@ -236,54 +226,43 @@ func userPath(id int64) string {
 	return "/admin/users/" + strconv.FormatInt(id, 10)
 }
 
+// roleSentences are the grant-a-role form's error sentences.
+var roleSentences = formSentences{"role": {"": "Select a role to grant"}}
+
 // handleAdminUserRoleGrant gives a user a role.
 func (s *Server) handleAdminUserRoleGrant(c echo.Context) error {
-	if err := allow(sandpit.CanAdminister(currentUser(c))); err != nil {
-		return err
-	}
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
-	if _, err := s.store.User(ctx, id); err != nil {
-		return err
+	err = s.app.Identity.GrantRole(c.Request().Context(), actorOf(c), id, sandpit.Role(c.FormValue("role")))
+	if errs, ok := fieldErrors(err, []string{"role"}, roleSentences); ok {
+		return s.renderUserShow(c, id, formStatus(errs), errs)
 	}
-	role := sandpit.Role(c.FormValue("role"))
-	if !role.Valid() {
-		return s.renderUserShow(c, id, http.StatusUnprocessableEntity, "role", "Select a role to grant")
-	}
-	entry := auditEntry(c, sandpit.AuditRoleGranted)
-	entry.Detail = string(role)
-	if err := s.store.GrantRole(ctx, id, role, entry); err != nil {
+	if err != nil {
 		return err
 	}
 	return seeOther(c, userPath(id)+"?done=roles")
 }
 
+// conflictOn is the error of a conflict with what is stored, such as the
+// last admin's role, shown next to field.
+func conflictOn(field string, err error) FieldErrors {
+	var errs FieldErrors
+	errs.Add(field, sandpit.ErrorMessage(err))
+	return errs
+}
+
 // handleAdminUserRoleRemove takes a role from a user. Sandpit keeps at least
 // one admin.
 func (s *Server) handleAdminUserRoleRemove(c echo.Context) error {
-	if err := allow(sandpit.CanAdminister(currentUser(c))); err != nil {
-		return err
-	}
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
-	role := sandpit.Role(c.Param("role"))
-	if !role.Valid() {
-		return sandpit.Errorf(sandpit.ENOTFOUND, "Not found.")
-	}
-	ctx := c.Request().Context()
-	if _, err := s.store.User(ctx, id); err != nil {
-		return err
-	}
-	entry := auditEntry(c, sandpit.AuditRoleRemoved)
-	entry.Detail = string(role)
-	err = s.store.RemoveRole(ctx, id, role, entry)
+	err = s.app.Identity.RemoveRole(c.Request().Context(), actorOf(c), id, sandpit.Role(c.Param("role")))
 	if sandpit.ErrorCode(err) == sandpit.ECONFLICT {
-		return s.renderUserShow(c, id, http.StatusConflict, "roles", sandpit.ErrorMessage(err))
+		return s.renderUserShow(c, id, http.StatusConflict, conflictOn("roles", err))
 	}
 	if err != nil {
 		return err
@@ -294,21 +273,15 @@ func (s *Server) handleAdminUserRoleRemove(c echo.Context) error {
 // handleAdminUserDisable stops a user signing in and ends their sessions and
 // API tokens. An admin cannot disable themselves.
 func (s *Server) handleAdminUserDisable(c echo.Context) error {
-	if err := allow(sandpit.CanAdminister(currentUser(c))); err != nil {
-		return err
-	}
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
-	if _, err := s.store.User(ctx, id); err != nil {
-		return err
+	err = s.app.Identity.DisableUser(c.Request().Context(), actorOf(c), id)
+	if sandpit.ErrorCode(err) == sandpit.ECONFLICT {
+		return s.renderUserShow(c, id, http.StatusConflict, conflictOn("disable", err))
 	}
-	if id == currentUser(c).ID {
-		return s.renderUserShow(c, id, http.StatusConflict, "disable", "You cannot disable your own account. Ask another admin to do it.")
-	}
-	if err := s.store.DisableUser(ctx, id, auditEntry(c, sandpit.AuditUserDisabled)); err != nil {
+	if err != nil {
 		return err
 	}
 	return seeOther(c, userPath(id)+"?done=disabled")

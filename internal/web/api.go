@@ -1,13 +1,14 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/sandpit-nhs/sandpit/internal/app"
 	"github.com/sandpit-nhs/sandpit/internal/sandpit"
 )
 
@@ -28,7 +29,7 @@ func (s *Server) apiAuth(next echo.HandlerFunc) echo.HandlerFunc {
 			c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer realm="sandpit"`)
 			return sandpit.Errorf(sandpit.EUNAUTHORIZED, "Send the API token as Authorization: Bearer <token>.")
 		}
-		u, id, err := s.store.UserByToken(c.Request().Context(), tokenHash(strings.TrimSpace(token)))
+		u, id, err := s.store.UserByToken(c.Request().Context(), sandpit.APITokenHash(strings.TrimSpace(token)))
 		if err != nil {
 			c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer realm="sandpit", error="invalid_token"`)
 			return err
@@ -129,43 +130,21 @@ func (s *Server) handleAPITokenCreate(c echo.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	fields := map[string]string{}
-	if req.Email == "" {
-		fields["email"] = "is required"
-	}
-	if req.Password == "" {
-		fields["password"] = "is required"
-	}
-	if len(req.Label) > 100 {
-		fields["label"] = "must be at most 100 characters"
-	}
-	if len(fields) > 0 {
-		return sandpit.InvalidMessages("Send an email and password.", fields)
-	}
-	u, err := s.authenticate(c, req.Email, req.Password)
+	t, err := s.app.Identity.CreateTokenBySignIn(c.Request().Context(), actorOf(c),
+		app.TokenRequest{Email: req.Email, Password: req.Password, Label: req.Label})
 	if err != nil {
-		return err
+		return retryAfter(c, err)
 	}
-	label := strings.TrimSpace(req.Label)
-	if label == "" {
-		label = "API token created " + s.store.Now().Format(time.DateOnly)
-	}
-	token, hash := newToken()
-	entry := sandpit.AuditEntry{ActorID: &u.ID, Action: sandpit.AuditTokenCreated, SubjectID: &u.ID, IP: c.RealIP()}
-	if _, err := s.store.CreateToken(c.Request().Context(), u.ID, label, hash, entry); err != nil {
-		return err
-	}
-	return c.JSON(http.StatusCreated, map[string]any{"token": token, "user": toUserJSON(u)})
+	return c.JSON(http.StatusCreated, map[string]any{"token": t.Token, "user": toUserJSON(t.User)})
 }
 
 // handleAPITokenRevokeCurrent stops the token of this request working.
 func (s *Server) handleAPITokenRevokeCurrent(c echo.Context) error {
-	u, err := apiUser(c)
-	if err != nil {
+	if _, err := apiUser(c); err != nil {
 		return err
 	}
 	id, _ := c.Get(contextToken).(int64)
-	if err := s.store.RevokeToken(c.Request().Context(), u.ID, id, auditEntry(c, sandpit.AuditTokenRevoked)); err != nil {
+	if err := s.app.Identity.RevokeToken(c.Request().Context(), actorOf(c), id); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
@@ -173,7 +152,10 @@ func (s *Server) handleAPITokenRevokeCurrent(c echo.Context) error {
 
 // handleAPIMe shows the caller.
 func (s *Server) handleAPIMe(c echo.Context) error {
-	u, err := apiUser(c)
+	if _, err := apiUser(c); err != nil {
+		return err
+	}
+	u, err := s.app.Identity.Me(c.Request().Context(), actorOf(c))
 	if err != nil {
 		return err
 	}
@@ -204,20 +186,16 @@ func (s *Server) handleAPIRegister(c echo.Context) error {
 		// Validate names the missing profile's fields one by one.
 		req.Profile = &profileJSON{}
 	}
-	u, err := s.register(c, req.domain(nil))
+	u, err := s.app.Identity.Register(c.Request().Context(), actorOf(c), req.domain(nil))
 	if err != nil {
-		return err
+		return retryAfter(c, err)
 	}
 	return c.JSON(http.StatusCreated, toUserJSON(u))
 }
 
 // handleAPIUserCreate lets an admin create a user with any roles.
 func (s *Server) handleAPIUserCreate(c echo.Context) error {
-	actor, err := apiUser(c)
-	if err != nil {
-		return err
-	}
-	if err := allow(sandpit.CanAdminister(actor)); err != nil {
+	if _, err := apiUser(c); err != nil {
 		return err
 	}
 	var req newUserRequest
@@ -228,32 +206,16 @@ func (s *Server) handleAPIUserCreate(c echo.Context) error {
 	for i, r := range req.Roles {
 		roles[i] = sandpit.Role(r)
 	}
-	u, err := s.createUser(c, req.domain(roles))
+	u, err := s.app.Identity.CreateUser(c.Request().Context(), actorOf(c), req.domain(roles))
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusCreated, toUserJSON(u))
 }
 
-// createUser validates and stores a user an admin creates.
-func (s *Server) createUser(c echo.Context, n sandpit.NewUser) (*sandpit.User, error) {
-	if err := n.Validate(); err != nil {
-		return nil, err
-	}
-	hash, err := s.hashPassword(n.Password)
-	if err != nil {
-		return nil, err
-	}
-	return s.store.CreateUser(c.Request().Context(), n, hash, auditEntry(c, sandpit.AuditUserCreated))
-}
-
 // handleAPITeamCreate lets an admin create a team.
 func (s *Server) handleAPITeamCreate(c echo.Context) error {
-	actor, err := apiUser(c)
-	if err != nil {
-		return err
-	}
-	if err := allow(sandpit.CanAdminister(actor)); err != nil {
+	if _, err := apiUser(c); err != nil {
 		return err
 	}
 	var req struct {
@@ -262,33 +224,30 @@ func (s *Server) handleAPITeamCreate(c echo.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	t, err := s.createTeam(c, req.Name)
+	t, err := s.app.Identity.CreateTeam(c.Request().Context(), actorOf(c), req.Name)
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusCreated, map[string]any{"id": t.ID, "name": t.Name})
 }
 
-// createTeam validates and stores a team.
-func (s *Server) createTeam(c echo.Context, name string) (*sandpit.Team, error) {
-	if p := sandpit.TeamNameProblem(name); p != "" {
-		return nil, sandpit.InvalidMessages("Check the team name.", map[string]string{"name": p})
-	}
-	return s.store.CreateTeam(c.Request().Context(), name, auditEntry(c, sandpit.AuditTeamCreated))
-}
-
 // handleAPITeamMemberAdd makes a user a product owner of the team.
 func (s *Server) handleAPITeamMemberAdd(c echo.Context) error {
-	return s.apiAddToTeam(c, sandpit.RoleProductOwner)
+	return s.apiAddToTeam(c, sandpit.RoleProductOwner, s.app.Identity.AddMember)
 }
 
 // handleAPITeamResearcherAdd grants a user research access to the team.
 func (s *Server) handleAPITeamResearcherAdd(c echo.Context) error {
-	return s.apiAddToTeam(c, sandpit.RoleResearcher)
+	return s.apiAddToTeam(c, sandpit.RoleResearcher, s.app.Identity.GrantResearcher)
 }
 
-func (s *Server) apiAddToTeam(c echo.Context, role sandpit.Role) error {
-	actor, teamID, err := apiUserAndID(c)
+// addToTeamFunc is the use case that adds a person, by email, to a team.
+type addToTeamFunc func(ctx context.Context, actor app.Actor, teamID int64, email string) (*sandpit.User, error)
+
+// apiAddToTeam adds the person whose email is in the body to the team with
+// add, which gives them role.
+func (s *Server) apiAddToTeam(c echo.Context, role sandpit.Role, add addToTeamFunc) error {
+	_, teamID, err := apiUserAndID(c)
 	if err != nil {
 		return err
 	}
@@ -298,44 +257,9 @@ func (s *Server) apiAddToTeam(c echo.Context, role sandpit.Role) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	person, err := s.addToTeam(c, actor, teamID, req.Email, role)
+	person, err := add(c.Request().Context(), actorOf(c), teamID, req.Email)
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusCreated, map[string]any{"team_id": teamID, "user": toUserJSON(person), "role": string(role)})
-}
-
-// addToTeam checks the actor may add people to team teamID as role, finds
-// the person by email and adds them.
-func (s *Server) addToTeam(c echo.Context, actor *sandpit.User, teamID int64, email string, role sandpit.Role) (*sandpit.User, error) {
-	ctx := c.Request().Context()
-	team, err := s.store.Team(ctx, teamID)
-	if err != nil {
-		return nil, err
-	}
-	if !sandpit.CanViewTeam(actor, team.ID) {
-		return nil, sandpit.Errorf(sandpit.ENOTFOUND, "Team not found.")
-	}
-	allowed := sandpit.CanManageTeam(actor, team.ID)
-	action := sandpit.AuditMemberAdded
-	if role == sandpit.RoleResearcher {
-		allowed, action = sandpit.CanGrantResearcher(actor), sandpit.AuditResearcherGrant
-	}
-	if err := allow(allowed); err != nil {
-		return nil, err
-	}
-	if strings.TrimSpace(email) == "" {
-		return nil, sandpit.InvalidMessages("Enter the person's email address.", map[string]string{"email": "enter the email address of someone with a Sandpit account"})
-	}
-	person, _, err := s.store.UserByEmail(ctx, email)
-	if sandpit.ErrorCode(err) == sandpit.ENOTFOUND {
-		return nil, sandpit.InvalidMessages("No account has this email address.", map[string]string{"email": "no Sandpit account has this email address; create the account first"})
-	}
-	if err != nil {
-		return nil, err
-	}
-	if err := s.store.AddToTeam(ctx, team.ID, person.ID, role, auditEntry(c, action)); err != nil {
-		return nil, err
-	}
-	return s.store.User(ctx, person.ID)
 }

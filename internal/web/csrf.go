@@ -33,7 +33,7 @@ func (s *Server) csrf() echo.MiddlewareFunc {
 // requireAdmin refuses anyone who may not administer Sandpit.
 func (s *Server) requireAdmin(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		if err := allow(sandpit.CanAdminister(currentUser(c))); err != nil {
+		if err := s.app.Identity.RequireAdmin(c.Request().Context(), actorOf(c)); err != nil {
 			return err
 		}
 		return next(c)

@@ -17,6 +17,7 @@ import (
 
 	"golang.org/x/crypto/bcrypt"
 
+	"github.com/sandpit-nhs/sandpit/internal/app"
 	"github.com/sandpit-nhs/sandpit/internal/sandpit"
 	"github.com/sandpit-nhs/sandpit/internal/store"
 	"github.com/sandpit-nhs/sandpit/internal/store/storetest"
@@ -728,3 +729,16 @@ func mustURL(s string) *url.URL {
 	}
 	return u
 }
+
+// newToken returns a new API token and its hash, for tests that store
+// tokens straight into the database.
+func newToken() (token, hash string) { return sandpit.NewAPIToken() }
+
+// The limits the application layer puts on sign-ins and registrations.
+const (
+	rateRegisterIP         = app.RateRegisterIP
+	failedSignInPerAccount = app.FailedSignInPerAccount
+)
+
+// tokenPrefix starts every API token.
+const tokenPrefix = sandpit.APITokenPrefix

@@ -6,6 +6,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/sandpit-nhs/sandpit/internal/app"
 	"github.com/sandpit-nhs/sandpit/internal/sandpit"
 )
 
@@ -24,21 +25,21 @@ func (s *Server) handleSignInShow(c echo.Context) error {
 	return s.render(c, http.StatusOK, "session/new", signInView{Layout: s.layout(c, "Sign in"), Next: localPath(c.QueryParam("next"))})
 }
 
+// signInSentences are the sign-in form's error sentences.
+var signInSentences = formSentences{
+	"email":    {sandpit.FieldRequired: "Enter your email address"},
+	"password": {sandpit.FieldRequired: "Enter your password"},
+}
+
 // handleSignInSubmit signs a user in with a new session.
 func (s *Server) handleSignInSubmit(c echo.Context) error {
 	view := signInView{Layout: s.layout(c, "Sign in"), Email: strings.TrimSpace(c.FormValue("email")), Next: localPath(c.FormValue("next"))}
-	password := c.FormValue("password")
-	if view.Email == "" {
-		view.Errors.Add("email", "Enter your email address")
+	u, err := s.app.Identity.SignIn(c.Request().Context(), actorOf(c), app.SignIn{Email: view.Email, Password: c.FormValue("password")})
+	if errs, ok := fieldErrors(err, []string{"email", "password"}, signInSentences); ok {
+		view.Errors = errs
+		return s.render(c, formStatus(errs), "session/new", view)
 	}
-	if password == "" {
-		view.Errors.Add("password", "Enter your password")
-	}
-	if view.Errors.Any() {
-		return s.render(c, http.StatusUnprocessableEntity, "session/new", view)
-	}
-	u, err := s.authenticate(c, view.Email, password)
-	switch sandpit.ErrorCode(err) {
+	switch sandpit.ErrorCode(retryAfter(c, err)) {
 	case "":
 	case sandpit.EUNAUTHORIZED:
 		view.Errors.Add("email", "The email address or password is not right")
@@ -49,9 +50,6 @@ func (s *Server) handleSignInSubmit(c echo.Context) error {
 	default:
 		return err
 	}
-	if err := s.store.Audit(c.Request().Context(), sandpit.AuditEntry{ActorID: &u.ID, SubjectID: &u.ID, Action: sandpit.AuditSignIn, IP: c.RealIP()}); err != nil {
-		return err
-	}
 	if err := s.startSession(c, u, u.SessionEpoch); err != nil {
 		return err
 	}
@@ -60,12 +58,8 @@ func (s *Server) handleSignInSubmit(c echo.Context) error {
 
 // handleSignOut ends every session of the user: the session epoch moves on.
 func (s *Server) handleSignOut(c echo.Context) error {
-	if u := currentUser(c); u != nil {
-		entry := auditEntry(c, sandpit.AuditSignOut)
-		entry.SubjectID = &u.ID
-		if err := s.store.EndSessions(c.Request().Context(), u.ID, entry); err != nil {
-			return err
-		}
+	if err := s.app.Identity.SignOut(c.Request().Context(), actorOf(c)); err != nil {
+		return err
 	}
 	s.clearSession(c)
 	return seeOther(c, "/sign-in?done=signed-out")
@@ -96,11 +90,24 @@ func (s *Server) handleRegisterShow(c echo.Context) error {
 	return s.render(c, http.StatusOK, "registration/new", s.registerView(c))
 }
 
+// passwordSentences are the words for a new password that is too weak,
+// after the field's name, such as "Password".
+func passwordSentences(name string) map[string]string {
+	return map[string]string{
+		sandpit.FieldRequired:  "Enter a " + strings.ToLower(name),
+		sandpit.FieldTooShort:  name + " must be at least {min} characters",
+		sandpit.FieldTooLong:   name + " must be at most {max} characters",
+		sandpit.FieldSameEmail: name + " must not be your email address",
+		sandpit.FieldCommon:    name + " is too common; choose a password others are unlikely to guess",
+	}
+}
+
 // registerSentences are the error summary's words for each field.
 var registerSentences = formSentences{
 	"email": {"": "Enter an email address in the correct format, like name@example.nhs.uk",
 		sandpit.FieldTaken: "An account with this email address already exists"},
 	"name":               {"": "Enter your full name"},
+	"password":           passwordSentences("Password"),
 	"profession":         {"": "Select your profession"},
 	"setting":            {"": "Select the care setting you work in"},
 	"years_experience":   {"": "Enter your years of experience as a whole number, like 5"},
@@ -124,12 +131,12 @@ func (s *Server) handleRegisterSubmit(c echo.Context) error {
 	if yearsErr != nil {
 		n.Profile.YearsExperience = -1
 	}
-	u, err := s.register(c, n)
+	u, err := s.app.Identity.Register(c.Request().Context(), actorOf(c), n)
 	if errs, ok := fieldErrors(err, registerOrder, registerSentences); ok {
 		view.Errors = errs
 		return s.render(c, formStatus(errs), "registration/new", view)
 	}
-	if sandpit.ErrorCode(err) == sandpit.ERATELIMITED {
+	if sandpit.ErrorCode(retryAfter(c, err)) == sandpit.ERATELIMITED {
 		view.Errors.Add("email", sandpit.ErrorMessage(err))
 		return s.render(c, http.StatusTooManyRequests, "registration/new", view)
 	}
