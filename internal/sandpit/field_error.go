@@ -24,6 +24,14 @@ const (
 	FieldCredentials = "credentials" // the email address or password is not right
 	// FieldPhrase carries a phrase in Params["phrase"]; see InvalidMessages.
 	FieldPhrase = "phrase"
+	// FieldFileSize: the file is Params["mb"] MB, more than Params["max_mb"].
+	FieldFileSize = "file_size"
+	// FieldImageSize: the image is Params["width"] × Params["height"]
+	// pixels, more than Params["max"] on a side.
+	FieldImageSize = "image_size"
+	// FieldNotRunnable: the release cannot be published for the reasons in
+	// Params["problems"] (a []string of sentences).
+	FieldNotRunnable = "not_runnable"
 )
 
 // Params are the figures a field error's sentence needs.
@@ -117,6 +125,13 @@ func (f FieldError) Phrase() string {
 		return patientIdentifierPhrase
 	case FieldPhrase:
 		return f.Text("phrase")
+	case FieldFileSize:
+		return fmt.Sprintf("is %s MB; the most is %d MB", f.Text("mb"), f.Int("max_mb"))
+	case FieldImageSize:
+		return fmt.Sprintf("is %d × %d pixels; the most is %d × %d", f.Int("width"), f.Int("height"), f.Int("max"), f.Int("max"))
+	case FieldNotRunnable:
+		ps, _ := f.Params["problems"].([]string)
+		return strings.Join(ps, "; ")
 	}
 	return "is not valid"
 }
