@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -10,8 +11,8 @@ import (
 	"github.com/sandpit-nhs/sandpit/internal/store"
 )
 
-// authoringStore is what Authoring needs of the store.
-type authoringStore interface {
+// workflowStore is what Authoring needs of the store for workflows.
+type workflowStore interface {
 	Team(ctx context.Context, id int64) (*sandpit.Team, error)
 	Teams(ctx context.Context) ([]store.TeamListItem, error)
 	Workflows(ctx context.Context, teamIDs []int64, all bool) ([]sandpit.Workflow, error)
@@ -21,7 +22,10 @@ type authoringStore interface {
 	CreateWorkflow(ctx context.Context, teamID int64, in sandpit.WorkflowInput, entry sandpit.AuditEntry) (int64, error)
 	UpdateWorkflow(ctx context.Context, id int64, in sandpit.WorkflowInput) error
 	WorkflowFindings(ctx context.Context, workflowID int64) ([]store.FindingSummary, error)
+}
 
+// releaseStore is what Authoring needs of the store for whole releases.
+type releaseStore interface {
 	ReleaseMeta(ctx context.Context, id int64) (*store.ReleaseMeta, error)
 	Release(ctx context.Context, id int64) (*sandpit.Release, error)
 	Definition(ctx context.Context, id int64) (*sandpit.Definition, error)
@@ -32,7 +36,11 @@ type authoringStore interface {
 	ReplaceDefinition(ctx context.Context, id int64, def sandpit.Definition, images store.Images) error
 	UpdateReleaseDetails(ctx context.Context, id int64, version, notes string, baseline bool) error
 	SetReleaseStatus(ctx context.Context, id int64, from, to sandpit.ReleaseStatus, entry sandpit.AuditEntry) error
+}
 
+// draftStore is what Authoring needs of the store to change a draft's
+// screens, hotspots and tasks.
+type draftStore interface {
 	AddScreen(ctx context.Context, id int64, key, title string, img *sandpit.CheckedImage) error
 	UpdateScreen(ctx context.Context, id int64, key, title string, img *sandpit.CheckedImage) error
 	MoveScreen(ctx context.Context, id int64, key string, delta int) error
@@ -40,6 +48,13 @@ type authoringStore interface {
 	SetHotspots(ctx context.Context, id int64, key string, hs []sandpit.Hotspot) error
 	SaveTask(ctx context.Context, id int64, replacing string, task sandpit.Task) error
 	DeleteTask(ctx context.Context, id int64, key string) error
+}
+
+// authoringStore is everything Authoring needs of the store.
+type authoringStore interface {
+	workflowStore
+	releaseStore
+	draftStore
 }
 
 // Authoring is the use cases of workflows, releases, screens, hotspots,
@@ -748,7 +763,7 @@ func checkTask(def *sandpit.Definition, in TaskInput) (sandpit.Task, error) {
 	t := sandpit.Task{Key: strings.TrimSpace(in.Key), Title: strings.TrimSpace(in.Title), Scenario: strings.TrimSpace(in.Scenario),
 		Start: in.Start, Success: []string{}, OptimalPath: []string{}}
 	for _, k := range in.Success {
-		if k != "" && !contains(t.Success, k) {
+		if k != "" && !slices.Contains(t.Success, k) {
 			t.Success = append(t.Success, k)
 		}
 	}
@@ -797,15 +812,6 @@ func checkTask(def *sandpit.Definition, in TaskInput) (sandpit.Task, error) {
 	return t, nil
 }
 
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
 // DeleteTask removes task key from draft release id.
 func (s *Authoring) DeleteTask(ctx context.Context, a Actor, id int64, key string) error {
 	m, err := s.draft(ctx, a, id)
@@ -826,7 +832,7 @@ type Preview struct {
 
 // Complete reports whether the screen is one of the task's success screens.
 func (p *Preview) Complete() bool {
-	return p.Task != nil && p.Screen != nil && contains(p.Task.Success, p.Screen.Key)
+	return p.Task != nil && p.Screen != nil && slices.Contains(p.Task.Success, p.Screen.Key)
 }
 
 // Preview returns release id for previewing: its team and researchers may
@@ -871,6 +877,11 @@ func (s *Authoring) Preview(ctx context.Context, a Actor, id int64, task, screen
 // be shown, so a page can show it again; nothing is recorded.
 func (s *Authoring) PreviewClick(ctx context.Context, a Actor, id int64, task, screen string, where func(*sandpit.Screen) (x, y int, ok bool)) (*Preview, *sandpit.Hotspot, error) {
 	if screen == "" {
+		// A click names the screen it was on; without one there is none,
+		// which only those who may preview the release learn.
+		if _, err := s.release(ctx, a, id, accessRead); err != nil {
+			return nil, nil, err
+		}
 		return nil, nil, sandpit.Errorf(sandpit.ENOTFOUND, "Screen not found.")
 	}
 	p, err := s.Preview(ctx, a, id, task, screen)
