@@ -16,7 +16,7 @@ type workflowStore interface {
 	Team(ctx context.Context, id int64) (*sandpit.Team, error)
 	Teams(ctx context.Context) ([]store.TeamListItem, error)
 	Workflows(ctx context.Context, teamIDs []int64, all bool) ([]sandpit.Workflow, error)
-	Workflow(ctx context.Context, id int64) (*sandpit.Workflow, error)
+	WorkflowIn(ctx context.Context, id int64, scope store.Scope) (*sandpit.Workflow, error)
 	ConsentVersions(ctx context.Context, id int64) ([]sandpit.ConsentVersion, error)
 	LatestReleases(ctx context.Context, workflowIDs []int64) (map[int64]sandpit.ReleaseSummary, error)
 	CreateWorkflow(ctx context.Context, teamID int64, in sandpit.WorkflowInput, entry sandpit.AuditEntry) (int64, error)
@@ -26,7 +26,7 @@ type workflowStore interface {
 
 // releaseStore is what Authoring needs of the store for whole releases.
 type releaseStore interface {
-	ReleaseMeta(ctx context.Context, id int64) (*store.ReleaseMeta, error)
+	ReleaseMetaIn(ctx context.Context, id int64, scope store.Scope) (*store.ReleaseMeta, error)
 	Release(ctx context.Context, id int64) (*sandpit.Release, error)
 	Definition(ctx context.Context, id int64) (*sandpit.Definition, error)
 	ScreenImage(ctx context.Context, id int64) (*store.ScreenImage, error)
@@ -84,7 +84,7 @@ func (s *Authoring) workflow(ctx context.Context, a Actor, id int64, edit bool) 
 	if err := signedIn(a); err != nil {
 		return nil, err
 	}
-	w, err := s.store.Workflow(ctx, id)
+	w, err := s.store.WorkflowIn(ctx, id, readScope(a, accessRead))
 	if err != nil {
 		return nil, err
 	}
@@ -106,7 +106,7 @@ func (s *Authoring) release(ctx context.Context, a Actor, id int64, access int) 
 	if err := signedIn(a); err != nil {
 		return nil, err
 	}
-	m, err := s.store.ReleaseMeta(ctx, id)
+	m, err := s.store.ReleaseMetaIn(ctx, id, readScope(a, access))
 	if err != nil {
 		return nil, err
 	}
@@ -120,6 +120,28 @@ func (s *Authoring) release(ctx context.Context, a Actor, id int64, access int) 
 		}
 	}
 	return m, nil
+}
+
+// readScope is what a may read with the access given: the teams they may
+// view (every team for admins) and, to merely see releases, those open for
+// trials when they are a clinician, as sandpit.CanSeeRelease allows. Reads
+// within it cannot return another team's data even if a check were
+// missed; the checks after each read still decide.
+func readScope(a Actor, access int) store.Scope {
+	if a.User == nil {
+		return store.Scope{}
+	}
+	if sandpit.CanAdminister(a.User) {
+		return store.Scope{All: true}
+	}
+	var sc store.Scope
+	for _, m := range a.User.Teams {
+		if sandpit.CanViewTeam(a.User, m.TeamID) {
+			sc.Teams = append(sc.Teams, m.TeamID)
+		}
+	}
+	sc.OpenReleases = access == accessSee && a.User.Has(sandpit.RoleClinician)
+	return sc
 }
 
 // draft returns release id if a may change it and it is still a draft:
@@ -233,7 +255,7 @@ func (s *Authoring) CreateWorkflow(ctx context.Context, a Actor, teamID int64, i
 	if err != nil {
 		return nil, err
 	}
-	return s.store.Workflow(ctx, id)
+	return s.store.WorkflowIn(ctx, id, readScope(a, accessRead))
 }
 
 // WorkflowView is a workflow as its page shows it.
@@ -367,7 +389,7 @@ func (s *Authoring) releaseView(ctx context.Context, a Actor, m *store.ReleaseMe
 	if err != nil {
 		return nil, err
 	}
-	w, err := s.store.Workflow(ctx, r.WorkflowID)
+	w, err := s.store.WorkflowIn(ctx, r.WorkflowID, readScope(a, accessRead))
 	if err != nil {
 		return nil, err
 	}
@@ -401,7 +423,7 @@ func (s *Authoring) Definition(ctx context.Context, a Actor, id int64) (*Definit
 	if err != nil {
 		return nil, err
 	}
-	w, err := s.store.Workflow(ctx, m.WorkflowID)
+	w, err := s.store.WorkflowIn(ctx, m.WorkflowID, readScope(a, accessRead))
 	if err != nil {
 		return nil, err
 	}
@@ -514,7 +536,7 @@ func (s *Authoring) screenView(ctx context.Context, a Actor, m *store.ReleaseMet
 	if sc == nil {
 		return nil, sandpit.Errorf(sandpit.ENOTFOUND, "Screen not found.")
 	}
-	w, err := s.store.Workflow(ctx, r.WorkflowID)
+	w, err := s.store.WorkflowIn(ctx, r.WorkflowID, readScope(a, accessRead))
 	if err != nil {
 		return nil, err
 	}
@@ -720,7 +742,7 @@ func (s *Authoring) taskForm(ctx context.Context, a Actor, m *store.ReleaseMeta,
 	if err != nil {
 		return nil, err
 	}
-	w, err := s.store.Workflow(ctx, r.WorkflowID)
+	w, err := s.store.WorkflowIn(ctx, r.WorkflowID, readScope(a, accessRead))
 	if err != nil {
 		return nil, err
 	}
@@ -850,7 +872,7 @@ func (s *Authoring) Preview(ctx context.Context, a Actor, id int64, task, screen
 	if len(r.PublishProblems()) > 0 {
 		return nil, sandpit.Errorf(sandpit.ECONFLICT, "This release cannot be previewed until the problems listed when publishing it are fixed.")
 	}
-	w, err := s.store.Workflow(ctx, r.WorkflowID)
+	w, err := s.store.WorkflowIn(ctx, r.WorkflowID, readScope(a, accessRead))
 	if err != nil {
 		return nil, err
 	}

@@ -212,9 +212,16 @@ type ReleaseMeta struct {
 
 // ReleaseMeta returns release id's workflow, team and status.
 func (s *Store) ReleaseMeta(ctx context.Context, id int64) (*ReleaseMeta, error) {
+	return s.ReleaseMetaIn(ctx, id, everything)
+}
+
+// ReleaseMetaIn returns release id's workflow, team and status, if the
+// release is within scope: ENOTFOUND otherwise, as if it did not exist.
+func (s *Store) ReleaseMetaIn(ctx context.Context, id int64, scope Scope) (*ReleaseMeta, error) {
+	cond, args := scope.condition("w.team_id", "r.status")
 	var m []ReleaseMeta
 	err := s.read.WithContext(ctx).Raw(`SELECT r.id, r.workflow_id, w.team_id, r.status FROM releases r
-		JOIN workflows w ON w.id = r.workflow_id WHERE r.id = ?`, id).Scan(&m).Error
+		JOIN workflows w ON w.id = r.workflow_id WHERE r.id = ? AND `+cond, append([]any{id}, args...)...).Scan(&m).Error
 	if err != nil {
 		return nil, fmt.Errorf("store: release %d: %w", id, err)
 	}
