@@ -115,6 +115,11 @@ type Task struct {
 	DailyFrequency float64  `json:"daily_frequency"`
 }
 
+// IsOptimal reports whether path, a list of screen keys, is the task's
+// optimal path: the rule that makes an attempt direct and a common path
+// "optimal" in reports.
+func (t *Task) IsOptimal(path []string) bool { return slices.Equal(path, t.OptimalPath) }
+
 // Screen returns the screen with key, or nil.
 func (d *Definition) Screen(key string) *Screen {
 	for i := range d.Screens {
