@@ -27,8 +27,11 @@ func (a Actor) ID() int64 {
 	return a.User.ID
 }
 
-// scope is the teams whose data the actor may read.
-func (a Actor) scope() sandpit.TeamScope { return sandpit.ReadScope(a.User) }
+// scope is the teams whose data the actor may read, for the store.
+func (a Actor) scope() store.Scope {
+	t := sandpit.ReadScope(a.User)
+	return store.Scope{All: t.All, Teams: t.TeamIDs}
+}
 
 // entry is the audit entry of action done by the actor.
 func (a Actor) entry(action string) sandpit.AuditEntry {

@@ -11,10 +11,10 @@ import (
 type findingStore interface {
 	Workflow(ctx context.Context, id int64) (*sandpit.Workflow, error)
 	Release(ctx context.Context, id int64) (*sandpit.Release, error)
-	FindingMeta(ctx context.Context, scope sandpit.TeamScope, id int64) (*store.FindingMeta, error)
-	ReportMeta(ctx context.Context, scope sandpit.TeamScope, id int64) (*store.FindingMeta, error)
-	WorkflowFindings(ctx context.Context, scope sandpit.TeamScope, workflowID int64) ([]store.FindingSummary, error)
-	Finding(ctx context.Context, scope sandpit.TeamScope, id int64) (*store.FindingDetail, error)
+	FindingMeta(ctx context.Context, scope store.Scope, id int64) (*store.FindingMeta, error)
+	ReportMeta(ctx context.Context, scope store.Scope, id int64) (*store.FindingMeta, error)
+	WorkflowFindings(ctx context.Context, scope store.Scope, workflowID int64) ([]store.FindingSummary, error)
+	Finding(ctx context.Context, scope store.Scope, id int64) (*store.FindingDetail, error)
 	UpdateFinding(ctx context.Context, id int64, u sandpit.FindingUpdate, entry sandpit.AuditEntry) error
 	MergeFindings(ctx context.Context, into int64, from []int64, entry sandpit.AuditEntry) error
 	MoveReport(ctx context.Context, reportID, to int64, entry sandpit.AuditEntry) error

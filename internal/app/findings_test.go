@@ -308,7 +308,8 @@ func TestReadScope(t *testing.T) {
 				t.Errorf("%s, team %s: in scope %v, may view %v", kind, team.Name, got, want)
 			}
 		}
-		scope := sandpit.ReadScope(u)
+		read := sandpit.ReadScope(u)
+		scope := store.Scope{All: read.All, Teams: read.TeamIDs}
 		_, err := w.st.FindingMeta(w.ctx, scope, w.finding)
 		_, rerr := w.st.ReportMeta(w.ctx, scope, w.report)
 		list, lerr := w.st.WorkflowFindings(w.ctx, scope, w.workflow)

@@ -19,15 +19,23 @@ const (
 	FieldUnknown     = "unknown"      // names no Params["what"] of this release, team or workflow
 	FieldFormat      = "format"       // not in the form Params["format"] describes
 	FieldPatientID   = "patient_identifier"
-	FieldExpected    = "expected"    // must be Params["value"]
-	FieldMember      = "member"      // the person is in the team already
-	FieldCredentials = "credentials" // the email address or password is not right
+	FieldExpected    = "expected"        // must be Params["value"]
+	FieldMember      = "member"          // the person is in the team already
+	FieldCredentials = "credentials"     // the email address or password is not right
+	FieldTooShort    = "too_short"       // fewer than Params["min"] characters
+	FieldCommon      = "common_password" // a password others could guess from a list
+	FieldSameEmail   = "same_as_email"   // a password that is the account's email address
+	FieldEmail       = "email_format"    // not an email address such as name@example.nhs.uk
 	// FieldPhrase carries a phrase in Params["phrase"]; see InvalidMessages.
-	FieldPhrase    = "phrase"
-	FieldTooShort  = "too_short"       // fewer than Params["min"] characters
-	FieldCommon    = "common_password" // a password others could guess from a list
-	FieldSameEmail = "same_as_email"   // a password that is the account's email address
-	FieldEmail     = "email_format"    // not an email address such as name@example.nhs.uk
+	FieldPhrase = "phrase"
+	// FieldFileSize: the file is Params["mb"] MB, more than Params["max_mb"].
+	FieldFileSize = "file_size"
+	// FieldImageSize: the image is Params["width"] × Params["height"]
+	// pixels, more than Params["max"] on a side.
+	FieldImageSize = "image_size"
+	// FieldNotRunnable: the release cannot be published for the reasons in
+	// Params["problems"] (a []string of sentences).
+	FieldNotRunnable = "not_runnable"
 )
 
 // Params are the figures a field error's sentence needs.
@@ -134,6 +142,13 @@ func (f FieldError) Phrase() string {
 		return "must not be your email address"
 	case FieldEmail:
 		return "enter an email address in the correct format, like name@example.nhs.uk"
+	case FieldFileSize:
+		return fmt.Sprintf("is %s MB; the most is %d MB", f.Text("mb"), f.Int("max_mb"))
+	case FieldImageSize:
+		return fmt.Sprintf("is %d × %d pixels; the most is %d × %d", f.Int("width"), f.Int("height"), f.Int("max"), f.Int("max"))
+	case FieldNotRunnable:
+		ps, _ := f.Params["problems"].([]string)
+		return strings.Join(ps, "; ")
 	}
 	return "is not valid"
 }

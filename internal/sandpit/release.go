@@ -115,6 +115,11 @@ type Task struct {
 	DailyFrequency float64  `json:"daily_frequency"`
 }
 
+// IsOptimal reports whether path, a list of screen keys, is the task's
+// optimal path: the rule that makes an attempt direct and a common path
+// "optimal" in reports.
+func (t *Task) IsOptimal(path []string) bool { return slices.Equal(path, t.OptimalPath) }
+
 // Screen returns the screen with key, or nil.
 func (d *Definition) Screen(key string) *Screen {
 	for i := range d.Screens {
@@ -148,12 +153,100 @@ func (s *Screen) Hit(px, py int) *Hotspot {
 
 var keyPattern = regexp.MustCompile(`^[a-z0-9_-]{1,64}$`)
 
-// KeyProblem returns why key cannot be a screen or task key, or "".
-func KeyProblem(key string) string {
-	if !keyPattern.MatchString(key) {
-		return "must be 1 to 64 characters of a-z, 0-9, _ and -"
+// KeyFormat describes what a screen or task key may be.
+const KeyFormat = "1 to 64 characters of a-z, 0-9, _ and -"
+
+// ValidKey reports whether key may be a screen or task key.
+func ValidKey(key string) bool { return keyPattern.MatchString(key) }
+
+// CheckKey returns the field error of field holding key, when key cannot be
+// a screen or task key.
+func CheckKey(field, key string) (FieldError, bool) {
+	if ValidKey(key) {
+		return FieldError{}, false
 	}
-	return ""
+	return BadFormat(field, KeyFormat), true
+}
+
+// CheckTitle returns the field error of field holding a screen, task or
+// workflow title, when it is empty or too long.
+func CheckTitle(field, title string) (FieldError, bool) {
+	switch n := utf8.RuneCountInString(strings.TrimSpace(title)); {
+	case n == 0:
+		return Required(field), true
+	case n > MaxTitle:
+		return TooLong(field, MaxTitle), true
+	}
+	return FieldError{}, false
+}
+
+// CheckVersion returns the field error of a release's version label, when
+// it is empty or too long.
+func CheckVersion(field, version string) (FieldError, bool) {
+	switch n := utf8.RuneCountInString(strings.TrimSpace(version)); {
+	case n == 0:
+		return Required(field), true
+	case n > MaxVersionLabel:
+		return TooLong(field, MaxVersionLabel), true
+	}
+	return FieldError{}, false
+}
+
+// Place is where in a definition a field error is: the 1-based numbers of
+// the screen, its hotspot or the task (0 when none), and the attribute,
+// such as "key" or "image", or a whole field such as "version".
+type Place struct {
+	Screen, Hotspot, Task int
+	Attribute             string
+}
+
+// Place returns where in a definition f is.
+func (f FieldError) Place() Place {
+	number := func(name string) int {
+		if i, ok := f.Params[name].(int); ok {
+			return i + 1
+		}
+		return 0
+	}
+	p := Place{Screen: number("screen"), Hotspot: number("hotspot"), Task: number("task"), Attribute: f.Text("attribute")}
+	if p.Attribute == "" && p.Screen == 0 && p.Task == 0 {
+		p.Attribute = f.Field
+	}
+	return p
+}
+
+// placed is f moved to a place of a definition: field is its full name,
+// the rest of the place goes into its parameters.
+func placed(f FieldError, field, attribute string, where ...any) FieldError {
+	params := Params{}
+	for k, v := range f.Params {
+		params[k] = v
+	}
+	params["attribute"] = attribute
+	for i := 0; i+1 < len(where); i += 2 {
+		params[where[i].(string)] = where[i+1]
+	}
+	return FieldError{Field: field, Code: f.Code, Params: params}
+}
+
+// onScreen places f on attribute of screen i.
+func onScreen(i int, attribute string, f FieldError) FieldError {
+	return placed(f, fmt.Sprintf("screens[%d].%s", i, attribute), attribute, "screen", i)
+}
+
+// onHotspot places f on attribute ("" for the whole) of hotspot j of
+// screen i.
+func onHotspot(i, j int, attribute string, f FieldError) FieldError {
+	field := fmt.Sprintf("screens[%d].hotspots[%d]", i, j)
+	if attribute != "" {
+		field += "." + attribute
+	}
+	return placed(f, field, attribute, "screen", i, "hotspot", j)
+}
+
+// onTask places f on attribute of task i.
+func onTask(i int, attribute string, f FieldError) FieldError {
+	return placed(f, fmt.Sprintf("tasks[%d].%s", i, attribute), attribute, "task", i)
 }
 
 // Limits on what a release may hold.
@@ -164,91 +257,87 @@ const (
 	MaxVersionLabel = 40
 	MaxTitle        = 200
 	MaxText         = 10000
+	// MaxDailyFrequency is the most times a day a task may be done.
+	MaxDailyFrequency = 100000
 )
 
 // Validate checks a definition's shape, naming every problem at once: what
 // a draft may hold. Publishing asks more (PublishProblems). Images are
 // checked by their bytes elsewhere (CheckImage).
 func (d *Definition) Validate() error {
-	fields := map[string]string{}
-	d.Version = strings.TrimSpace(d.Version)
-	switch n := utf8.RuneCountInString(d.Version); {
-	case n == 0:
-		fields["version"] = "enter a version label, like 0.3"
-	case n > MaxVersionLabel:
-		fields["version"] = fmt.Sprintf("must be at most %d characters", MaxVersionLabel)
-	}
-	if utf8.RuneCountInString(d.Notes) > MaxText {
-		fields["notes"] = fmt.Sprintf("must be at most %d characters", MaxText)
-	}
-	if len(d.Screens) > MaxScreens {
-		fields["screens"] = fmt.Sprintf("must be at most %d", MaxScreens)
-	}
-	if len(d.Tasks) > MaxTasks {
-		fields["tasks"] = fmt.Sprintf("must be at most %d", MaxTasks)
-	}
-	seen := map[string]bool{}
-	for i, s := range d.Screens {
-		at := fmt.Sprintf("screens[%d]", i)
-		if p := KeyProblem(s.Key); p != "" {
-			fields[at+".key"] = p
-		} else if seen[s.Key] {
-			fields[at+".key"] = fmt.Sprintf("%q is used by another screen", s.Key)
-		}
-		seen[s.Key] = true
-		if t := strings.TrimSpace(s.Title); t == "" || utf8.RuneCountInString(t) > MaxTitle {
-			fields[at+".title"] = fmt.Sprintf("must be 1 to %d characters", MaxTitle)
-		}
-		if len(s.Hotspots) > MaxHotspots {
-			fields[at+".hotspots"] = fmt.Sprintf("must be at most %d", MaxHotspots)
-		}
-		for j, h := range s.Hotspots {
-			hat := fmt.Sprintf("%s.hotspots[%d]", at, j)
-			if h.W <= 0 || h.H <= 0 || h.X < 0 || h.Y < 0 {
-				fields[hat] = "needs x and y of 0 or more and a width and height above 0"
-			}
-			if utf8.RuneCountInString(h.Label) > MaxTitle {
-				fields[hat+".label"] = fmt.Sprintf("must be at most %d characters", MaxTitle)
-			}
-		}
-	}
-	taskKeys := map[string]bool{}
-	for i, t := range d.Tasks {
-		at := fmt.Sprintf("tasks[%d]", i)
-		if p := KeyProblem(t.Key); p != "" {
-			fields[at+".key"] = p
-		} else if taskKeys[t.Key] {
-			fields[at+".key"] = fmt.Sprintf("%q is used by another task", t.Key)
-		}
-		taskKeys[t.Key] = true
-		if tt := strings.TrimSpace(t.Title); tt == "" || utf8.RuneCountInString(tt) > MaxTitle {
-			fields[at+".title"] = fmt.Sprintf("must be 1 to %d characters", MaxTitle)
-		}
-		if utf8.RuneCountInString(t.Scenario) > MaxText {
-			fields[at+".scenario"] = fmt.Sprintf("must be at most %d characters", MaxText)
-		}
-		if t.DailyFrequency < 0 || t.DailyFrequency > 100000 {
-			fields[at+".daily_frequency"] = "must be from 0 to 100000"
-		}
-	}
-	if len(fields) > 0 {
-		return InvalidMessages("Check the release definition.", fields)
+	if fields := d.fieldErrors(); len(fields) > 0 {
+		return Invalid("Check the release definition.", fields...)
 	}
 	return nil
 }
 
+// fieldErrors lists what is wrong with d's shape, in the definition's order.
+func (d *Definition) fieldErrors() []FieldError {
+	var fields []FieldError
+	add := func(f FieldError, bad bool) {
+		if bad {
+			fields = append(fields, f)
+		}
+	}
+	d.Version = strings.TrimSpace(d.Version)
+	if f, bad := CheckVersion("version", d.Version); bad {
+		add(placed(f, "version", "version"), true)
+	}
+	add(placed(TooLong("notes", MaxText), "notes", "notes"), utf8.RuneCountInString(d.Notes) > MaxText)
+	add(placed(TooMany("screens", MaxScreens), "screens", "screens"), len(d.Screens) > MaxScreens)
+	add(placed(TooMany("tasks", MaxTasks), "tasks", "tasks"), len(d.Tasks) > MaxTasks)
+	seen := map[string]bool{}
+	for i, s := range d.Screens {
+		if f, bad := CheckKey("key", s.Key); bad {
+			add(onScreen(i, "key", f), true)
+		} else if seen[s.Key] {
+			add(onScreen(i, "key", Taken("key")), true)
+		}
+		seen[s.Key] = true
+		if f, bad := CheckTitle("title", s.Title); bad {
+			add(onScreen(i, "title", f), true)
+		}
+		add(onScreen(i, "hotspots", TooMany("hotspots", MaxHotspots)), len(s.Hotspots) > MaxHotspots)
+		for j, h := range s.Hotspots {
+			add(onHotspot(i, j, "", BadFormat("", "x and y of 0 or more and a width and height above 0")), h.W <= 0 || h.H <= 0 || h.X < 0 || h.Y < 0)
+			add(onHotspot(i, j, "label", TooLong("label", MaxTitle)), utf8.RuneCountInString(h.Label) > MaxTitle)
+		}
+	}
+	taskKeys := map[string]bool{}
+	for i, t := range d.Tasks {
+		if f, bad := CheckKey("key", t.Key); bad {
+			add(onTask(i, "key", f), true)
+		} else if taskKeys[t.Key] {
+			add(onTask(i, "key", Taken("key")), true)
+		}
+		taskKeys[t.Key] = true
+		if f, bad := CheckTitle("title", t.Title); bad {
+			add(onTask(i, "title", f), true)
+		}
+		add(onTask(i, "scenario", TooLong("scenario", MaxText)), utf8.RuneCountInString(t.Scenario) > MaxText)
+		add(onTask(i, "daily_frequency", OutOfRange("daily_frequency", 0, MaxDailyFrequency)), t.DailyFrequency < 0 || t.DailyFrequency > MaxDailyFrequency)
+	}
+	return fields
+}
+
 // Problem is one reason a release cannot be published, with where it is.
 type Problem struct {
-	Field   string // e.g. "tasks[0].optimal_path" or "screens[2].hotspots[1]"
+	Field   string // e.g. "tasks[0].optimal_path", or "screens" or "tasks" for the whole list
 	Message string // a sentence a person can act on
+	Screen  string // the key of the screen it is on, or ""
+	Hotspot int    // the 1-based number of the hotspot on Screen, or 0
+	Task    string // the key of the task it is about, or ""
 }
 
 // PublishProblems lists every reason d cannot be run by clinicians yet;
 // none means it can be published.
 func (d *Definition) PublishProblems() []Problem {
 	var ps []Problem
+	var place Problem // where the next problem is
 	add := func(field, format string, args ...any) {
-		ps = append(ps, Problem{Field: field, Message: fmt.Sprintf(format, args...)})
+		p := place
+		p.Field, p.Message = field, fmt.Sprintf(format, args...)
+		ps = append(ps, p)
 	}
 	if len(d.Screens) == 0 {
 		add("screens", "Add at least one screen")
@@ -258,6 +347,7 @@ func (d *Definition) PublishProblems() []Problem {
 	}
 	for i, s := range d.Screens {
 		for j, h := range s.Hotspots {
+			place = Problem{Screen: s.Key, Hotspot: j + 1}
 			at := fmt.Sprintf("screens[%d].hotspots[%d]", i, j)
 			name := hotspotName(s, j)
 			if h.X < 0 || h.Y < 0 || h.X+h.W > s.Width || h.Y+h.H > s.Height {
@@ -269,6 +359,7 @@ func (d *Definition) PublishProblems() []Problem {
 		}
 	}
 	for i, t := range d.Tasks {
+		place = Problem{Task: t.Key}
 		at := fmt.Sprintf("tasks[%d]", i)
 		if d.Screen(t.Start) == nil {
 			add(at+".start", "Task %q starts on %q, which is not a screen of this release", t.Title, t.Start)
@@ -323,43 +414,51 @@ type WorkflowInput struct {
 // Validate checks the workflow's fields, naming each bad one.
 func (w *WorkflowInput) Validate() error {
 	w.Title, w.Description, w.ConsentText = strings.TrimSpace(w.Title), strings.TrimSpace(w.Description), strings.TrimSpace(w.ConsentText)
-	fields := map[string]string{}
-	if n := utf8.RuneCountInString(w.Title); n == 0 || n > MaxTitle {
-		fields["title"] = fmt.Sprintf("enter a title of at most %d characters", MaxTitle)
+	var fields []FieldError
+	if f, bad := CheckTitle("title", w.Title); bad {
+		fields = append(fields, f)
 	}
 	if utf8.RuneCountInString(w.Description) > MaxText {
-		fields["description"] = fmt.Sprintf("must be at most %d characters", MaxText)
+		fields = append(fields, TooLong("description", MaxText))
 	}
-	if n := utf8.RuneCountInString(w.ConsentText); n == 0 || n > MaxText {
-		fields["consent_text"] = "enter the participant information clinicians agree to before a trial"
+	switch n := utf8.RuneCountInString(w.ConsentText); {
+	case n == 0:
+		fields = append(fields, Required("consent_text"))
+	case n > MaxText:
+		fields = append(fields, TooLong("consent_text", MaxText))
 	}
 	if len(fields) > 0 {
-		return InvalidMessages("Check the workflow.", fields)
+		return Invalid("Check the workflow.", fields...)
 	}
 	return nil
 }
 
 // ProblemsError turns publish problems into one EINVALID error: each field
-// with every message about it.
+// with every sentence about it, in the order of the problems.
 func ProblemsError(ps []Problem) error {
-	fields := map[string]string{}
+	var fields []FieldError
+	at := map[string]int{}
 	for _, p := range ps {
-		if fields[p.Field] != "" {
-			fields[p.Field] += "; "
+		i, ok := at[p.Field]
+		if !ok {
+			i = len(fields)
+			at[p.Field] = i
+			fields = append(fields, FieldError{Field: p.Field, Code: FieldNotRunnable, Params: Params{"problems": []string{}}})
 		}
-		fields[p.Field] += p.Message
+		fields[i].Params["problems"] = append(fields[i].Params["problems"].([]string), p.Message)
 	}
-	return InvalidMessages(fmt.Sprintf("The release cannot be published yet: %d problem%s to fix.", len(ps), map[bool]string{true: "", false: "s"}[len(ps) == 1]), fields)
+	plural := "s"
+	if len(ps) == 1 {
+		plural = ""
+	}
+	return Invalid(fmt.Sprintf("The release cannot be published yet: %d problem%s to fix.", len(ps), plural), fields...)
 }
 
 // CheckImages validates d and decodes and checks every screen's image,
 // naming every problem at once. It fills each screen's width and height and
 // returns the images by screen key.
 func (d *Definition) CheckImages() (map[string]*CheckedImage, error) {
-	fields := ErrorFields(d.Validate())
-	if fields == nil {
-		fields = map[string]string{}
-	}
+	fields := d.fieldErrors()
 	images := map[string]*CheckedImage{}
 	for i, sc := range d.Screens {
 		data, err := ParseDataURI(sc.Image)
@@ -371,10 +470,12 @@ func (d *Definition) CheckImages() (map[string]*CheckedImage, error) {
 				continue
 			}
 		}
-		fields[fmt.Sprintf("screens[%d].image", i)] = err.Error()
+		for _, f := range FieldErrorsOf(err) {
+			fields = append(fields, onScreen(i, "image", f))
+		}
 	}
 	if len(fields) > 0 {
-		return nil, InvalidMessages("Check the release definition.", fields)
+		return nil, Invalid("Check the release definition.", fields...)
 	}
 	return images, nil
 }

@@ -121,3 +121,45 @@ func TestHit(t *testing.T) {
 		}
 	}
 }
+
+func TestDefinitionFieldErrorsAreTyped(t *testing.T) {
+	d := runnable()
+	d.Version = ""
+	d.Screens[0].Hotspots[0].Label = strings.Repeat("x", sandpit.MaxTitle+1)
+	d.Tasks[0].Key = "Bad!"
+	want := map[string]struct {
+		code  string
+		place sandpit.Place
+	}{
+		"version":                      {sandpit.FieldRequired, sandpit.Place{Attribute: "version"}},
+		"screens[0].hotspots[0].label": {sandpit.FieldTooLong, sandpit.Place{Screen: 1, Hotspot: 1, Attribute: "label"}},
+		"tasks[0].key":                 {sandpit.FieldFormat, sandpit.Place{Task: 1, Attribute: "key"}},
+	}
+	got := map[string]sandpit.FieldError{}
+	for _, f := range sandpit.FieldErrorsOf(d.Validate()) {
+		got[f.Field] = f
+	}
+	for field, w := range want {
+		if f := got[field]; f.Code != w.code || f.Place() != w.place {
+			t.Errorf("%s: code %q at %+v, want %q at %+v", field, f.Code, f.Place(), w.code, w.place)
+		}
+	}
+}
+
+func TestProblemsErrorIsTyped(t *testing.T) {
+	d := runnable()
+	d.Tasks[0].OptimalPath = []string{"record", "list"}
+	ps := d.PublishProblems()
+	fs := sandpit.FieldErrorsOf(sandpit.ProblemsError(ps))
+	if len(fs) != 1 || fs[0].Field != "tasks[0].optimal_path" || fs[0].Code != sandpit.FieldNotRunnable {
+		t.Fatalf("field errors = %+v", fs)
+	}
+	if n := len(fs[0].Params["problems"].([]string)); n != len(ps) {
+		t.Errorf("%d problems in the field error, want %d", n, len(ps))
+	}
+	for _, p := range ps {
+		if p.Task != "reconcile" || p.Screen != "" {
+			t.Errorf("problem %+v is not placed on task reconcile", p)
+		}
+	}
+}

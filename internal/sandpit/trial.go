@@ -131,7 +131,7 @@ func (a *Attempt) ClickOn(def *Definition, task *Task, seq, x, y int, now time.T
 	a.Path = append(a.Path, h.Target)
 	if slices.Contains(task.Success, h.Target) {
 		outcome := OutcomeIndirect
-		if slices.Equal(a.Path, task.OptimalPath) {
+		if task.IsOptimal(a.Path) {
 			outcome = OutcomeDirect
 		}
 		a.end(outcome, now)

@@ -47,8 +47,8 @@ type FindingSummary struct {
 // report, in METRICS.md's order: safety concerns first, then higher
 // severity, then higher frequency, then oldest; none when the workflow's
 // team is out of scope.
-func (s *Store) WorkflowFindings(ctx context.Context, scope sandpit.TeamScope, workflowID int64) ([]FindingSummary, error) {
-	cond, args := inScope("w.team_id", scope)
+func (s *Store) WorkflowFindings(ctx context.Context, scope Scope, workflowID int64) ([]FindingSummary, error) {
+	cond, args := scope.condition("w.team_id", "")
 	var ok []int64
 	if err := s.read.WithContext(ctx).Raw(`SELECT w.id FROM workflows w WHERE w.id = ? AND `+cond, append([]any{workflowID}, args...)...).Scan(&ok).Error; err != nil {
 		return nil, fmt.Errorf("store: workflow %d: %w", workflowID, err)
@@ -217,9 +217,9 @@ type FindingMeta struct {
 
 // FindingMeta returns finding id's workflow and team, if its team is in
 // scope (ENOTFOUND otherwise).
-func (s *Store) FindingMeta(ctx context.Context, scope sandpit.TeamScope, id int64) (*FindingMeta, error) {
+func (s *Store) FindingMeta(ctx context.Context, scope Scope, id int64) (*FindingMeta, error) {
 	var m []FindingMeta
-	cond, args := inScope("w.team_id", scope)
+	cond, args := scope.condition("w.team_id", "")
 	err := s.read.WithContext(ctx).Raw(`SELECT f.id, f.workflow_id, w.title AS workflow_title, w.team_id
 		FROM findings f JOIN workflows w ON w.id = f.workflow_id WHERE f.id = ? AND `+cond, append([]any{id}, args...)...).Scan(&m).Error
 	if err != nil {
@@ -233,9 +233,9 @@ func (s *Store) FindingMeta(ctx context.Context, scope sandpit.TeamScope, id int
 
 // ReportMeta returns the finding, workflow and team of report id, if its
 // team is in scope (ENOTFOUND otherwise).
-func (s *Store) ReportMeta(ctx context.Context, scope sandpit.TeamScope, id int64) (*FindingMeta, error) {
+func (s *Store) ReportMeta(ctx context.Context, scope Scope, id int64) (*FindingMeta, error) {
 	var m []FindingMeta
-	cond, args := inScope("w.team_id", scope)
+	cond, args := scope.condition("w.team_id", "")
 	err := s.read.WithContext(ctx).Raw(`SELECT f.id, f.workflow_id, w.title AS workflow_title, w.team_id
 		FROM reports r JOIN findings f ON f.id = r.finding_id JOIN workflows w ON w.id = f.workflow_id WHERE r.id = ? AND `+cond,
 		append([]any{id}, args...)...).Scan(&m).Error
@@ -274,7 +274,7 @@ type FindingDetail struct {
 
 // Finding returns finding id with its reports, if its team is in scope
 // (ENOTFOUND otherwise).
-func (s *Store) Finding(ctx context.Context, scope sandpit.TeamScope, id int64) (*FindingDetail, error) {
+func (s *Store) Finding(ctx context.Context, scope Scope, id int64) (*FindingDetail, error) {
 	meta, err := s.FindingMeta(ctx, scope, id)
 	if err != nil {
 		return nil, err

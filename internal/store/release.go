@@ -212,9 +212,16 @@ type ReleaseMeta struct {
 
 // ReleaseMeta returns release id's workflow, team and status.
 func (s *Store) ReleaseMeta(ctx context.Context, id int64) (*ReleaseMeta, error) {
+	return s.ReleaseMetaIn(ctx, id, everything)
+}
+
+// ReleaseMetaIn returns release id's workflow, team and status, if the
+// release is within scope: ENOTFOUND otherwise, as if it did not exist.
+func (s *Store) ReleaseMetaIn(ctx context.Context, id int64, scope Scope) (*ReleaseMeta, error) {
+	cond, args := scope.condition("w.team_id", "r.status")
 	var m []ReleaseMeta
 	err := s.read.WithContext(ctx).Raw(`SELECT r.id, r.workflow_id, w.team_id, r.status FROM releases r
-		JOIN workflows w ON w.id = r.workflow_id WHERE r.id = ?`, id).Scan(&m).Error
+		JOIN workflows w ON w.id = r.workflow_id WHERE r.id = ? AND `+cond, append([]any{id}, args...)...).Scan(&m).Error
 	if err != nil {
 		return nil, fmt.Errorf("store: release %d: %w", id, err)
 	}
@@ -404,12 +411,12 @@ func (s *Store) AddScreen(ctx context.Context, id int64, key, title string, img 
 			return err
 		}
 		if n >= sandpit.MaxScreens {
-			return sandpit.InvalidMessages("This release has as many screens as it may.", map[string]string{"image": fmt.Sprintf("a release may have at most %d screens", sandpit.MaxScreens)})
+			return sandpit.Invalid("This release has as many screens as it may.", sandpit.TooMany("image", sandpit.MaxScreens))
 		}
 		row := newScreenRow(id, key, title, int(n), img)
 		if err := tx.Create(&row).Error; err != nil {
 			if isDuplicate(err) {
-				return sandpit.InvalidMessages("Another screen has this key.", map[string]string{"key": "another screen of this release has this key"})
+				return sandpit.Invalid("Another screen has this key.", sandpit.Taken("key"))
 			}
 			return err
 		}
@@ -573,14 +580,14 @@ func (s *Store) SaveTask(ctx context.Context, id int64, replacing string, task s
 				return err
 			}
 			if n >= sandpit.MaxTasks {
-				return sandpit.InvalidMessages("This release has as many tasks as it may.", map[string]string{"key": fmt.Sprintf("a release may have at most %d tasks", sandpit.MaxTasks)})
+				return sandpit.Invalid("This release has as many tasks as it may.", sandpit.TooMany("key", sandpit.MaxTasks))
 			}
 			position = int(n)
 		}
 		row := newTaskRow(id, task, position)
 		if err := tx.Create(&row).Error; err != nil {
 			if isDuplicate(err) {
-				return sandpit.InvalidMessages("Another task has this key.", map[string]string{"key": "another task of this release has this key"})
+				return sandpit.Invalid("Another task has this key.", sandpit.Taken("key"))
 			}
 			return err
 		}
@@ -627,4 +634,26 @@ func (s *Store) UpdateReleaseDetails(ctx context.Context, id int64, version, not
 		return fmt.Errorf("store: update release %d: %w", id, err)
 	}
 	return nil
+}
+
+// LatestReleases returns the newest release of each of the workflows
+// listed, by workflow id; a workflow without releases is absent.
+func (s *Store) LatestReleases(ctx context.Context, workflowIDs []int64) (map[int64]sandpit.ReleaseSummary, error) {
+	out := map[int64]sandpit.ReleaseSummary{}
+	if len(workflowIDs) == 0 {
+		return out, nil
+	}
+	var rows []struct {
+		WorkflowID int64
+		sandpit.ReleaseSummary
+	}
+	err := s.read.WithContext(ctx).Raw(`SELECT r.workflow_id, r.id, r.version, r.baseline, r.status, r.created_at, r.published_at
+		FROM releases r WHERE r.id IN (SELECT MAX(id) FROM releases WHERE workflow_id IN ? GROUP BY workflow_id)`, workflowIDs).Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: latest releases: %w", err)
+	}
+	for _, r := range rows {
+		out[r.WorkflowID] = r.ReleaseSummary
+	}
+	return out, nil
 }

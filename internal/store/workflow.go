@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -79,10 +80,49 @@ func (s *Store) UpdateWorkflow(ctx context.Context, id int64, in sandpit.Workflo
 	return nil
 }
 
+// Scope is what a caller may read: the workflows and releases of the teams
+// listed, or of every team when All is set, and with OpenReleases any
+// release open for trials. The app layer works it out from the permission
+// rules; reads that take a scope cannot return anything outside it.
+type Scope struct {
+	All          bool
+	Teams        []int64
+	OpenReleases bool
+}
+
+// condition is the SQL condition, with its arguments, that column
+// teamCol (and, for releases, statusCol) lies within the scope.
+func (sc Scope) condition(teamCol, statusCol string) (string, []any) {
+	if sc.All {
+		return "1 = 1", nil
+	}
+	conds, args := []string{"1 = 0"}, []any{}
+	if len(sc.Teams) > 0 {
+		conds = append(conds, teamCol+" IN ?")
+		args = append(args, sc.Teams)
+	}
+	if sc.OpenReleases && statusCol != "" {
+		conds = append(conds, statusCol+" = ?")
+		args = append(args, string(sandpit.StatusOpen))
+	}
+	return "(" + strings.Join(conds, " OR ") + ")", args
+}
+
+// everything is the scope of Sandpit itself, for reads not made for a
+// caller.
+var everything = Scope{All: true}
+
 // Workflow returns workflow id with its current consent text and its
 // releases, newest first.
 func (s *Store) Workflow(ctx context.Context, id int64) (*sandpit.Workflow, error) {
-	list, err := s.workflows(ctx, "w.id = ?", id)
+	return s.WorkflowIn(ctx, id, everything)
+}
+
+// WorkflowIn returns workflow id as Workflow does, if it is within scope:
+// ENOTFOUND otherwise, as if it did not exist.
+func (s *Store) WorkflowIn(ctx context.Context, id int64, scope Scope) (*sandpit.Workflow, error) {
+	cond, args := scope.condition("w.team_id", "")
+	list, err := s.workflows(ctx, "w.id = ? AND "+cond, append([]any{id}, args...)...)
 	if err != nil {
 		return nil, err
 	}

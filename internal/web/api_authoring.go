@@ -97,7 +97,7 @@ type workflowRequest struct {
 
 // handleAPIWorkflowCreate creates a workflow in a team.
 func (s *Server) handleAPIWorkflowCreate(c echo.Context) error {
-	u, teamID, err := apiUserAndID(c)
+	_, teamID, err := apiUserAndID(c)
 	if err != nil {
 		return err
 	}
@@ -105,11 +105,8 @@ func (s *Server) handleAPIWorkflowCreate(c echo.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	id, err := s.createWorkflow(c, u, teamID, sandpit.WorkflowInput{Title: req.Title, Description: req.Description, ConsentText: req.ConsentText})
-	if err != nil {
-		return err
-	}
-	w, err := s.store.Workflow(c.Request().Context(), id)
+	w, err := s.app.Authoring.CreateWorkflow(c.Request().Context(), actorOf(c), teamID,
+		sandpit.WorkflowInput{Title: req.Title, Description: req.Description, ConsentText: req.ConsentText})
 	if err != nil {
 		return err
 	}
@@ -118,48 +115,36 @@ func (s *Server) handleAPIWorkflowCreate(c echo.Context) error {
 
 // handleAPIWorkflowList lists the workflows the caller may see.
 func (s *Server) handleAPIWorkflowList(c echo.Context) error {
-	u, err := apiUser(c)
+	if _, err := apiUser(c); err != nil {
+		return err
+	}
+	list, err := s.app.Authoring.Workflows(c.Request().Context(), actorOf(c))
 	if err != nil {
 		return err
 	}
-	list, err := s.visibleWorkflows(c, u)
-	if err != nil {
-		return err
-	}
-	out := make([]workflowJSON, 0, len(list))
-	for i := range list {
-		out = append(out, toWorkflowJSON(&list[i]))
+	out := make([]workflowJSON, 0, len(list.Workflows))
+	for i := range list.Workflows {
+		out = append(out, toWorkflowJSON(&list.Workflows[i]))
 	}
 	return c.JSON(http.StatusOK, out)
 }
 
-// visibleWorkflows lists the workflows of the teams u may see.
-func (s *Server) visibleWorkflows(c echo.Context, u *sandpit.User) ([]sandpit.Workflow, error) {
-	var teams []int64
-	for _, m := range u.Teams {
-		if sandpit.CanViewTeam(u, m.TeamID) {
-			teams = append(teams, m.TeamID)
-		}
-	}
-	return s.store.Workflows(c.Request().Context(), teams, sandpit.CanAdminister(u))
-}
-
 // handleAPIWorkflowShow shows a workflow with its releases.
 func (s *Server) handleAPIWorkflowShow(c echo.Context) error {
-	u, id, err := apiUserAndID(c)
+	_, id, err := apiUserAndID(c)
 	if err != nil {
 		return err
 	}
-	w, err := s.workflowFor(c, u, id, false)
+	w, err := s.app.Authoring.Workflow(c.Request().Context(), actorOf(c), id)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, toWorkflowJSON(w))
+	return c.JSON(http.StatusOK, toWorkflowJSON(w.Workflow))
 }
 
 // handleAPIReleaseCreate imports a release definition as a new draft.
 func (s *Server) handleAPIReleaseCreate(c echo.Context) error {
-	u, workflowID, err := apiUserAndID(c)
+	_, workflowID, err := apiUserAndID(c)
 	if err != nil {
 		return err
 	}
@@ -167,11 +152,7 @@ func (s *Server) handleAPIReleaseCreate(c echo.Context) error {
 	if err := decodeJSON(c, &def); err != nil {
 		return err
 	}
-	id, err := s.importRelease(c, u, workflowID, def)
-	if err != nil {
-		return err
-	}
-	r, err := s.store.Release(c.Request().Context(), id)
+	r, err := s.app.Authoring.ImportRelease(c.Request().Context(), actorOf(c), workflowID, def)
 	if err != nil {
 		return err
 	}
@@ -181,23 +162,20 @@ func (s *Server) handleAPIReleaseCreate(c echo.Context) error {
 // handleAPIReleaseDefinition exports a release's whole definition, images
 // included.
 func (s *Server) handleAPIReleaseDefinition(c echo.Context) error {
-	u, id, err := apiUserAndID(c)
+	_, id, err := apiUserAndID(c)
 	if err != nil {
 		return err
 	}
-	if _, err := s.releaseFor(c, u, id, accessRead); err != nil {
-		return err
-	}
-	def, err := s.store.Definition(c.Request().Context(), id)
+	def, err := s.app.Authoring.Definition(c.Request().Context(), actorOf(c), id)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, def)
+	return c.JSON(http.StatusOK, def.Definition)
 }
 
 // handleAPIReleaseReplace replaces a draft release's definition.
 func (s *Server) handleAPIReleaseReplace(c echo.Context) error {
-	u, id, err := apiUserAndID(c)
+	_, id, err := apiUserAndID(c)
 	if err != nil {
 		return err
 	}
@@ -205,10 +183,7 @@ func (s *Server) handleAPIReleaseReplace(c echo.Context) error {
 	if err := decodeJSON(c, &def); err != nil {
 		return err
 	}
-	if err := s.replaceRelease(c, u, id, def); err != nil {
-		return err
-	}
-	r, err := s.store.Release(c.Request().Context(), id)
+	r, err := s.app.Authoring.ReplaceDefinition(c.Request().Context(), actorOf(c), id, def)
 	if err != nil {
 		return err
 	}
@@ -217,27 +192,24 @@ func (s *Server) handleAPIReleaseReplace(c echo.Context) error {
 
 // handleAPIReleaseShow shows a release without its images.
 func (s *Server) handleAPIReleaseShow(c echo.Context) error {
-	u, id, err := apiUserAndID(c)
+	_, id, err := apiUserAndID(c)
 	if err != nil {
 		return err
 	}
-	if _, err := s.releaseFor(c, u, id, accessRead); err != nil {
-		return err
-	}
-	r, err := s.store.Release(c.Request().Context(), id)
+	r, err := s.app.Authoring.Release(c.Request().Context(), actorOf(c), id)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, toReleaseJSON(r))
+	return c.JSON(http.StatusOK, toReleaseJSON(r.Release))
 }
 
 // handleAPIReleasePublish opens a draft release for trials.
 func (s *Server) handleAPIReleasePublish(c echo.Context) error {
-	u, id, err := apiUserAndID(c)
+	_, id, err := apiUserAndID(c)
 	if err != nil {
 		return err
 	}
-	if err := s.publishRelease(c, u, id); err != nil {
+	if err := s.app.Authoring.Publish(c.Request().Context(), actorOf(c), id); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, map[string]string{"status": string(sandpit.StatusOpen)})
@@ -245,11 +217,11 @@ func (s *Server) handleAPIReleasePublish(c echo.Context) error {
 
 // handleAPIReleaseClose ends trials of an open release.
 func (s *Server) handleAPIReleaseClose(c echo.Context) error {
-	u, id, err := apiUserAndID(c)
+	_, id, err := apiUserAndID(c)
 	if err != nil {
 		return err
 	}
-	if err := s.closeRelease(c, u, id); err != nil {
+	if err := s.app.Authoring.Close(c.Request().Context(), actorOf(c), id); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, map[string]string{"status": string(sandpit.StatusClosed)})
@@ -258,33 +230,28 @@ func (s *Server) handleAPIReleaseClose(c echo.Context) error {
 // handleAPIScreenImage serves a screen's image to the people who may see its
 // release.
 func (s *Server) handleAPIScreenImage(c echo.Context) error {
-	u, err := apiUser(c)
-	if err != nil {
+	if _, err := apiUser(c); err != nil {
 		return err
 	}
-	return s.serveScreenImage(c, u)
+	return s.serveScreenImage(c)
 }
 
-// serveScreenImage answers with the image of screen :id, if u may see its
-// release. Images of published releases never change, so browsers may keep
-// them; a draft's may, so they revalidate by ETag.
-func (s *Server) serveScreenImage(c echo.Context, u *sandpit.User) error {
+// serveScreenImage answers with the image of screen :id, if the caller may
+// see its release. Images of published releases never change, so browsers
+// may keep them; a draft's may, so they revalidate by ETag.
+func (s *Server) serveScreenImage(c echo.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
-	img, err := s.store.ScreenImage(c.Request().Context(), id)
+	img, err := s.app.Authoring.ScreenImage(c.Request().Context(), actorOf(c), id)
 	if err != nil {
 		return err
-	}
-	m, err := s.releaseFor(c, u, img.ReleaseID, accessSee)
-	if err != nil {
-		return sandpit.Errorf(sandpit.ENOTFOUND, "Screen not found.")
 	}
 	h := c.Response().Header()
 	etag := strconv.Quote(img.Hash)
 	h.Set("ETag", etag)
-	if m.Status == sandpit.StatusDraft {
+	if img.Draft {
 		h.Set("Cache-Control", "private, no-cache")
 	} else {
 		h.Set("Cache-Control", "private, max-age=31536000, immutable")

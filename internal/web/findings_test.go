@@ -61,7 +61,7 @@ func (fw *findingsWorld) findings(workflow int64) []findingJSON {
 
 func (fw *findingsWorld) countReports(workflow int64) int64 {
 	fw.t.Helper()
-	list, err := fw.st.WorkflowFindings(context.Background(), sandpit.TeamScope{All: true}, workflow)
+	list, err := fw.st.WorkflowFindings(context.Background(), store.Scope{All: true}, workflow)
 	if err != nil {
 		fw.t.Fatal(err)
 	}
@@ -202,7 +202,7 @@ func TestMergeAndMoveKeepEveryReport(t *testing.T) {
 	if after := fw.countReports(fw.workflow); after != before {
 		t.Errorf("reports after merge = %d, want %d", after, before)
 	}
-	if _, err := fw.st.FindingMeta(context.Background(), sandpit.TeamScope{All: true}, b); sandpit.ErrorCode(err) != sandpit.ENOTFOUND {
+	if _, err := fw.st.FindingMeta(context.Background(), store.Scope{All: true}, b); sandpit.ErrorCode(err) != sandpit.ENOTFOUND {
 		t.Errorf("merged finding %d still there: %v", b, err)
 	}
 	list := fw.findings(fw.workflow)
@@ -224,7 +224,7 @@ func TestMergeAndMoveKeepEveryReport(t *testing.T) {
 	})
 
 	t.Run("moving a report through the page keeps it and deletes the emptied finding", func(t *testing.T) {
-		d, err := fw.st.Finding(context.Background(), sandpit.TeamScope{All: true}, c)
+		d, err := fw.st.Finding(context.Background(), store.Scope{All: true}, c)
 		if err != nil || len(d.Quotes) != 2 {
 			t.Fatalf("finding %d: %+v %v", c, d, err)
 		}
@@ -243,7 +243,7 @@ func TestMergeAndMoveKeepEveryReport(t *testing.T) {
 		if after := fw.countReports(fw.workflow); after != before {
 			t.Errorf("reports after move = %d, want %d", after, before)
 		}
-		if _, err := fw.st.FindingMeta(context.Background(), sandpit.TeamScope{All: true}, c); sandpit.ErrorCode(err) != sandpit.ENOTFOUND {
+		if _, err := fw.st.FindingMeta(context.Background(), store.Scope{All: true}, c); sandpit.ErrorCode(err) != sandpit.ENOTFOUND {
 			t.Errorf("emptied finding %d still there: %v", c, err)
 		}
 		if list := fw.findings(fw.workflow); len(list) != 1 || list[0].Reports != int(before) {

@@ -4,42 +4,16 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"slices"
 	"strings"
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/sandpit-nhs/sandpit/internal/app"
 	"github.com/sandpit-nhs/sandpit/internal/sandpit"
 )
 
 // Preview lets a release's team and researchers click through it as a
 // clinician would, before or after publishing. Nothing is recorded.
-
-// previewRelease returns release :id for previewing by u: its team and
-// researchers may preview any release that could be published.
-func (s *Server) previewRelease(c echo.Context, u *sandpit.User) (*sandpit.Release, *sandpit.Workflow, error) {
-	ctx := c.Request().Context()
-	id, err := pathID(c, "id")
-	if err != nil {
-		return nil, nil, err
-	}
-	m, err := s.releaseFor(c, u, id, accessRead)
-	if err != nil {
-		return nil, nil, err
-	}
-	r, err := s.store.Release(ctx, m.ID)
-	if err != nil {
-		return nil, nil, err
-	}
-	if len(r.PublishProblems()) > 0 {
-		return nil, nil, sandpit.Errorf(sandpit.ECONFLICT, "This release cannot be previewed until the problems listed when publishing it are fixed.")
-	}
-	w, err := s.store.Workflow(ctx, r.WorkflowID)
-	if err != nil {
-		return nil, nil, err
-	}
-	return r, w, nil
-}
 
 // previewListView lists a release's tasks to preview.
 type previewListView struct {
@@ -51,11 +25,15 @@ type previewListView struct {
 // handleReleasePreview lists the tasks of a release, each with a link to
 // start it in preview.
 func (s *Server) handleReleasePreview(c echo.Context) error {
-	r, w, err := s.previewRelease(c, currentUser(c))
+	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
-	view := previewListView{Layout: s.layout(c, fmt.Sprintf("Preview %s release %s", w.Title, r.Version)), Release: r, Workflow: w}
+	p, err := s.app.Authoring.Preview(c.Request().Context(), actorOf(c), id, "", "")
+	if err != nil {
+		return err
+	}
+	view := previewListView{Layout: s.layout(c, fmt.Sprintf("Preview %s release %s", p.Workflow.Title, p.Version)), Release: p.Release, Workflow: p.Workflow}
 	return s.render(c, http.StatusOK, "preview/list", view)
 }
 
@@ -77,17 +55,13 @@ type previewScreenView struct {
 	Complete bool // the screen is one of the task's success screens
 }
 
-// previewScreenView returns screen key of task t in preview.
-func (s *Server) previewScreenView(c echo.Context, r *sandpit.Release, w *sandpit.Workflow, t *sandpit.Task, key string) (previewScreenView, error) {
-	sc := r.Screen(key)
-	if sc == nil {
-		return previewScreenView{}, sandpit.Errorf(sandpit.ENOTFOUND, "Screen not found.")
-	}
-	v := previewScreenView{Layout: s.layout(c, "Preview: "+t.Title), Release: r, Workflow: w, Task: t, Screen: sc,
-		Complete: slices.Contains(t.Success, sc.Key)}
+// previewScreenView is the page of preview p.
+func (s *Server) previewScreenView(c echo.Context, p *app.Preview) previewScreenView {
+	v := previewScreenView{Layout: s.layout(c, "Preview: "+p.Task.Title), Release: p.Release, Workflow: p.Workflow, Task: p.Task, Screen: p.Screen,
+		Complete: p.Complete()}
 	v.Sandbox = true
-	v.Links = hotspotLinks(&r.Definition, sc)
-	return v, nil
+	v.Links = hotspotLinks(&p.Definition, p.Screen)
+	return v
 }
 
 // hotspotLinks lists screen's hotspots as buttons for keyboard and screen
@@ -104,35 +78,18 @@ func hotspotLinks(def *sandpit.Definition, screen *sandpit.Screen) []previewLink
 	return links
 }
 
-// previewTask returns the release, workflow and task :task for previewing.
-func (s *Server) previewTask(c echo.Context) (*sandpit.Release, *sandpit.Workflow, *sandpit.Task, error) {
-	r, w, err := s.previewRelease(c, currentUser(c))
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	t := r.Task(c.Param("task"))
-	if t == nil {
-		return nil, nil, nil, sandpit.Errorf(sandpit.ENOTFOUND, "Task not found.")
-	}
-	return r, w, t, nil
-}
-
 // handleReleasePreviewScreen shows one screen of a task in preview: the
 // task's start screen unless ?screen names another.
 func (s *Server) handleReleasePreviewScreen(c echo.Context) error {
-	r, w, t, err := s.previewTask(c)
+	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
-	key := c.QueryParam("screen")
-	if key == "" {
-		key = t.Start
-	}
-	view, err := s.previewScreenView(c, r, w, t, key)
+	p, err := s.app.Authoring.Preview(c.Request().Context(), actorOf(c), id, c.Param("task"), c.QueryParam("screen"))
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, "preview/screen", view)
+	return s.render(c, http.StatusOK, "preview/screen", s.previewScreenView(c, p))
 }
 
 // handleReleasePreviewClick follows a click on a screen in preview: a
@@ -140,28 +97,27 @@ func (s *Server) handleReleasePreviewScreen(c echo.Context) error {
 // or a clickable area chosen from the list (hotspot). A hit goes to the
 // hotspot's screen; a miss shows the same screen again, saying so.
 func (s *Server) handleReleasePreviewClick(c echo.Context) error {
-	r, w, t, err := s.previewTask(c)
+	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
-	view, err := s.previewScreenView(c, r, w, t, c.FormValue("screen"))
-	if err != nil {
-		return err
-	}
-	sc := view.Screen
-	x, y, ok := clickPoint(c, sc)
-	if !ok || x < 0 || y < 0 || x >= sc.Width || y >= sc.Height {
+	where := func(sc *sandpit.Screen) (int, int, bool) { return clickPoint(c, sc) }
+	p, hit, err := s.app.Authoring.PreviewClick(c.Request().Context(), actorOf(c), id, c.Param("task"), c.FormValue("screen"), where)
+	switch {
+	case sandpit.ErrorCode(err) == sandpit.EINVALID && p != nil:
+		view := s.previewScreenView(c, p)
 		msg := "Select a point inside the screen image"
 		if c.FormValue("hotspot") != "" {
 			msg = "Select one of the clickable areas listed below the screen"
 		}
 		view.Errors.Add("click", msg)
 		return s.render(c, http.StatusUnprocessableEntity, "preview/screen", view)
-	}
-	hit := sc.Hit(x, y)
-	if hit == nil {
+	case err != nil:
+		return err
+	case hit == nil:
+		view := s.previewScreenView(c, p)
 		view.Missed = true
 		return s.render(c, http.StatusOK, "preview/screen", view)
 	}
-	return seeOther(c, fmt.Sprintf("%s/preview/%s?screen=%s", releasePath(r.ID), url.PathEscape(t.Key), url.QueryEscape(hit.Target)))
+	return seeOther(c, fmt.Sprintf("%s/preview/%s?screen=%s", releasePath(id), url.PathEscape(p.Task.Key), url.QueryEscape(hit.Target)))
 }

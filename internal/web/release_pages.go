@@ -7,10 +7,10 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/sandpit-nhs/sandpit/internal/app"
 	"github.com/sandpit-nhs/sandpit/internal/sandpit"
 	"github.com/sandpit-nhs/sandpit/internal/store"
 )
@@ -55,6 +55,8 @@ type releaseView struct {
 	// Answered are the workflow's findings the team has planned or fixed,
 	// with their public response: "you said, we did".
 	Answered []store.FindingSummary
+	// publishProblems are why the release cannot be published yet.
+	publishProblems []sandpit.Problem
 }
 
 // screenTitle returns the title of screen key of def, or the key itself.
@@ -74,34 +76,16 @@ func screenTitles(def *sandpit.Definition, keys []string) []string {
 	return out
 }
 
-// releaseView returns the page about release id as u sees it.
-func (s *Server) releaseView(c echo.Context, u *sandpit.User, id int64) (releaseView, error) {
-	ctx := c.Request().Context()
-	m, err := s.releaseFor(c, u, id, accessRead)
+// releaseView returns the page about release id as the user sees it.
+func (s *Server) releaseView(c echo.Context, _ *sandpit.User, id int64) (releaseView, error) {
+	rv, err := s.app.Authoring.Release(c.Request().Context(), actorOf(c), id)
 	if err != nil {
 		return releaseView{}, err
 	}
-	r, err := s.store.Release(ctx, m.ID)
-	if err != nil {
-		return releaseView{}, err
-	}
-	w, err := s.store.Workflow(ctx, r.WorkflowID)
-	if err != nil {
-		return releaseView{}, err
-	}
-	v := releaseView{Layout: s.layout(c, fmt.Sprintf("%s release %s", w.Title, r.Version)), Release: r, Workflow: w,
-		Tag: tagFor(r.Status), IsEditor: sandpit.CanEditWorkflows(u, m.TeamID), CanPreview: len(r.PublishProblems()) == 0,
-		Version: r.Version, Notes: r.Notes, Baseline: r.Baseline}
-	v.Editable = v.IsEditor && !r.Published()
-	findings, err := s.store.WorkflowFindings(ctx, sandpit.ReadScope(u), r.WorkflowID)
-	if err != nil {
-		return releaseView{}, err
-	}
-	for _, f := range findings {
-		if f.StoredStatus == "planned" || f.StoredStatus == "fixed" {
-			v.Answered = append(v.Answered, f)
-		}
-	}
+	r := rv.Release
+	v := releaseView{Layout: s.layout(c, fmt.Sprintf("%s release %s", rv.Workflow.Title, r.Version)), Release: r, Workflow: rv.Workflow,
+		Tag: tagFor(r.Status), IsEditor: rv.CanEdit, Editable: rv.Editable(), CanPreview: len(rv.Problems) == 0,
+		Version: r.Version, Notes: r.Notes, Baseline: r.Baseline, Answered: rv.Answered, publishProblems: rv.Problems}
 	if v.IsEditor && r.Status == sandpit.StatusOpen && s.cfg.BaseURL != nil {
 		v.InviteURL = strings.TrimSuffix(s.cfg.BaseURL.String(), "/") + releasePath(r.ID) + "/invite"
 	}
@@ -117,47 +101,28 @@ func (s *Server) releaseView(c echo.Context, u *sandpit.User, id int64) (release
 	return v, nil
 }
 
-// editableDraft returns release :id if u may change it: ENOTFOUND or
-// EFORBIDDEN as releaseFor decides, ECONFLICT once it is published. The
-// store checks the status again as it writes.
-func (s *Server) editableDraft(c echo.Context, u *sandpit.User) (*store.ReleaseMeta, error) {
+// changeDraft calls change on the draft release :id and the screen or task
+// :key, then returns to the release page with the confirmation done; a
+// refusal shows the release page saying why.
+func (s *Server) changeDraft(c echo.Context, change func(ctx context.Context, a app.Actor, releaseID int64, key string) error, done string) error {
 	id, err := pathID(c, "id")
 	if err != nil {
-		return nil, err
+		return err
 	}
-	m, err := s.releaseFor(c, u, id, accessEdit)
-	if err != nil {
-		return nil, err
+	if err := change(c.Request().Context(), actorOf(c), id, c.Param("key")); err != nil {
+		return s.releaseRefusal(c, id, err)
 	}
-	if m.Status != sandpit.StatusDraft {
-		return m, sandpit.Errorf(sandpit.ECONFLICT, "This release is published and can no longer change. Start a new release to make changes.")
-	}
-	return m, nil
-}
-
-// changeDraft applies change to the draft release :id and the screen or
-// task :key, then returns to the release page with the confirmation done;
-// a refusal shows the release page saying why.
-func (s *Server) changeDraft(c echo.Context, change func(ctx context.Context, releaseID int64, key string) error, done string) error {
-	u := currentUser(c)
-	m, err := s.editableDraft(c, u)
-	if err != nil {
-		return s.releaseRefusal(c, u, metaID(m), err)
-	}
-	if err := change(c.Request().Context(), m.ID, c.Param("key")); err != nil {
-		return s.releaseRefusal(c, u, m.ID, err)
-	}
-	return seeOther(c, releasePath(m.ID)+"?done="+done)
+	return seeOther(c, releasePath(id)+"?done="+done)
 }
 
 // releaseRefusal answers a failed change to release id: a conflict with its
-// status shows the release page with the store's message (409); any other
-// error is returned as it is.
-func (s *Server) releaseRefusal(c echo.Context, u *sandpit.User, id int64, err error) error {
+// status shows the release page with the service's message (409); any
+// other error is returned as it is.
+func (s *Server) releaseRefusal(c echo.Context, id int64, err error) error {
 	if sandpit.ErrorCode(err) != sandpit.ECONFLICT || id == 0 {
 		return err
 	}
-	view, verr := s.releaseView(c, u, id)
+	view, verr := s.releaseView(c, nil, id)
 	if verr != nil {
 		return verr
 	}
@@ -167,109 +132,76 @@ func (s *Server) releaseRefusal(c echo.Context, u *sandpit.User, id int64, err e
 	return s.render(c, http.StatusConflict, "release/show", view)
 }
 
-// metaID is m's id, or 0 when m is nil.
-func metaID(m *store.ReleaseMeta) int64 {
-	if m == nil {
-		return 0
-	}
-	return m.ID
-}
-
 // handleReleaseDetailsUpdate changes a draft release's version label,
 // notes and baseline flag.
 func (s *Server) handleReleaseDetailsUpdate(c echo.Context) error {
-	u := currentUser(c)
-	m, err := s.editableDraft(c, u)
+	id, err := pathID(c, "id")
 	if err != nil {
-		return s.releaseRefusal(c, u, metaID(m), err)
+		return err
 	}
-	version, notes := strings.TrimSpace(c.FormValue("version")), strings.TrimSpace(c.FormValue("notes"))
-	baseline := c.FormValue("baseline") != ""
-	var errs FieldErrors
-	if p := versionProblem(version); p != "" {
-		errs.Add("version", p)
-	}
-	if utf8.RuneCountInString(notes) > sandpit.MaxText {
-		errs.Add("notes", fmt.Sprintf("Notes must be at most %d characters", sandpit.MaxText))
-	}
-	if !errs.Any() {
-		err = s.store.UpdateReleaseDetails(c.Request().Context(), m.ID, version, notes, baseline)
-		if fe, ok := fieldErrors(err, []string{"version", "notes"}, nil); ok {
-			errs = fe
-		} else if err != nil {
-			return s.releaseRefusal(c, u, m.ID, err)
-		}
-	}
-	if errs.Any() {
-		view, verr := s.releaseView(c, u, m.ID)
+	d := app.ReleaseDetails{Version: strings.TrimSpace(c.FormValue("version")), Notes: strings.TrimSpace(c.FormValue("notes")),
+		Baseline: c.FormValue("baseline") != ""}
+	err = s.app.Authoring.UpdateReleaseDetails(c.Request().Context(), actorOf(c), id, d)
+	errs, ok := fieldErrors(err, releaseDetailsOrder, releaseDetailsSentences)
+	switch {
+	case ok:
+		view, verr := s.releaseView(c, nil, id)
 		if verr != nil {
 			return verr
 		}
-		view.Errors, view.Version, view.Notes, view.Baseline = errs, version, notes, baseline
+		view.Errors, view.Version, view.Notes, view.Baseline = errs, d.Version, d.Notes, d.Baseline
 		return s.render(c, conflictStatus(err, errs), "release/show", view)
+	case err != nil:
+		return s.releaseRefusal(c, id, err)
 	}
-	return seeOther(c, releasePath(m.ID)+"?done=release-saved")
+	return seeOther(c, releasePath(id)+"?done=release-saved")
 }
 
-// problemField matches the start of a publish problem's field, like
-// screens[2] or tasks[0].
-var problemField = regexp.MustCompile(`^(screens|tasks)\[(\d+)\]`)
-
-// problemAnchor returns where on the release page a publish problem about
-// field is: the screen's or task's row, or the table.
-func problemAnchor(r *sandpit.Release, field string) string {
-	m := problemField.FindStringSubmatch(field)
-	if m == nil {
-		if strings.HasPrefix(field, "tasks") {
-			return "#tasks"
-		}
-		return "#screens"
-	}
-	i, _ := strconv.Atoi(m[2])
+// problemAnchor returns where on the release page publish problem p is:
+// its screen's or task's row, or the table.
+func problemAnchor(p sandpit.Problem) string {
 	switch {
-	case m[1] == "screens" && i < len(r.Screens):
-		return "#screen-" + r.Screens[i].Key
-	case m[1] == "tasks" && i < len(r.Tasks):
-		return "#task-" + r.Tasks[i].Key
+	case p.Task != "":
+		return "#task-" + p.Task
+	case p.Screen != "":
+		return "#screen-" + p.Screen
 	}
-	return "#" + m[1]
+	return "#" + p.Field
 }
 
 // handleReleasePublish opens a draft release for trials, or shows the
 // release page listing every reason it cannot be yet.
 func (s *Server) handleReleasePublish(c echo.Context) error {
-	u := currentUser(c)
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
-	err = s.publishRelease(c, u, id)
+	err = s.app.Authoring.Publish(c.Request().Context(), actorOf(c), id)
 	switch sandpit.ErrorCode(err) {
 	case "":
 		return seeOther(c, releasePath(id)+"?done=published")
 	case sandpit.EINVALID:
-		view, verr := s.releaseView(c, u, id)
+		view, verr := s.releaseView(c, nil, id)
 		if verr != nil {
 			return verr
 		}
-		for _, p := range view.Release.PublishProblems() {
-			view.Problems = append(view.Problems, problemLink{problemAnchor(view.Release, p.Field), p.Message})
+		for _, p := range view.publishProblems {
+			view.Problems = append(view.Problems, problemLink{problemAnchor(p), p.Message})
 			view.Errors.Add(p.Field, p.Message)
 		}
 		return s.render(c, http.StatusUnprocessableEntity, "release/show", view)
 	}
-	return s.releaseRefusal(c, u, id, err)
+	return s.releaseRefusal(c, id, err)
 }
 
 // handleReleaseClose ends trials of an open release.
 func (s *Server) handleReleaseClose(c echo.Context) error {
-	u := currentUser(c)
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
-	if err := s.closeRelease(c, u, id); err != nil {
-		return s.releaseRefusal(c, u, id, err)
+	if err := s.app.Authoring.Close(c.Request().Context(), actorOf(c), id); err != nil {
+		return s.releaseRefusal(c, id, err)
 	}
 	return seeOther(c, releasePath(id)+"?done=closed")
 }
@@ -285,34 +217,25 @@ func slug(s string) string {
 // handleReleaseExport downloads a release's whole definition, images
 // included, as a JSON file the import form and the API accept.
 func (s *Server) handleReleaseExport(c echo.Context) error {
-	ctx := c.Request().Context()
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
-	m, err := s.releaseFor(c, currentUser(c), id, accessRead)
+	def, err := s.app.Authoring.Definition(c.Request().Context(), actorOf(c), id)
 	if err != nil {
 		return err
 	}
-	def, err := s.store.Definition(ctx, m.ID)
-	if err != nil {
-		return err
-	}
-	w, err := s.store.Workflow(ctx, m.WorkflowID)
-	if err != nil {
-		return err
-	}
-	name := strings.Trim(slug(w.Title)+"-"+slug(def.Version), "-")
+	name := strings.Trim(slug(def.WorkflowTitle)+"-"+slug(def.Version), "-")
 	if name == "" {
 		name = "release"
 	}
 	c.Response().Header().Set(echo.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="%s.json"`, name))
 	c.Response().Header().Set(echo.HeaderCacheControl, "private, no-store")
-	return c.JSON(http.StatusOK, def)
+	return c.JSON(http.StatusOK, def.Definition)
 }
 
 // handleScreenImage serves a screen's image to the people who may see its
 // release.
 func (s *Server) handleScreenImage(c echo.Context) error {
-	return s.serveScreenImage(c, currentUser(c))
+	return s.serveScreenImage(c)
 }

@@ -3,100 +3,69 @@ package web
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/sandpit-nhs/sandpit/internal/app"
 	"github.com/sandpit-nhs/sandpit/internal/sandpit"
 )
 
 // screenOrder is the order of the screen upload form's fields.
 var screenOrder = []string{"key", "title", "image"}
 
-// readScreenImage reads and checks the uploaded image of field "image". A
-// missing file gives nil and no error when optional. Problems with the
-// image are returned as the sentence for the field.
-func readScreenImage(c echo.Context, optional bool) (*sandpit.CheckedImage, string, error) {
+// screenSentences are the error summary's words for the screen forms.
+var screenSentences = formSentences{
+	"key":   {sandpit.FieldTaken: "Another screen of this release has this key"},
+	"title": {"": "Enter a title for the screen of at most 200 characters"},
+	"image": {
+		sandpit.FieldRequired:  "Select an image of the screen, a PNG or JPEG file",
+		sandpit.FieldFormat:    "The image must be {format}",
+		sandpit.FieldFileSize:  "The image is {mb} MB; the most is {max_mb} MB",
+		sandpit.FieldImageSize: "The image is {width} × {height} pixels; the most is {max} × {max}",
+		sandpit.FieldTooMany:   "A release may have at most {max} screens",
+	},
+}
+
+// readScreenForm reads a screen form: its key, title and uploaded image
+// (nil when no file was sent).
+func readScreenForm(c echo.Context) (app.ScreenInput, error) {
+	in := app.ScreenInput{Key: strings.TrimSpace(c.FormValue("key")), Title: strings.TrimSpace(c.FormValue("title"))}
 	data, err := uploadedFile(c, "image", sandpit.MaxImageBytes)
 	switch sandpit.ErrorCode(err) {
-	case "":
-	case sandpit.EINVALID:
-		if optional {
-			return nil, "", nil
-		}
-		return nil, "Select an image of the screen, a PNG or JPEG file", nil
+	case "", sandpit.EINVALID:
 	default:
-		return nil, "", err
+		return in, err
 	}
-	if optional && len(data) == 0 {
-		return nil, "", nil
-	}
-	img, cerr := sandpit.CheckImage(data)
-	if cerr != nil {
-		return nil, "The image " + cerr.Error(), nil
-	}
-	return img, "", nil
-}
-
-// readScreenForm reads the title and the uploaded image of a screen form,
-// adding their problems to errs. The image may be missing when optional.
-func readScreenForm(c echo.Context, optional bool, errs *FieldErrors) (string, *sandpit.CheckedImage, error) {
-	title := strings.TrimSpace(c.FormValue("title"))
-	if p := titleProblem(title, "screen"); p != "" {
-		errs.Add("title", p)
-	}
-	img, problem, err := readScreenImage(c, optional)
-	if problem != "" {
-		errs.Add("image", problem)
-	}
-	return title, img, err
-}
-
-// titleProblem returns why a screen or task title cannot be used, or "".
-func titleProblem(title, what string) string {
-	if n := utf8.RuneCountInString(title); n == 0 || n > sandpit.MaxTitle {
-		return fmt.Sprintf("Enter a title for the %s of at most %d characters", what, sandpit.MaxTitle)
-	}
-	return ""
+	in.Image = data
+	return in, nil
 }
 
 // handleScreenCreate adds a screen, uploaded as an image, to a draft
 // release.
 func (s *Server) handleScreenCreate(c echo.Context) error {
-	u := currentUser(c)
-	m, err := s.editableDraft(c, u)
-	if err != nil {
-		return s.releaseRefusal(c, u, metaID(m), err)
-	}
-	key := strings.TrimSpace(c.FormValue("key"))
-	var errs FieldErrors
-	if p := sandpit.KeyProblem(key); p != "" {
-		errs.Add("key", sentence("key", p))
-	}
-	title, img, err := readScreenForm(c, false, &errs)
+	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
-	if !errs.Any() {
-		err = s.store.AddScreen(c.Request().Context(), m.ID, key, title, img)
-		if fe, ok := fieldErrors(err, screenOrder, nil); ok {
-			errs = fe
-		} else if err != nil {
-			return s.releaseRefusal(c, u, m.ID, err)
-		}
+	in, err := readScreenForm(c)
+	if err != nil {
+		return err
 	}
-	if errs.Any() {
-		view, verr := s.releaseView(c, u, m.ID)
+	err = s.app.Authoring.AddScreen(c.Request().Context(), actorOf(c), id, in)
+	if errs, ok := fieldErrors(err, screenOrder, screenSentences); ok {
+		view, verr := s.releaseView(c, nil, id)
 		if verr != nil {
 			return verr
 		}
-		view.Errors, view.ScreenKey, view.ScreenTitle = errs, key, title
+		view.Errors, view.ScreenKey, view.ScreenTitle = errs, in.Key, in.Title
 		return s.render(c, formStatus(errs), "release/show", view)
 	}
-	return seeOther(c, fmt.Sprintf("%s/screens/%s?done=screen-added", releasePath(m.ID), key))
+	if err != nil {
+		return s.releaseRefusal(c, id, err)
+	}
+	return seeOther(c, screenPath(id, in.Key)+"?done=screen-added")
 }
 
 // hotspotRow is one row of the hotspot form, as stored or as typed.
@@ -148,26 +117,14 @@ type screenView struct {
 }
 
 // screenView returns the hotspot editor of screen :key of release id.
-func (s *Server) screenView(c echo.Context, u *sandpit.User, id int64) (screenView, error) {
-	ctx := c.Request().Context()
-	m, err := s.releaseFor(c, u, id, accessRead)
+func (s *Server) screenView(c echo.Context, _ *sandpit.User, id int64) (screenView, error) {
+	sv, err := s.app.Authoring.Screen(c.Request().Context(), actorOf(c), id, c.Param("key"))
 	if err != nil {
 		return screenView{}, err
 	}
-	r, err := s.store.Release(ctx, m.ID)
-	if err != nil {
-		return screenView{}, err
-	}
-	sc := r.Screen(c.Param("key"))
-	if sc == nil {
-		return screenView{}, sandpit.Errorf(sandpit.ENOTFOUND, "Screen not found.")
-	}
-	w, err := s.store.Workflow(ctx, r.WorkflowID)
-	if err != nil {
-		return screenView{}, err
-	}
-	v := screenView{Layout: s.layout(c, "Screen: "+sc.Title), Release: r, Workflow: w, Screen: sc,
-		Editable: sandpit.CanEditWorkflows(u, m.TeamID) && !r.Published(), Title: sc.Title}
+	r, sc := sv.Release, sv.Screen
+	v := screenView{Layout: s.layout(c, "Screen: "+sc.Title), Release: r, Workflow: sv.Workflow, Screen: sc,
+		Editable: sv.Editable(), Title: sc.Title}
 	for _, t := range r.Screens {
 		v.Targets = append(v.Targets, targetOption{t.Key, t.Title})
 	}
@@ -188,53 +145,42 @@ func screenPath(id int64, key string) string {
 // handleScreenUpdate renames a screen of a draft release and, when a new
 // image is uploaded, replaces its image.
 func (s *Server) handleScreenUpdate(c echo.Context) error {
-	u := currentUser(c)
-	m, err := s.editableDraft(c, u)
-	if err != nil {
-		return s.releaseRefusal(c, u, metaID(m), err)
-	}
-	view, err := s.screenView(c, u, m.ID)
+	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
-	var errs FieldErrors
-	title, img, err := readScreenForm(c, true, &errs)
+	key := c.Param("key")
+	in, err := readScreenForm(c)
 	if err != nil {
 		return err
 	}
-	if !errs.Any() {
-		err = s.store.UpdateScreen(c.Request().Context(), m.ID, view.Screen.Key, title, img)
-		if fe, ok := fieldErrors(err, []string{"title", "image"}, nil); ok {
-			errs = fe
-		} else if err != nil {
-			return s.releaseRefusal(c, u, m.ID, err)
+	err = s.app.Authoring.UpdateScreen(c.Request().Context(), actorOf(c), id, key, in)
+	if errs, ok := fieldErrors(err, screenOrder, screenSentences); ok {
+		view, verr := s.screenView(c, nil, id)
+		if verr != nil {
+			return verr
 		}
-	}
-	if errs.Any() {
-		view.Errors, view.Title = errs, title
+		view.Errors, view.Title = errs, in.Title
 		return s.render(c, formStatus(errs), "screen/edit", view)
 	}
-	return seeOther(c, screenPath(m.ID, view.Screen.Key)+"?done=screen-saved")
+	if err != nil {
+		return s.releaseRefusal(c, id, err)
+	}
+	return seeOther(c, screenPath(id, key)+"?done=screen-saved")
 }
 
 // handleScreenMove moves a screen of a draft release one place up or down
 // the list.
 func (s *Server) handleScreenMove(c echo.Context) error {
-	return s.changeDraft(c, func(ctx context.Context, id int64, key string) error {
-		switch c.FormValue("direction") {
-		case "up":
-			return s.store.MoveScreen(ctx, id, key, -1)
-		case "down":
-			return s.store.MoveScreen(ctx, id, key, 1)
-		}
-		return sandpit.Errorf(sandpit.EMALFORMED, "Choose to move the screen up or down.")
+	return s.changeDraft(c, func(ctx context.Context, a app.Actor, id int64, key string) error {
+		return s.app.Authoring.MoveScreen(ctx, a, id, key, c.FormValue("direction"))
 	}, "screen-moved")
 }
 
 // handleScreenDelete removes a screen from a draft release, unless hotspots
 // or tasks use it: then the release page says which.
 func (s *Server) handleScreenDelete(c echo.Context) error {
-	return s.changeDraft(c, s.store.DeleteScreen, "screen-deleted")
+	return s.changeDraft(c, s.app.Authoring.DeleteScreen, "screen-deleted")
 }
 
 // formAt returns the i-th value of a repeated form field, or "".
@@ -245,22 +191,27 @@ func formAt(values []string, i int) string {
 	return ""
 }
 
-// hotspotNumber reads one number of a hotspot row: a whole number of at
-// least min, or a sentence saying what to type.
-func hotspotNumber(value, name string, min int) (int, string) {
-	n, err := strconv.Atoi(value)
-	if err != nil || n < min {
-		return 0, fmt.Sprintf("Enter %s as a whole number of %d or more", name, min)
-	}
-	return n, ""
+// hotspotFields are a hotspot row's fields, in the order the form shows
+// them.
+var hotspotFields = []string{"x", "y", "w", "h", "target", "label"}
+
+// hotspotSentences are the words for the hotspot form's errors, by the
+// row's field.
+var hotspotSentences = formSentences{
+	"x":        {"": "Enter x as a whole number of 0 or more"},
+	"y":        {"": "Enter y as a whole number of 0 or more"},
+	"w":        {sandpit.FieldFormat: "Enter the width as a whole number of 1 or more", sandpit.FieldOutOfRange: "The hotspot must fit inside the image: x plus the width must be at most {edge}"},
+	"h":        {sandpit.FieldFormat: "Enter the height as a whole number of 1 or more", sandpit.FieldOutOfRange: "The hotspot must fit inside the image: y plus the height must be at most {edge}"},
+	"target":   {"": "Select the screen the hotspot leads to"},
+	"label":    {"": "The label must be at most {max} characters"},
+	"hotspots": {"": "A screen may have at most {max} hotspots: remove some"},
 }
 
-// readHotspots reads the hotspot form's rows, checks each against screen sc
-// of release r, and returns the hotspots to keep, the rows as typed and
-// their errors.
-func readHotspots(c echo.Context, r *sandpit.Release, sc *sandpit.Screen) ([]sandpit.Hotspot, []hotspotRow, FieldErrors, error) {
+// readHotspots reads the hotspot form's rows: the hotspots to keep, and
+// every row as typed, for showing the form again.
+func readHotspots(c echo.Context) ([]app.HotspotInput, []hotspotRow, error) {
 	if err := c.Request().ParseForm(); err != nil {
-		return nil, nil, FieldErrors{}, sandpit.Errorf(sandpit.EMALFORMED, "The form could not be read.")
+		return nil, nil, sandpit.Errorf(sandpit.EMALFORMED, "The form could not be read.")
 	}
 	form := c.Request().Form
 	xs, ys, ws, hs, targets, labels := form["x"], form["y"], form["w"], form["h"], form["target"], form["label"]
@@ -274,58 +225,52 @@ func readHotspots(c echo.Context, r *sandpit.Release, sc *sandpit.Screen) ([]san
 			removed[i] = true
 		}
 	}
-	var keep []sandpit.Hotspot
+	var keep []app.HotspotInput
 	var rows []hotspotRow
-	var errs FieldErrors
 	blankRow := false
 	for i := range n {
 		row := hotspotRow{Index: i, Number: i + 1, X: formAt(xs, i), Y: formAt(ys, i), W: formAt(ws, i), H: formAt(hs, i),
 			Target: formAt(targets, i), Label: formAt(labels, i), Remove: removed[i], Errors: map[string]string{}}
+		rows = append(rows, row)
 		if row.X == "" && row.Y == "" && row.W == "" && row.H == "" {
-			row.New, blankRow = true, true
-			rows = append(rows, row)
+			rows[len(rows)-1].New, blankRow = true, true
 			continue
 		}
 		if row.Remove {
-			rows = append(rows, row)
 			continue
 		}
-		x, px := hotspotNumber(row.X, "x", 0)
-		y, py := hotspotNumber(row.Y, "y", 0)
-		w, pw := hotspotNumber(row.W, "the width", 1)
-		h, ph := hotspotNumber(row.H, "the height", 1)
-		for field, p := range map[string]string{"x": px, "y": py, "w": pw, "h": ph} {
-			if p != "" {
-				row.Errors[field] = p
-			}
-		}
-		if px == "" && pw == "" && x+w > sc.Width {
-			row.Errors["w"] = fmt.Sprintf("The hotspot must fit inside the image: x plus the width must be at most %d", sc.Width)
-		}
-		if py == "" && ph == "" && y+h > sc.Height {
-			row.Errors["h"] = fmt.Sprintf("The hotspot must fit inside the image: y plus the height must be at most %d", sc.Height)
-		}
-		if r.Screen(row.Target) == nil {
-			row.Errors["target"] = "Select the screen the hotspot leads to"
-		}
-		if utf8.RuneCountInString(row.Label) > sandpit.MaxTitle {
-			row.Errors["label"] = fmt.Sprintf("The label must be at most %d characters", sandpit.MaxTitle)
-		}
-		for _, field := range []string{"x", "y", "w", "h", "target", "label"} {
-			if p := row.Errors[field]; p != "" {
-				errs.Add(row.ID(field), fmt.Sprintf("Hotspot %d: %s", row.Number, lowerFirst(p)))
-			}
-		}
-		keep = append(keep, sandpit.Hotspot{X: x, Y: y, W: w, H: h, Target: row.Target, Label: row.Label})
-		rows = append(rows, row)
-	}
-	if len(keep) > sandpit.MaxHotspots {
-		errs.Add(hotspotRow{Index: 0}.ID("x"), fmt.Sprintf("A screen may have at most %d hotspots: remove some", sandpit.MaxHotspots))
+		keep = append(keep, app.HotspotInput{Row: i, X: row.X, Y: row.Y, W: row.W, H: row.H, Target: row.Target, Label: row.Label})
 	}
 	if !blankRow {
 		rows = append(rows, hotspotRow{Index: len(rows), Number: len(rows) + 1, New: true})
 	}
-	return keep, rows, errs, nil
+	return keep, rows, nil
+}
+
+// hotspotErrors puts the field errors of the hotspot form on its rows and
+// lists them, row by row, for the error summary.
+func hotspotErrors(err error, rows []hotspotRow) FieldErrors {
+	var errs FieldErrors
+	for _, f := range sandpit.FieldErrorsOf(err) {
+		p := f.Place()
+		if p.Hotspot == 0 {
+			errs.Add(hotspotRow{Index: 0}.ID("x"), hotspotSentences.sentence(f.Field, f, true))
+			continue
+		}
+		if i := p.Hotspot - 1; i < len(rows) {
+			if _, ok := rows[i].Errors[p.Attribute]; !ok {
+				rows[i].Errors[p.Attribute] = hotspotSentences.sentence(p.Attribute, f, true)
+			}
+		}
+	}
+	for _, row := range rows {
+		for _, field := range hotspotFields {
+			if msg := row.Errors[field]; msg != "" {
+				errs.Add(row.ID(field), fmt.Sprintf("Hotspot %d: %s", row.Number, lowerFirst(msg)))
+			}
+		}
+	}
+	return errs
 }
 
 // lowerFirst lowers the first letter of a sentence, to follow a prefix.
@@ -339,26 +284,26 @@ func lowerFirst(s string) string {
 // handleHotspotsSave replaces the hotspots of a screen of a draft release
 // with the rows of the hotspot form, or shows every problem with them.
 func (s *Server) handleHotspotsSave(c echo.Context) error {
-	u := currentUser(c)
-	m, err := s.editableDraft(c, u)
-	if err != nil {
-		return s.releaseRefusal(c, u, metaID(m), err)
-	}
-	view, err := s.screenView(c, u, m.ID)
+	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
-	keep, rows, errs, err := readHotspots(c, view.Release, view.Screen)
+	keep, rows, err := readHotspots(c)
 	if err != nil {
 		return err
 	}
-	if !errs.Any() {
-		err = s.store.SetHotspots(c.Request().Context(), m.ID, view.Screen.Key, slices.Clip(keep))
-		if err != nil {
-			return s.releaseRefusal(c, u, m.ID, err)
+	key := c.Param("key")
+	err = s.app.Authoring.SaveHotspots(c.Request().Context(), actorOf(c), id, key, keep)
+	switch sandpit.ErrorCode(err) {
+	case "":
+		return seeOther(c, screenPath(id, key)+"?done=hotspots-saved")
+	case sandpit.EINVALID:
+		view, verr := s.screenView(c, nil, id)
+		if verr != nil {
+			return verr
 		}
-		return seeOther(c, screenPath(m.ID, view.Screen.Key)+"?done=hotspots-saved")
+		view.Errors, view.Rows = hotspotErrors(err, rows), rows
+		return s.render(c, formStatus(view.Errors), "screen/edit", view)
 	}
-	view.Errors, view.Rows = errs, rows
-	return s.render(c, formStatus(errs), "screen/edit", view)
+	return s.releaseRefusal(c, id, err)
 }

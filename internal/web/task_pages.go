@@ -1,15 +1,14 @@
 package web
 
 import (
-	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/sandpit-nhs/sandpit/internal/app"
 	"github.com/sandpit-nhs/sandpit/internal/sandpit"
 )
 
@@ -46,23 +45,15 @@ type taskFormView struct {
 	DailyFrequency string
 }
 
-// taskFormView returns the task form of release id filled with t.
-func (s *Server) taskFormView(c echo.Context, id int64, t sandpit.Task, frequency string, editing string) (taskFormView, error) {
-	ctx := c.Request().Context()
-	r, err := s.store.Release(ctx, id)
-	if err != nil {
-		return taskFormView{}, err
-	}
-	w, err := s.store.Workflow(ctx, r.WorkflowID)
-	if err != nil {
-		return taskFormView{}, err
-	}
+// taskFormView returns the task form of draft release r filled with t.
+func (s *Server) taskFormView(c echo.Context, f *app.TaskForm, t sandpit.Task, frequency string, editing string) taskFormView {
+	r, id := f.Release, f.Release.ID
 	title := "Add a task"
 	action := releasePath(id) + "/tasks"
 	if editing != "" {
 		title, action = "Edit task", releasePath(id)+"/tasks/"+editing
 	}
-	v := taskFormView{Layout: s.layout(c, title), Release: r, Workflow: w, Action: action, Editing: editing != "", Original: editing,
+	v := taskFormView{Layout: s.layout(c, title), Release: r, Workflow: f.Workflow, Action: action, Editing: editing != "", Original: editing,
 		Key: t.Key, Title: t.Title, Scenario: t.Scenario, Start: t.Start, DailyFrequency: frequency}
 	for i, sc := range r.Screens {
 		v.Screens = append(v.Screens, targetOption{sc.Key, sc.Title})
@@ -84,43 +75,36 @@ func (s *Server) taskFormView(c echo.Context, id int64, t sandpit.Task, frequenc
 		}
 		v.Steps = append(v.Steps, step)
 	}
-	return v, nil
+	return v
+}
+
+// showTaskForm shows the form to add a task to draft release :id, or to
+// change its task key when key is set.
+func (s *Server) showTaskForm(c echo.Context, key string) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	f, err := s.app.Authoring.TaskForm(c.Request().Context(), actorOf(c), id, key)
+	if err != nil {
+		return s.releaseRefusal(c, id, err)
+	}
+	var t sandpit.Task
+	frequency := ""
+	if f.Task != nil {
+		t, frequency = *f.Task, strconv.FormatFloat(f.Task.DailyFrequency, 'f', -1, 64)
+	}
+	return s.render(c, http.StatusOK, "task/form", s.taskFormView(c, f, t, frequency, key))
 }
 
 // handleTaskNew shows the form to add a task to a draft release.
 func (s *Server) handleTaskNew(c echo.Context) error {
-	u := currentUser(c)
-	m, err := s.editableDraft(c, u)
-	if err != nil {
-		return s.releaseRefusal(c, u, metaID(m), err)
-	}
-	view, err := s.taskFormView(c, m.ID, sandpit.Task{}, "", "")
-	if err != nil {
-		return err
-	}
-	return s.render(c, http.StatusOK, "task/form", view)
+	return s.showTaskForm(c, "")
 }
 
 // handleTaskEdit shows the form to change a task of a draft release.
 func (s *Server) handleTaskEdit(c echo.Context) error {
-	u := currentUser(c)
-	m, err := s.editableDraft(c, u)
-	if err != nil {
-		return s.releaseRefusal(c, u, metaID(m), err)
-	}
-	r, err := s.store.Release(c.Request().Context(), m.ID)
-	if err != nil {
-		return err
-	}
-	t := r.Task(c.Param("key"))
-	if t == nil {
-		return sandpit.Errorf(sandpit.ENOTFOUND, "Task not found.")
-	}
-	view, err := s.taskFormView(c, m.ID, *t, strconv.FormatFloat(t.DailyFrequency, 'f', -1, 64), t.Key)
-	if err != nil {
-		return err
-	}
-	return s.render(c, http.StatusOK, "task/form", view)
+	return s.showTaskForm(c, c.Param("key"))
 }
 
 // handleTaskCreate adds a task to a draft release.
@@ -136,90 +120,54 @@ func (s *Server) handleTaskUpdate(c echo.Context) error {
 // taskOrder is the order of the task form's fields.
 var taskOrder = []string{"key", "title", "scenario", "start", "success", "optimal_path", "daily_frequency"}
 
+// taskSentences are the error summary's words for the task form.
+var taskSentences = formSentences{
+	"key":             {sandpit.FieldTaken: "Another task of this release has this key", sandpit.FieldTooMany: "A release may have at most {max} tasks"},
+	"title":           {"": "Enter a title for the task of at most 200 characters"},
+	"scenario":        {"": "The scenario must be at most {max} characters"},
+	"start":           {"": "Select the screen the task starts on"},
+	"success":         {sandpit.FieldRequired: "Select at least one screen that means the task is done", "": "Select success screens from this release's screens"},
+	"optimal_path":    {"": "Select the optimal path's steps from this release's screens"},
+	"daily_frequency": {"": "Enter how many times a day the task is done, a number from 0 to 100000, like 12 or 0.5"},
+}
+
 // saveTask reads the task form and stores the task, replacing the task
 // called replacing when it is not empty.
 func (s *Server) saveTask(c echo.Context, replacing string) error {
-	u := currentUser(c)
-	m, err := s.editableDraft(c, u)
-	if err != nil {
-		return s.releaseRefusal(c, u, metaID(m), err)
-	}
-	r, err := s.store.Release(c.Request().Context(), m.ID)
+	id, err := pathID(c, "id")
 	if err != nil {
 		return err
-	}
-	if replacing != "" && r.Task(replacing) == nil {
-		return sandpit.Errorf(sandpit.ENOTFOUND, "Task not found.")
 	}
 	if err := c.Request().ParseForm(); err != nil {
 		return sandpit.Errorf(sandpit.EMALFORMED, "The form could not be read.")
 	}
 	form := c.Request().Form
-	t := sandpit.Task{Key: strings.TrimSpace(form.Get("key")), Title: strings.TrimSpace(form.Get("title")),
-		Scenario: strings.TrimSpace(form.Get("scenario")), Start: form.Get("start"), Success: []string{}, OptimalPath: []string{}}
-	for _, k := range form["success"] {
-		if k != "" && !slices.Contains(t.Success, k) {
-			t.Success = append(t.Success, k)
+	in := app.TaskInput{Key: form.Get("key"), Title: form.Get("title"), Scenario: form.Get("scenario"), Start: form.Get("start"),
+		Success: form["success"], OptimalPath: form["optimal_path"], DailyFrequency: strings.TrimSpace(form.Get("daily_frequency"))}
+	err = s.app.Authoring.SaveTask(c.Request().Context(), actorOf(c), id, replacing, in)
+	if errs, ok := fieldErrors(err, taskOrder, taskSentences); ok {
+		f, ferr := s.app.Authoring.TaskForm(c.Request().Context(), actorOf(c), id, replacing)
+		if ferr != nil {
+			return ferr
 		}
-	}
-	for _, k := range form["optimal_path"] {
-		if k = strings.TrimSpace(k); k != "" {
-			t.OptimalPath = append(t.OptimalPath, k)
+		t := sandpit.Task{Key: strings.TrimSpace(in.Key), Title: strings.TrimSpace(in.Title), Scenario: strings.TrimSpace(in.Scenario),
+			Start: in.Start, Success: in.Success}
+		for _, k := range in.OptimalPath {
+			if k = strings.TrimSpace(k); k != "" {
+				t.OptimalPath = append(t.OptimalPath, k)
+			}
 		}
-	}
-	frequency := strings.TrimSpace(form.Get("daily_frequency"))
-
-	var errs FieldErrors
-	if p := sandpit.KeyProblem(t.Key); p != "" {
-		errs.Add("key", sentence("key", p))
-	}
-	if p := titleProblem(t.Title, "task"); p != "" {
-		errs.Add("title", p)
-	}
-	if utf8.RuneCountInString(t.Scenario) > sandpit.MaxText {
-		errs.Add("scenario", fmt.Sprintf("The scenario must be at most %d characters", sandpit.MaxText))
-	}
-	if r.Screen(t.Start) == nil {
-		errs.Add("start", "Select the screen the task starts on")
-	}
-	if len(t.Success) == 0 {
-		errs.Add("success", "Select at least one screen that means the task is done")
-	}
-	for _, k := range t.Success {
-		if r.Screen(k) == nil {
-			errs.Add("success", "Select success screens from this release's screens")
-		}
-	}
-	for _, k := range t.OptimalPath {
-		if r.Screen(k) == nil {
-			errs.Add("optimal_path", "Select the optimal path's steps from this release's screens")
-		}
-	}
-	if f, err := strconv.ParseFloat(frequency, 64); frequency == "" || err != nil || f < 0 || f > 100000 {
-		errs.Add("daily_frequency", "Enter how many times a day the task is done, a number from 0 to 100000, like 12 or 0.5")
-	} else {
-		t.DailyFrequency = f
-	}
-	if !errs.Any() {
-		err = s.store.SaveTask(c.Request().Context(), m.ID, replacing, t)
-		if fe, ok := fieldErrors(err, taskOrder, nil); ok {
-			errs = fe
-		} else if err != nil {
-			return s.releaseRefusal(c, u, m.ID, err)
-		}
-	}
-	if errs.Any() {
-		view, verr := s.taskFormView(c, m.ID, t, frequency, replacing)
-		if verr != nil {
-			return verr
-		}
+		view := s.taskFormView(c, f, t, in.DailyFrequency, replacing)
 		view.Errors = errs
 		return s.render(c, formStatus(errs), "task/form", view)
 	}
-	return seeOther(c, releasePath(m.ID)+"?done=task-saved")
+	if err != nil {
+		return s.releaseRefusal(c, id, err)
+	}
+	return seeOther(c, releasePath(id)+"?done=task-saved")
 }
 
 // handleTaskDelete removes a task from a draft release.
 func (s *Server) handleTaskDelete(c echo.Context) error {
-	return s.changeDraft(c, s.store.DeleteTask, "task-deleted")
+	return s.changeDraft(c, s.app.Authoring.DeleteTask, "task-deleted")
 }

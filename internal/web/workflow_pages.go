@@ -6,16 +6,13 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"regexp"
-	"sort"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/sandpit-nhs/sandpit/internal/app"
 	"github.com/sandpit-nhs/sandpit/internal/sandpit"
-	"github.com/sandpit-nhs/sandpit/internal/store"
 )
 
 // statusTag is how a release status shows as an NHS.UK tag.
@@ -73,42 +70,20 @@ type workflowListView struct {
 // handleWorkflowList lists the workflows of the teams the user may see, with
 // links to create one in each team they may edit.
 func (s *Server) handleWorkflowList(c echo.Context) error {
-	u := currentUser(c)
-	ctx := c.Request().Context()
-	list, err := s.visibleWorkflows(c, u)
-	if err != nil {
-		return err
-	}
-	ids := make([]int64, len(list))
-	for i, w := range list {
-		ids[i] = w.ID
-	}
-	latest, err := s.store.LatestReleases(ctx, ids)
+	list, err := s.app.Authoring.Workflows(c.Request().Context(), actorOf(c))
 	if err != nil {
 		return err
 	}
 	view := workflowListView{Layout: s.layout(c, "Workflows")}
-	for _, w := range list {
+	for _, w := range list.Workflows {
 		item := workflowListItem{Workflow: w}
-		if r, ok := latest[w.ID]; ok {
+		if r, ok := list.Latest[w.ID]; ok {
 			item.Latest, item.Tag = &r, tagFor(r.Status)
 		}
 		view.Workflows = append(view.Workflows, item)
 	}
-	if sandpit.CanAdminister(u) {
-		teams, err := s.store.Teams(ctx)
-		if err != nil {
-			return err
-		}
-		for _, t := range teams {
-			view.Teams = append(view.Teams, teamLink{t.ID, t.Name})
-		}
-	} else {
-		for _, m := range u.Teams {
-			if sandpit.CanEditWorkflows(u, m.TeamID) {
-				view.Teams = append(view.Teams, teamLink{m.TeamID, m.TeamName})
-			}
-		}
+	for _, t := range list.Teams {
+		view.Teams = append(view.Teams, teamLink{t.ID, t.Name})
 	}
 	return s.render(c, http.StatusOK, "workflow/list", view)
 }
@@ -125,35 +100,24 @@ type workflowFormView struct {
 	ConsentText string
 }
 
-// editableTeam returns team :id if u may create workflows in it: ENOTFOUND
-// for people who may not see it, EFORBIDDEN for those who may only look.
-func (s *Server) editableTeam(c echo.Context, u *sandpit.User) (*sandpit.Team, error) {
-	teamID, err := pathID(c, "id")
-	if err != nil {
-		return nil, err
-	}
-	team, err := s.store.Team(c.Request().Context(), teamID)
-	if err != nil {
-		return nil, err
-	}
-	if !sandpit.CanViewTeam(u, team.ID) {
-		return nil, sandpit.Errorf(sandpit.ENOTFOUND, "Team not found.")
-	}
-	if err := allow(sandpit.CanEditWorkflows(u, team.ID)); err != nil {
-		return nil, err
-	}
-	return team, nil
+// newWorkflowForm is the form to create a workflow in team, filled with in.
+func (s *Server) newWorkflowForm(c echo.Context, team *sandpit.Team, in sandpit.WorkflowInput) workflowFormView {
+	return workflowFormView{Layout: s.layout(c, "Create a workflow"), TeamName: team.Name,
+		Action: fmt.Sprintf("/teams/%d/workflows", team.ID), Back: "/workflows",
+		Title: in.Title, Description: in.Description, ConsentText: in.ConsentText}
 }
 
 // handleWorkflowNew shows the form to create a workflow in a team.
 func (s *Server) handleWorkflowNew(c echo.Context) error {
-	team, err := s.editableTeam(c, currentUser(c))
+	teamID, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
-	view := workflowFormView{Layout: s.layout(c, "Create a workflow"), TeamName: team.Name,
-		Action: fmt.Sprintf("/teams/%d/workflows", team.ID), Back: "/workflows"}
-	return s.render(c, http.StatusOK, "workflow/form", view)
+	team, err := s.app.Authoring.WorkflowTeam(c.Request().Context(), actorOf(c), teamID)
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, "workflow/form", s.newWorkflowForm(c, team, sandpit.WorkflowInput{}))
 }
 
 // workflowOrder is the order of the workflow form's fields.
@@ -162,6 +126,7 @@ var workflowOrder = []string{"title", "description", "consent_text"}
 // workflowSentences are the error summary's words for the workflow form.
 var workflowSentences = formSentences{
 	"title":        {"": "Enter a title of at most 200 characters"},
+	"description":  {"": "The description must be at most {max} characters"},
 	"consent_text": {"": "Enter the participant information clinicians agree to before a trial, of at most 10000 characters"},
 }
 
@@ -172,24 +137,31 @@ func workflowInput(c echo.Context) sandpit.WorkflowInput {
 
 // handleWorkflowCreate creates a workflow in a team.
 func (s *Server) handleWorkflowCreate(c echo.Context) error {
-	u := currentUser(c)
-	team, err := s.editableTeam(c, u)
+	teamID, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
 	in := workflowInput(c)
-	id, err := s.createWorkflow(c, u, team.ID, in)
+	w, err := s.app.Authoring.CreateWorkflow(c.Request().Context(), actorOf(c), teamID, in)
 	if errs, ok := fieldErrors(err, workflowOrder, workflowSentences); ok {
-		view := workflowFormView{Layout: s.layout(c, "Create a workflow"), TeamName: team.Name,
-			Action: fmt.Sprintf("/teams/%d/workflows", team.ID), Back: "/workflows",
-			Title: in.Title, Description: in.Description, ConsentText: in.ConsentText}
+		team, terr := s.app.Authoring.WorkflowTeam(c.Request().Context(), actorOf(c), teamID)
+		if terr != nil {
+			return terr
+		}
+		view := s.newWorkflowForm(c, team, in)
 		view.Errors = errs
 		return s.render(c, formStatus(errs), "workflow/form", view)
 	}
 	if err != nil {
 		return err
 	}
-	return seeOther(c, workflowPath(id)+"?done=workflow-created")
+	return seeOther(c, workflowPath(w.ID)+"?done=workflow-created")
+}
+
+// editWorkflowForm is the form to change workflow w, filled with in.
+func (s *Server) editWorkflowForm(c echo.Context, w *sandpit.Workflow, in sandpit.WorkflowInput) workflowFormView {
+	return workflowFormView{Layout: s.layout(c, "Edit workflow"), TeamName: w.TeamName, Editing: true,
+		Action: workflowPath(w.ID), Back: workflowPath(w.ID), Title: in.Title, Description: in.Description, ConsentText: in.ConsentText}
 }
 
 // handleWorkflowEdit shows the form to change a workflow.
@@ -198,13 +170,12 @@ func (s *Server) handleWorkflowEdit(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	w, err := s.workflowFor(c, currentUser(c), id, true)
+	w, err := s.app.Authoring.EditWorkflow(c.Request().Context(), actorOf(c), id)
 	if err != nil {
 		return err
 	}
-	view := workflowFormView{Layout: s.layout(c, "Edit workflow"), TeamName: w.TeamName, Editing: true,
-		Action: workflowPath(w.ID), Back: workflowPath(w.ID), Title: w.Title, Description: w.Description, ConsentText: w.ConsentText}
-	return s.render(c, http.StatusOK, "workflow/form", view)
+	in := sandpit.WorkflowInput{Title: w.Title, Description: w.Description, ConsentText: w.ConsentText}
+	return s.render(c, http.StatusOK, "workflow/form", s.editWorkflowForm(c, w, in))
 }
 
 // handleWorkflowUpdate saves a workflow; a changed consent text becomes a
@@ -214,25 +185,21 @@ func (s *Server) handleWorkflowUpdate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	w, err := s.workflowFor(c, currentUser(c), id, true)
-	if err != nil {
-		return err
-	}
 	in := workflowInput(c)
-	err = in.Validate()
-	if err == nil {
-		err = s.store.UpdateWorkflow(c.Request().Context(), w.ID, in)
-	}
+	err = s.app.Authoring.UpdateWorkflow(c.Request().Context(), actorOf(c), id, in)
 	if errs, ok := fieldErrors(err, workflowOrder, workflowSentences); ok {
-		view := workflowFormView{Layout: s.layout(c, "Edit workflow"), TeamName: w.TeamName, Editing: true,
-			Action: workflowPath(w.ID), Back: workflowPath(w.ID), Title: in.Title, Description: in.Description, ConsentText: in.ConsentText}
+		w, werr := s.app.Authoring.EditWorkflow(c.Request().Context(), actorOf(c), id)
+		if werr != nil {
+			return werr
+		}
+		view := s.editWorkflowForm(c, w, in)
 		view.Errors = errs
 		return s.render(c, formStatus(errs), "workflow/form", view)
 	}
 	if err != nil {
 		return err
 	}
-	return seeOther(c, workflowPath(w.ID)+"?done=workflow-saved")
+	return seeOther(c, workflowPath(id)+"?done=workflow-saved")
 }
 
 // workflowReleaseItem is one row of a workflow's releases table.
@@ -253,83 +220,48 @@ type workflowShowView struct {
 	Problems       []problemLink // an import's problems
 }
 
-// workflowShowView returns the page about workflow id as u sees it.
-func (s *Server) workflowShowView(c echo.Context, u *sandpit.User, id int64) (workflowShowView, error) {
-	w, err := s.workflowFor(c, u, id, false)
+// workflowShowView returns the page about workflow id as the user sees it.
+func (s *Server) workflowShowView(c echo.Context, _ *sandpit.User, id int64) (workflowShowView, error) {
+	w, err := s.app.Authoring.Workflow(c.Request().Context(), actorOf(c), id)
 	if err != nil {
 		return workflowShowView{}, err
 	}
-	consents, err := s.store.ConsentVersions(c.Request().Context(), w.ID)
-	if err != nil {
-		return workflowShowView{}, err
-	}
-	v := workflowShowView{Layout: s.layout(c, w.Title), Workflow: w, CanEdit: sandpit.CanEditWorkflows(u, w.TeamID)}
-	if len(consents) > 1 {
-		v.EarlierConsent = consents[1:]
-	}
+	v := workflowShowView{Layout: s.layout(c, w.Title), Workflow: w.Workflow, CanEdit: w.CanEdit, EarlierConsent: w.EarlierConsent}
 	for _, r := range w.Releases {
 		v.Releases = append(v.Releases, workflowReleaseItem{ReleaseSummary: r, Tag: tagFor(r.Status)})
 	}
 	return v, nil
 }
 
-// versionProblem returns why a release version label cannot be used, as a
-// sentence, or "": the rule of Definition.Validate.
-func versionProblem(version string) string {
-	switch n := utf8.RuneCountInString(version); {
-	case n == 0:
-		return "Enter a version label, like 0.3"
-	case n > sandpit.MaxVersionLabel:
-		return fmt.Sprintf("Version must be at most %d characters", sandpit.MaxVersionLabel)
-	}
-	return ""
+// releaseDetailsOrder is the order of the release details form's fields.
+var releaseDetailsOrder = []string{"version", "notes"}
+
+// releaseDetailsSentences are the error summary's words for the forms that
+// start a release or change its details.
+var releaseDetailsSentences = formSentences{
+	"version": {sandpit.FieldRequired: "Enter a version label, like 0.3", sandpit.FieldTooLong: "Version must be at most {max} characters"},
+	"notes":   {sandpit.FieldTooLong: "Notes must be at most {max} characters"},
 }
 
 // handleReleaseCreate starts a new draft release of a workflow: a copy of
 // its newest release, or an empty one.
 func (s *Server) handleReleaseCreate(c echo.Context) error {
-	u := currentUser(c)
-	ctx := c.Request().Context()
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
-	w, err := s.workflowFor(c, u, id, true)
-	if err != nil {
-		return err
-	}
-	version, notes := strings.TrimSpace(c.FormValue("version")), strings.TrimSpace(c.FormValue("notes"))
-	var errs FieldErrors
-	if p := versionProblem(version); p != "" {
-		errs.Add("version", p)
-	}
-	if utf8.RuneCountInString(notes) > sandpit.MaxText {
-		errs.Add("notes", fmt.Sprintf("Notes must be at most %d characters", sandpit.MaxText))
-	}
-	var newID int64
-	if !errs.Any() {
-		latest, lerr := s.store.LatestRelease(ctx, w.ID)
-		if lerr != nil {
-			return lerr
-		}
-		if latest != 0 {
-			newID, err = s.store.CopyRelease(ctx, latest, version, notes)
-		} else {
-			newID, err = s.store.CreateRelease(ctx, w.ID, sandpit.Definition{Version: version, Notes: notes}, store.Images{})
-		}
-		if fe, ok := fieldErrors(err, []string{"version", "notes"}, nil); ok {
-			errs = fe
-		} else if err != nil {
-			return err
-		}
-	}
-	if errs.Any() {
-		view, verr := s.workflowShowView(c, u, w.ID)
+	d := app.ReleaseDetails{Version: strings.TrimSpace(c.FormValue("version")), Notes: strings.TrimSpace(c.FormValue("notes"))}
+	newID, err := s.app.Authoring.StartRelease(c.Request().Context(), actorOf(c), id, d)
+	if errs, ok := fieldErrors(err, releaseDetailsOrder, releaseDetailsSentences); ok {
+		view, verr := s.workflowShowView(c, nil, id)
 		if verr != nil {
 			return verr
 		}
-		view.Errors, view.Version, view.Notes = errs, version, notes
+		view.Errors, view.Version, view.Notes = errs, d.Version, d.Notes
 		return s.render(c, conflictStatus(err, errs), "workflow/show", view)
+	}
+	if err != nil {
+		return err
 	}
 	return seeOther(c, releasePath(newID)+"?done=release-created")
 }
@@ -337,12 +269,7 @@ func (s *Server) handleReleaseCreate(c echo.Context) error {
 // handleReleaseImport creates a draft release from an uploaded definition
 // file, as exported from a release page or written for the API.
 func (s *Server) handleReleaseImport(c echo.Context) error {
-	u := currentUser(c)
 	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	w, err := s.workflowFor(c, u, id, true)
 	if err != nil {
 		return err
 	}
@@ -360,13 +287,13 @@ func (s *Server) handleReleaseImport(c echo.Context) error {
 			problems = append(problems, problemLink{"#definition", "The file is not a release definition: " + jsonProblem(jerr)})
 		}
 	}
-	var newID int64
+	var r *sandpit.Release
 	if problems == nil {
-		newID, err = s.importRelease(c, u, w.ID, def)
+		r, err = s.app.Authoring.ImportRelease(c.Request().Context(), actorOf(c), id, def)
 		switch sandpit.ErrorCode(err) {
 		case "":
 		case sandpit.EINVALID:
-			for _, p := range definitionProblems(sandpit.ErrorFields(err)) {
+			for _, p := range definitionProblems(sandpit.FieldErrorsOf(err)) {
 				problems = append(problems, problemLink{"#definition", p})
 			}
 		case sandpit.ECONFLICT:
@@ -377,7 +304,7 @@ func (s *Server) handleReleaseImport(c echo.Context) error {
 		}
 	}
 	if problems != nil {
-		view, verr := s.workflowShowView(c, u, w.ID)
+		view, verr := s.workflowShowView(c, nil, id)
 		if verr != nil {
 			return verr
 		}
@@ -385,7 +312,7 @@ func (s *Server) handleReleaseImport(c echo.Context) error {
 		view.Errors.Add("definition", problems[0].Message)
 		return s.render(c, status, "workflow/show", view)
 	}
-	return seeOther(c, releasePath(newID)+"?done=release-imported")
+	return seeOther(c, releasePath(r.ID)+"?done=release-imported")
 }
 
 // uploadedFile reads the file of multipart field name, at most limit bytes
@@ -402,10 +329,10 @@ func uploadedFile(c echo.Context, name string, limit int64) ([]byte, error) {
 		if errors.As(err, &tooLarge) {
 			return nil, sandpit.Errorf(sandpit.ETOOLARGE, "The upload is too large.")
 		}
-		return nil, sandpit.InvalidMessages("Select a file.", map[string]string{name: "select a file"})
+		return nil, sandpit.Invalid("Select a file.", sandpit.Required(name))
 	}
 	if limit == 0 && fh.Size == 0 {
-		return nil, sandpit.InvalidMessages("Select a file.", map[string]string{name: "select a file"})
+		return nil, sandpit.Invalid("Select a file.", sandpit.Required(name))
 	}
 	f, err := fh.Open()
 	if err != nil {
@@ -435,54 +362,40 @@ func jsonProblem(err error) string {
 	return "it is not valid JSON."
 }
 
-// fieldPart matches one step of a definition field name, like screens[1].
-var fieldPart = regexp.MustCompile(`^([a-z_]+)\[(\d+)\]$`)
-
-// readableField turns a definition field name such as
-// "screens[1].hotspots[0].label" into words: "Screen 2 hotspot 1 label".
-func readableField(field string) string {
-	var words []string
-	for _, part := range strings.Split(field, ".") {
-		if m := fieldPart.FindStringSubmatch(part); m != nil {
-			n, _ := strconv.Atoi(m[2])
-			name := strings.TrimSuffix(strings.ReplaceAll(m[1], "_", " "), "s")
-			words = append(words, fmt.Sprintf("%s %d", name, n+1))
-		} else {
-			words = append(words, strings.ReplaceAll(part, "_", " "))
+// definitionProblems turns a definition's field errors into sentences, like
+// "Screen 2 image: must be a PNG or JPEG image", in the definition's order.
+func definitionProblems(fields []sandpit.FieldError) []string {
+	out := make([]string, 0, len(fields))
+	seen := map[string]bool{}
+	for _, f := range fields {
+		if seen[f.Field] {
+			continue
 		}
+		seen[f.Field] = true
+		out = append(out, placeWords(f.Place())+": "+f.Phrase())
+	}
+	return out
+}
+
+// placeWords names a place in a definition, like "Screen 2 hotspot 1
+// label".
+func placeWords(p sandpit.Place) string {
+	var words []string
+	switch {
+	case p.Screen > 0:
+		words = append(words, fmt.Sprintf("Screen %d", p.Screen))
+		if p.Hotspot > 0 {
+			words = append(words, fmt.Sprintf("hotspot %d", p.Hotspot))
+		}
+	case p.Task > 0:
+		words = append(words, fmt.Sprintf("Task %d", p.Task))
+	}
+	if p.Attribute != "" {
+		words = append(words, strings.ReplaceAll(p.Attribute, "_", " "))
 	}
 	out := strings.Join(words, " ")
 	if out == "" {
 		return out
 	}
 	return strings.ToUpper(out[:1]) + out[1:]
-}
-
-// definitionProblems turns a definition's field errors into sentences, like
-// "Screen 2 image: must be a PNG or JPEG image", in field order.
-func definitionProblems(fields map[string]string) []string {
-	names := make([]string, 0, len(fields))
-	for f := range fields {
-		names = append(names, f)
-	}
-	sort.Slice(names, func(i, j int) bool { return fieldSortKey(names[i]) < fieldSortKey(names[j]) })
-	out := make([]string, len(names))
-	for i, f := range names {
-		out[i] = readableField(f) + ": " + fields[f]
-	}
-	return out
-}
-
-// digits matches the numbers in a field name.
-var digits = regexp.MustCompile(`\d+`)
-
-// fieldSortKey orders field names with their indexes as numbers, so that
-// screens[10] follows screens[9].
-func fieldSortKey(field string) string {
-	return digits.ReplaceAllStringFunc(field, func(d string) string {
-		if len(d) >= 6 {
-			return d
-		}
-		return strings.Repeat("0", 6-len(d)) + d
-	})
 }
