@@ -2,8 +2,6 @@
 package web
 
 import (
-	"crypto/rand"
-	"fmt"
 	"io/fs"
 	"log/slog"
 	"net"
@@ -15,7 +13,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/sandpit-nhs/sandpit/internal/app"
-	"github.com/sandpit-nhs/sandpit/internal/sandpit"
 	"github.com/sandpit-nhs/sandpit/internal/store"
 )
 
@@ -49,9 +46,6 @@ type Server struct {
 	metrics  *metrics
 	echo     *echo.Echo
 	sessions *sessions.CookieStore
-	// dummyHash is compared when no account has the email, so that a missing
-	// account takes as long to refuse as a wrong password.
-	dummyHash string
 }
 
 // NewServer wires Sandpit's routes and middleware around its dependencies.
@@ -65,14 +59,6 @@ func NewServer(cfg Config, log *slog.Logger, st *store.Store, renderer *Renderer
 		static:   static,
 		echo:     echo.New(),
 	}
-	if s.cfg.PasswordCost == 0 {
-		s.cfg.PasswordCost = sandpit.DefaultPasswordCost
-	}
-	dummy, err := sandpit.HashPassword(rand.Text(), s.cfg.PasswordCost)
-	if err != nil {
-		panic(fmt.Sprintf("web: %v", err))
-	}
-	s.dummyHash = dummy
 	s.app = app.New(st, app.Config{PasswordCost: s.cfg.PasswordCost, PseudonymKey: cfg.PseudonymKey,
 		OpenRegistration: cfg.OpenRegistration, Version: cfg.Version, Now: st.Now})
 	s.sessions = newCookieStore(cfg.SessionKeys, s.secure())
