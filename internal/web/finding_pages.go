@@ -137,19 +137,6 @@ type findingShowView struct {
 	FormError  string // the merge or move form's error, shown in the summary
 }
 
-// handleFindingShow shows the page about one finding.
-func (s *Server) handleFindingShow(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	v, err := s.findingShowView(c, id)
-	if err != nil {
-		return err
-	}
-	return s.render(c, http.StatusOK, "finding/show", v)
-}
-
 // findingShowView builds the page about finding id as the caller sees it.
 func (s *Server) findingShowView(c echo.Context, id int64) (findingShowView, error) {
 	p, err := s.app.Findings.Finding(c.Request().Context(), actorOf(c), id)

@@ -10,14 +10,15 @@ import (
 )
 
 // showPage is the handler rendering page with the view build makes of the
-// path's :id for the signed-in user; build checks that the user may see it.
-func showPage[V any](s *Server, page string, build func(echo.Context, *sandpit.User, int64) (V, error)) echo.HandlerFunc {
+// path's :id; build asks the service, which checks that the caller may see
+// it.
+func showPage[V any](s *Server, page string, build func(echo.Context, int64) (V, error)) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		id, err := pathID(c, "id")
 		if err != nil {
 			return err
 		}
-		view, err := build(c, currentUser(c), id)
+		view, err := build(c, id)
 		if err != nil {
 			return err
 		}

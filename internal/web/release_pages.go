@@ -77,7 +77,7 @@ func screenTitles(def *sandpit.Definition, keys []string) []string {
 }
 
 // releaseView returns the page about release id as the user sees it.
-func (s *Server) releaseView(c echo.Context, _ *sandpit.User, id int64) (releaseView, error) {
+func (s *Server) releaseView(c echo.Context, id int64) (releaseView, error) {
 	rv, err := s.app.Authoring.Release(c.Request().Context(), actorOf(c), id)
 	if err != nil {
 		return releaseView{}, err
@@ -122,7 +122,7 @@ func (s *Server) releaseRefusal(c echo.Context, id int64, err error) error {
 	if sandpit.ErrorCode(err) != sandpit.ECONFLICT || id == 0 {
 		return err
 	}
-	view, verr := s.releaseView(c, nil, id)
+	view, verr := s.releaseView(c, id)
 	if verr != nil {
 		return verr
 	}
@@ -145,7 +145,7 @@ func (s *Server) handleReleaseDetailsUpdate(c echo.Context) error {
 	errs, ok := fieldErrors(err, releaseDetailsOrder, releaseDetailsSentences)
 	switch {
 	case ok:
-		view, verr := s.releaseView(c, nil, id)
+		view, verr := s.releaseView(c, id)
 		if verr != nil {
 			return verr
 		}
@@ -181,7 +181,7 @@ func (s *Server) handleReleasePublish(c echo.Context) error {
 	case "":
 		return seeOther(c, releasePath(id)+"?done=published")
 	case sandpit.EINVALID:
-		view, verr := s.releaseView(c, nil, id)
+		view, verr := s.releaseView(c, id)
 		if verr != nil {
 			return verr
 		}

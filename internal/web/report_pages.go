@@ -9,18 +9,14 @@ import (
 	"github.com/sandpit-nhs/sandpit/internal/sandpit"
 )
 
-// handleReportPage shows a release's usability report.
-func (s *Server) handleReportPage(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
+// reportPageView builds the usability report page of release id.
+func (s *Server) reportPageView(c echo.Context, id int64) (*reportPageView, error) {
 	p, err := s.app.Reports.ReleasePage(c.Request().Context(), actorOf(c), id)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	layout := s.layout(c, fmt.Sprintf("Usability report: %s release %s", p.Workflow.Title, p.Release.Version))
-	return s.render(c, http.StatusOK, "report/show", newReportPageView(layout, p))
+	return newReportPageView(layout, p), nil
 }
 
 // handleShowAndTell shows a release's report in big type, one section a

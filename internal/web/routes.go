@@ -168,10 +168,10 @@ func (s *Server) routes() {
 
 	// Findings and reports: product teams see what clinicians found, and
 	// answer it.
-	pages.GET("/releases/:id/report", s.handleReportPage, s.requireUser)
+	pages.GET("/releases/:id/report", showPage(s, "report/show", s.reportPageView), s.requireUser)
 	pages.GET("/releases/:id/show-and-tell", s.handleShowAndTell, s.requireUser)
 	pages.GET("/workflows/:id/findings", s.handleFindingsBoard, s.requireUser)
-	pages.GET("/findings/:id", s.handleFindingShow, s.requireUser)
+	pages.GET("/findings/:id", showPage(s, "finding/show", s.findingShowView), s.requireUser)
 	pages.POST("/findings/:id", s.handleFindingUpdate, s.requireUser)
 	pages.POST("/findings/:id/merge", s.handleFindingMerge, s.requireUser)
 	pages.POST("/reports/:id/move", s.handleReportMove, s.requireUser)

@@ -55,7 +55,7 @@ func (s *Server) handleScreenCreate(c echo.Context) error {
 	}
 	err = s.app.Authoring.AddScreen(c.Request().Context(), actorOf(c), id, in)
 	if errs, ok := fieldErrors(err, screenOrder, screenSentences); ok {
-		view, verr := s.releaseView(c, nil, id)
+		view, verr := s.releaseView(c, id)
 		if verr != nil {
 			return verr
 		}
@@ -117,7 +117,7 @@ type screenView struct {
 }
 
 // screenView returns the hotspot editor of screen :key of release id.
-func (s *Server) screenView(c echo.Context, _ *sandpit.User, id int64) (screenView, error) {
+func (s *Server) screenView(c echo.Context, id int64) (screenView, error) {
 	sv, err := s.app.Authoring.Screen(c.Request().Context(), actorOf(c), id, c.Param("key"))
 	if err != nil {
 		return screenView{}, err
@@ -156,7 +156,7 @@ func (s *Server) handleScreenUpdate(c echo.Context) error {
 	}
 	err = s.app.Authoring.UpdateScreen(c.Request().Context(), actorOf(c), id, key, in)
 	if errs, ok := fieldErrors(err, screenOrder, screenSentences); ok {
-		view, verr := s.screenView(c, nil, id)
+		view, verr := s.screenView(c, id)
 		if verr != nil {
 			return verr
 		}
@@ -298,7 +298,7 @@ func (s *Server) handleHotspotsSave(c echo.Context) error {
 	case "":
 		return seeOther(c, screenPath(id, key)+"?done=hotspots-saved")
 	case sandpit.EINVALID:
-		view, verr := s.screenView(c, nil, id)
+		view, verr := s.screenView(c, id)
 		if verr != nil {
 			return verr
 		}

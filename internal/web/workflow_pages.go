@@ -221,7 +221,7 @@ type workflowShowView struct {
 }
 
 // workflowShowView returns the page about workflow id as the user sees it.
-func (s *Server) workflowShowView(c echo.Context, _ *sandpit.User, id int64) (workflowShowView, error) {
+func (s *Server) workflowShowView(c echo.Context, id int64) (workflowShowView, error) {
 	w, err := s.app.Authoring.Workflow(c.Request().Context(), actorOf(c), id)
 	if err != nil {
 		return workflowShowView{}, err
@@ -253,7 +253,7 @@ func (s *Server) handleReleaseCreate(c echo.Context) error {
 	d := app.ReleaseDetails{Version: strings.TrimSpace(c.FormValue("version")), Notes: strings.TrimSpace(c.FormValue("notes"))}
 	newID, err := s.app.Authoring.StartRelease(c.Request().Context(), actorOf(c), id, d)
 	if errs, ok := fieldErrors(err, releaseDetailsOrder, releaseDetailsSentences); ok {
-		view, verr := s.workflowShowView(c, nil, id)
+		view, verr := s.workflowShowView(c, id)
 		if verr != nil {
 			return verr
 		}
@@ -304,7 +304,7 @@ func (s *Server) handleReleaseImport(c echo.Context) error {
 		}
 	}
 	if problems != nil {
-		view, verr := s.workflowShowView(c, nil, id)
+		view, verr := s.workflowShowView(c, id)
 		if verr != nil {
 			return verr
 		}
