@@ -47,7 +47,7 @@ func (findingRow) TableName() string { return "findings" }
 func (s *Store) CreateReport(ctx context.Context, w TrialWrite, workflowID int64, r sandpit.Report) (*sandpit.Report, error) {
 	screen := w.Def.Screen(r.Screen)
 	if screen == nil {
-		return nil, sandpit.InvalidMessages("Check the report.", map[string]string{"screen": "must be a screen of this release"})
+		return nil, sandpit.Invalid("Check the report.", sandpit.Unknown("screen", "screen"))
 	}
 	err := s.transact(ctx, func(tx *gorm.DB) error {
 		if _, err := s.writable(tx, w); err != nil {
