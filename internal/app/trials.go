@@ -130,16 +130,28 @@ func (v *TrialView) NextTask() string {
 
 // ---- Open trials, invitations and consent ----
 
+// Available is the open releases the caller may take.
+type Available struct {
+	// Clinician says the caller takes trials at all; for anyone else
+	// Releases is empty.
+	Clinician bool
+	Releases  []store.AvailableRelease
+}
+
 // Available lists the open releases the caller may take, newest first, with
 // their trial of each; anyone but a clinician gets none.
-func (s *Trials) Available(ctx context.Context, a Actor) ([]store.AvailableRelease, error) {
+func (s *Trials) Available(ctx context.Context, a Actor) (*Available, error) {
 	if err := signedIn(a); err != nil {
 		return nil, err
 	}
 	if !a.User.Has(sandpit.RoleClinician) {
-		return nil, nil
+		return &Available{}, nil
 	}
-	return s.store.AvailableReleases(ctx, a.ID())
+	list, err := s.store.AvailableReleases(ctx, a.ID())
+	if err != nil {
+		return nil, err
+	}
+	return &Available{Clinician: true, Releases: list}, nil
 }
 
 // release loads release id's meta, if the caller may see it.

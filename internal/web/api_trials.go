@@ -40,7 +40,7 @@ func (s *Server) handleAPITrialsAvailable(c echo.Context) error {
 	if _, err := apiUser(c); err != nil {
 		return err
 	}
-	list, err := s.app.Trials.Available(c.Request().Context(), actorOf(c))
+	av, err := s.app.Trials.Available(c.Request().Context(), actorOf(c))
 	if err != nil {
 		return err
 	}
@@ -56,7 +56,7 @@ func (s *Server) handleAPITrialsAvailable(c echo.Context) error {
 		Completed   bool       `json:"completed"`
 	}
 	out := []item{}
-	for _, r := range list {
+	for _, r := range av.Releases {
 		out = append(out, item{r.ReleaseID, r.WorkflowTitle, r.TeamName, r.Version, r.Notes, r.Tasks, r.PublishedAt, r.TrialID, r.CompletedAt != nil})
 	}
 	return c.JSON(http.StatusOK, out)

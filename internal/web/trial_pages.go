@@ -74,12 +74,12 @@ type trialListView struct {
 // handleTrialList lists the open releases a clinician may take, newest
 // first, with where the caller is in each.
 func (s *Server) handleTrialList(c echo.Context) error {
-	list, err := s.app.Trials.Available(c.Request().Context(), actorOf(c))
+	av, err := s.app.Trials.Available(c.Request().Context(), actorOf(c))
 	if err != nil {
 		return err
 	}
-	view := trialListView{Layout: s.layout(c, "Open trials"), Clinician: currentUser(c).Has(sandpit.RoleClinician)}
-	for _, r := range list {
+	view := trialListView{Layout: s.layout(c, "Open trials"), Clinician: av.Clinician}
+	for _, r := range av.Releases {
 		item := trialListItem{AvailableRelease: r, Minutes: minutesFor(r.Tasks), Started: r.TrialID != nil, Completed: r.CompletedAt != nil}
 		if r.TrialID != nil {
 			item.TrialHref = trialPath(*r.TrialID)
