@@ -372,6 +372,12 @@ func TestTrialsAudit(t *testing.T) {
 func TestTrialsWholeTrial(t *testing.T) {
 	w := newWorld(t)
 	tr, a := w.app.Trials, w.clinician()
+	if av, err := tr.Available(w.ctx, a); err != nil || !av.Clinician || len(av.Releases) != 1 || av.Releases[0].TrialID == nil || *av.Releases[0].TrialID != w.trial {
+		t.Errorf("available = %+v, %v", av, err)
+	}
+	if av, err := tr.Available(w.ctx, w.actors[kindOwner]); err != nil || av.Clinician || len(av.Releases) != 0 {
+		t.Errorf("available to a product owner = %+v, %v", av, err)
+	}
 	v, err := tr.Task(w.ctx, a, w.trial, taskKey)
 	if err != nil || v.Now == nil || v.Now.Screen != "list" || v.Number != 1 {
 		t.Fatalf("task = %+v, %v", v, err)
