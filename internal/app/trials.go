@@ -100,21 +100,24 @@ type TrialView struct {
 	Workflow *sandpit.Workflow
 	// Open says the release still takes trial work.
 	Open bool
-	// Attempts are the trial's attempts by task key.
+	// Attempts are the trial's attempts by task key, where the use case
+	// says so.
 	Attempts map[string]*sandpit.Attempt
 }
 
-// view is the page view of tw, its attempts read.
-func (s *Trials) view(ctx context.Context, tw *trialWrite) (*TrialView, error) {
+// view is the page view of tw, with its attempts when withAttempts.
+func (s *Trials) view(ctx context.Context, tw *trialWrite, withAttempts bool) (*TrialView, error) {
 	wf, err := s.store.Workflow(ctx, tw.meta.WorkflowID)
 	if err != nil {
 		return nil, err
 	}
-	attempts, err := s.store.Attempts(ctx, tw.trial.ID)
-	if err != nil {
-		return nil, err
+	v := &TrialView{Trial: tw.trial, Def: tw.write.Def, Workflow: wf, Open: tw.write.Open}
+	if withAttempts {
+		if v.Attempts, err = s.store.Attempts(ctx, tw.trial.ID); err != nil {
+			return nil, err
+		}
 	}
-	return &TrialView{Trial: tw.trial, Def: tw.write.Def, Workflow: wf, Open: tw.write.Open, Attempts: attempts}, nil
+	return v, nil
 }
 
 // NextTask is the key of the first task without an outcome, or "" when
@@ -269,7 +272,7 @@ func (s *Trials) Show(ctx context.Context, a Actor, id int64) (*TrialView, error
 	if err != nil {
 		return nil, err
 	}
-	return s.view(ctx, tw)
+	return s.view(ctx, tw, true)
 }
 
 // TaskView is one task of the caller's trial and their attempt at it.
@@ -292,7 +295,7 @@ func (s *Trials) Task(ctx context.Context, a Actor, id int64, key string) (*Task
 	if err != nil {
 		return nil, err
 	}
-	v, err := s.view(ctx, tw)
+	v, err := s.view(ctx, tw, false)
 	if err != nil {
 		return nil, err
 	}
@@ -454,7 +457,7 @@ func (s *Trials) Rating(ctx context.Context, a Actor, id int64, key string) (*Ta
 	if err != nil {
 		return nil, err
 	}
-	v, err := s.view(ctx, tw)
+	v, err := s.view(ctx, tw, true)
 	if err != nil {
 		return nil, err
 	}
@@ -532,7 +535,7 @@ func (s *Trials) ReportForm(ctx context.Context, a Actor, id int64, task, screen
 	if err != nil {
 		return nil, err
 	}
-	v, err := s.view(ctx, tw)
+	v, err := s.view(ctx, tw, false)
 	if err != nil {
 		return nil, err
 	}

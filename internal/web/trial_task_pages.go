@@ -184,10 +184,12 @@ func (s *Server) handleTaskClick(c echo.Context) error {
 		if verr != nil {
 			return verr
 		}
-		for _, e := range errs.List() {
-			view.Errors.Add("click", e.Message)
+		// The page has one place for a click's error: the first field's.
+		message := clickSentences["x"][""]
+		if list := errs.List(); len(list) > 0 {
+			message = list[0].Message
 		}
-		view.Errors.Add("click", clickSentences["x"][""])
+		view.Errors.Add("click", message)
 		return s.render(c, http.StatusUnprocessableEntity, "trial/task", view)
 	default:
 		return err
