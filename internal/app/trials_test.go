@@ -7,6 +7,7 @@ import (
 	"github.com/sandpit-nhs/sandpit/internal/app"
 	"github.com/sandpit-nhs/sandpit/internal/sandpit"
 	"github.com/sandpit-nhs/sandpit/internal/store"
+	"github.com/sandpit-nhs/sandpit/internal/store/storetest"
 )
 
 // The test release's one task and its screens' clickable points.
@@ -189,7 +190,7 @@ func TestTrialsAnotherClinicianFindsNothing(t *testing.T) {
 			}
 		})
 	}
-	if n, err := w.st.CountTrialRows(w.ctx, w.trial); err != nil || n == 0 {
+	if n, err := storetest.CountTrialRows(w.ctx, w.st, w.trial); err != nil || n == 0 {
 		t.Errorf("the trial's rows = %d, %v: another clinician removed them", n, err)
 	}
 	fb, err := tr.Feedback(w.ctx, other)
@@ -364,7 +365,7 @@ func TestTrialsAudit(t *testing.T) {
 			t.Errorf("entry %d = %+v, want %s by %d from %s", i, e, want[i], other.ID(), other.IP)
 		}
 	}
-	if n, _ := w.st.CountTrialRows(w.ctx, st.Trial.ID); n != 0 {
+	if n, _ := storetest.CountTrialRows(w.ctx, w.st, st.Trial.ID); n != 0 {
 		t.Errorf("withdrawal left %d rows", n)
 	}
 }
