@@ -10,10 +10,8 @@ import (
 	"github.com/sandpit-nhs/sandpit/internal/store/storetest"
 )
 
-// The test release's one task and its screens' clickable points.
-const (
-	taskKey = "reconcile"
-)
+// taskKey is the test release's one task.
+const taskKey = "reconcile"
 
 // clinician is the world's clinician, who owns w.trial.
 func (w *world) clinician() app.Actor { return w.actors[kindClinician] }
