@@ -278,9 +278,9 @@ func (s *Trials) Show(ctx context.Context, a Actor, id int64) (*TrialView, error
 // TaskView is one task of the caller's trial and their attempt at it.
 type TaskView struct {
 	*TrialView
-	Task   *sandpit.Task
-	Number int              // from 1, in the release's order
-	Now    *sandpit.Attempt // the attempt at the task; nil when there is none, or for a rating, none finished
+	Task    *sandpit.Task
+	Number  int              // from 1, in the release's order
+	Attempt *sandpit.Attempt // the attempt at the task; nil when there is none, or for a rating, none finished
 	// Hint says the last HintAfter clicks all missed: offer to show the
 	// clickable areas.
 	Hint bool
@@ -303,17 +303,17 @@ func (s *Trials) Task(ctx context.Context, a Actor, id int64, key string) (*Task
 	if tw.trial.Completed() {
 		return tv, nil
 	}
-	if tv.Now, err = s.store.StartAttempt(ctx, tw.write); err != nil {
+	if tv.Attempt, err = s.store.StartAttempt(ctx, tw.write); err != nil {
 		return nil, err
 	}
-	if tv.Now.Done() {
+	if tv.Attempt.Done() {
 		return tv, nil
 	}
 	if !tw.write.Open {
 		return nil, sandpit.Errorf(sandpit.ECONFLICT, "This release is closed to trials, so nothing more can be recorded.")
 	}
-	if tv.Now.Misclicks >= HintAfter && !tv.Now.Paused() {
-		clicks, err := s.store.ClicksOf(ctx, tv.Now.ID)
+	if tv.Attempt.Misclicks >= HintAfter && !tv.Attempt.Paused() {
+		clicks, err := s.store.ClicksOf(ctx, tv.Attempt.ID)
 		if err != nil {
 			return nil, err
 		}
@@ -461,9 +461,9 @@ func (s *Trials) Rating(ctx context.Context, a Actor, id int64, key string) (*Ta
 	if err != nil {
 		return nil, err
 	}
-	tv := &TaskView{TrialView: v, Task: task, Number: number, Now: v.Attempts[key]}
-	if tv.Now != nil && !tv.Now.Done() {
-		tv.Now = nil
+	tv := &TaskView{TrialView: v, Task: task, Number: number, Attempt: v.Attempts[key]}
+	if tv.Attempt != nil && !tv.Attempt.Done() {
+		tv.Attempt = nil
 	}
 	return tv, nil
 }

@@ -283,7 +283,7 @@ func TestTrialsRate(t *testing.T) {
 				t.Errorf("rated = %+v, next %q", r.Attempt, r.Next)
 			}
 			if err != nil {
-				if v, _ := w.app.Trials.Rating(w.ctx, w.clinician(), w.trial, taskKey); v.Now != nil && v.Now.Ease != nil {
+				if v, _ := w.app.Trials.Rating(w.ctx, w.clinician(), w.trial, taskKey); v.Attempt != nil && v.Attempt.Ease != nil {
 					t.Error("a refused rating was stored")
 				}
 			}
@@ -378,7 +378,7 @@ func TestTrialsWholeTrial(t *testing.T) {
 		t.Errorf("available to a product owner = %+v, %v", av, err)
 	}
 	v, err := tr.Task(w.ctx, a, w.trial, taskKey)
-	if err != nil || v.Now == nil || v.Now.Screen != "list" || v.Number != 1 {
+	if err != nil || v.Attempt == nil || v.Attempt.Screen != "list" || v.Number != 1 {
 		t.Fatalf("task = %+v, %v", v, err)
 	}
 	for seq := 1; seq <= app.HintAfter; seq++ {

@@ -41,7 +41,7 @@ func (v taskScreenView) ReportHref() string {
 
 // taskScreenView returns the page of the attempt in tv.
 func (s *Server) taskScreenView(c echo.Context, tv *app.TaskView) (taskScreenView, error) {
-	a := tv.Now
+	a := tv.Attempt
 	v := taskScreenView{Layout: s.trialLayout(c, tv.Task.Title), TrialID: tv.Trial.ID, Workflow: tv.Workflow, Version: tv.Def.Version,
 		Task: tv.Task, TaskNumber: tv.Number, TaskCount: len(tv.Def.Tasks), Seq: a.LastSeq + 1, Paused: a.Paused(),
 		Missed: c.QueryParam("miss") == "1", ShowAreas: c.QueryParam("show") == "areas", Hint: tv.Hint}
@@ -80,7 +80,7 @@ func (s *Server) handleTaskScreen(c echo.Context) error {
 		return err
 	case tv.Trial.Completed():
 		return c.Redirect(http.StatusSeeOther, trialPath(id))
-	case tv.Now.Done():
+	case tv.Attempt.Done():
 		return c.Redirect(http.StatusSeeOther, ratingPath(id, key))
 	}
 	view, err := s.taskScreenView(c, tv)
@@ -177,7 +177,7 @@ func (s *Server) handleTaskClick(c echo.Context) error {
 		if verr != nil {
 			return verr
 		}
-		if tv.Trial.Completed() || tv.Now.Done() {
+		if tv.Trial.Completed() || tv.Attempt.Done() {
 			return seeOther(c, taskPath(id, key))
 		}
 		view, verr := s.taskScreenView(c, tv)
@@ -255,7 +255,7 @@ type ratingView struct {
 // ratingView returns the rating page of the attempt in tv with ease and
 // comment chosen.
 func (s *Server) ratingView(c echo.Context, tv *app.TaskView, ease, comment string) ratingView {
-	a := tv.Now
+	a := tv.Attempt
 	v := ratingView{Layout: s.trialLayout(c, "How easy was “"+tv.Task.Title+"”?"), TrialID: tv.Trial.ID, Task: tv.Task,
 		Outcome: outcomeWords(a.Outcome), GaveUp: a.Outcome == sandpit.OutcomeGaveUp, Comment: comment, MaxChars: sandpit.MaxFreeText}
 	for i := sandpit.MinEase; i <= sandpit.MaxEase; i++ {
@@ -284,14 +284,14 @@ func (s *Server) handleRatingShow(c echo.Context) error {
 		return err
 	case tv.Trial.Completed():
 		return c.Redirect(http.StatusSeeOther, trialPath(id))
-	case tv.Now == nil:
+	case tv.Attempt == nil:
 		return c.Redirect(http.StatusSeeOther, taskPath(id, key))
 	}
 	ease := ""
-	if tv.Now.Ease != nil {
-		ease = strconv.Itoa(*tv.Now.Ease)
+	if tv.Attempt.Ease != nil {
+		ease = strconv.Itoa(*tv.Attempt.Ease)
 	}
-	return s.render(c, http.StatusOK, "trial/rating", s.ratingView(c, tv, ease, tv.Now.Comment))
+	return s.render(c, http.StatusOK, "trial/rating", s.ratingView(c, tv, ease, tv.Attempt.Comment))
 }
 
 // ratingSentences are the rating form's error sentences.
@@ -337,7 +337,7 @@ func (s *Server) handleRatingSubmit(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if tv.Now == nil {
+	if tv.Attempt == nil {
 		return seeOther(c, taskPath(id, key))
 	}
 	view := s.ratingView(c, tv, easeText, comment)
