@@ -22,6 +22,13 @@ const (
 // since its last activity counts as paused: the clinician was called away.
 const IdleLimit = 30 * time.Minute
 
+// The SEQ ease rating runs from MinEase, very difficult, to MaxEase, very
+// easy.
+const (
+	MinEase = 1
+	MaxEase = 7
+)
+
 // MaxFreeText is the longest comment or report text accepted, in characters.
 const MaxFreeText = 5000
 
@@ -115,8 +122,8 @@ func (a *Attempt) ClickOn(def *Definition, task *Task, seq, x, y int, now time.T
 	if screen == nil {
 		return nil, fmt.Errorf("sandpit: attempt %d is on unknown screen %q", a.ID, a.Screen)
 	}
-	if x < 0 || y < 0 || x >= screen.Width || y >= screen.Height {
-		return nil, InvalidMessages("The click is outside the screen.", map[string]string{"x": fmt.Sprintf("x must be 0 to %d and y 0 to %d", screen.Width-1, screen.Height-1)})
+	if bad := outside(screen, x, y); len(bad) > 0 {
+		return nil, Invalid("The click is outside the screen.", bad...)
 	}
 	a.settleIdle(now)
 	c := &Click{Seq: seq, Screen: screen.Key, X: x, Y: y, At: now, TMs: a.elapsedMs(now)}
@@ -137,6 +144,19 @@ func (a *Attempt) ClickOn(def *Definition, task *Task, seq, x, y int, now time.T
 		a.end(outcome, now)
 	}
 	return c, nil
+}
+
+// outside names x and y, each when it is off screen: a click or pin must be
+// on one of its pixels.
+func outside(screen *Screen, x, y int) []FieldError {
+	var bad []FieldError
+	if x < 0 || x >= screen.Width {
+		bad = append(bad, OutOfRange("x", 0, screen.Width-1))
+	}
+	if y < 0 || y >= screen.Height {
+		bad = append(bad, OutOfRange("y", 0, screen.Height-1))
+	}
+	return bad
 }
 
 // elapsedMs is the attempt's time at now, pauses excluded, at least 1 ms.
@@ -192,15 +212,15 @@ func (a *Attempt) Rate(ease int, comment string) error {
 	if !a.Done() {
 		return Errorf(ECONFLICT, "Rate the task once it is finished.")
 	}
-	fields := map[string]string{}
-	if ease < 1 || ease > 7 {
-		fields["ease"] = "must be 1 to 7"
+	var bad []FieldError
+	if ease < MinEase || ease > MaxEase {
+		bad = append(bad, OutOfRange("ease", MinEase, MaxEase))
 	}
-	if p := FreeTextProblem(comment); p != "" {
-		fields["comment"] = p
+	if FreeTextProblem(comment) != "" {
+		bad = append(bad, TooLong("comment", MaxFreeText))
 	}
-	if len(fields) > 0 {
-		return InvalidMessages("Check the rating.", fields)
+	if len(bad) > 0 {
+		return Invalid("Check the rating.", bad...)
 	}
 	if RealPatientIdentifier(comment) {
 		return ErrPatientIdentifier("comment")
@@ -233,16 +253,20 @@ func SUSStatements() []string {
 	}
 }
 
+// SUSField is the field name of the SUS answer at index i (from 0), as
+// field errors name it: "answers[0]" … "answers[9]".
+func SUSField(i int) string { return fmt.Sprintf("answers[%d]", i) }
+
 // SUSScore scores ten SUS answers of 1 to 5 on 0 to 100.
 func SUSScore(answers []int) (float64, error) {
 	if len(answers) != 10 {
-		return 0, InvalidMessages("Answer all ten statements.", map[string]string{"answers": "must be 10 answers"})
+		return 0, Invalid("Answer all ten statements.", FieldError{Field: "answers", Code: FieldExpected, Params: Params{"value": "10 answers"}})
 	}
-	fields := map[string]string{}
+	var bad []FieldError
 	sum := 0
 	for i, a := range answers {
 		if a < 1 || a > 5 {
-			fields[fmt.Sprintf("answers[%d]", i)] = "must be 1 to 5"
+			bad = append(bad, OutOfRange(SUSField(i), 1, 5))
 			continue
 		}
 		if i%2 == 0 {
@@ -251,8 +275,8 @@ func SUSScore(answers []int) (float64, error) {
 			sum += 5 - a
 		}
 	}
-	if len(fields) > 0 {
-		return 0, InvalidMessages("Each answer must be 1 to 5.", fields)
+	if len(bad) > 0 {
+		return 0, Invalid("Each answer must be 1 to 5.", bad...)
 	}
 	return 2.5 * float64(sum), nil
 }
@@ -306,34 +330,36 @@ type Report struct {
 // Validate checks a report against the screen it is pinned to.
 func (r *Report) Validate(def *Definition) error {
 	r.Text = strings.TrimSpace(r.Text)
-	fields := map[string]string{}
-	screen := def.Screen(r.Screen)
-	switch {
-	case screen == nil:
-		fields["screen"] = "must be a screen of this release"
-	case r.X < 0 || r.Y < 0 || r.X >= screen.Width || r.Y >= screen.Height:
-		fields["x"] = "the pin must be on the screen"
+	var bad []FieldError
+	if screen := def.Screen(r.Screen); screen == nil {
+		bad = append(bad, Unknown("screen", "screen"))
+	} else {
+		bad = append(bad, outside(screen, r.X, r.Y)...)
 	}
 	if r.TaskKey != "" && def.Task(r.TaskKey) == nil {
-		fields["task"] = "must be a task of this release"
+		bad = append(bad, Unknown("task", "task"))
 	}
 	if !slices.Contains(ReportCategories(), r.Category) {
-		fields["category"] = "must be one of " + strings.Join(ReportCategories(), ", ")
+		bad = append(bad, OneOf("category", ReportCategories()))
 	}
 	if r.Severity < 1 || r.Severity > 4 {
-		fields["severity"] = "must be 1 to 4"
+		bad = append(bad, OutOfRange("severity", 1, 4))
 	}
 	switch {
 	case r.Text == "":
-		fields["text"] = "describe what happened"
+		bad = append(bad, Required("text"))
 	case FreeTextProblem(r.Text) != "":
-		fields["text"] = FreeTextProblem(r.Text)
+		bad = append(bad, TooLong("text", MaxFreeText))
 	}
-	if len(fields) > 0 {
-		return InvalidMessages("Check the report.", fields)
+	if len(bad) > 0 {
+		return Invalid("Check the report.", bad...)
 	}
 	if RealPatientIdentifier(r.Text) {
 		return ErrPatientIdentifier("text")
 	}
 	return nil
 }
+
+// TaskField is the field name of task key when completing a trial names
+// it as unfinished: "tasks.<key>".
+func TaskField(key string) string { return "tasks." + key }

@@ -47,7 +47,7 @@ func (findingRow) TableName() string { return "findings" }
 func (s *Store) CreateReport(ctx context.Context, w TrialWrite, workflowID int64, r sandpit.Report) (*sandpit.Report, error) {
 	screen := w.Def.Screen(r.Screen)
 	if screen == nil {
-		return nil, sandpit.InvalidMessages("Check the report.", map[string]string{"screen": "must be a screen of this release"})
+		return nil, sandpit.Invalid("Check the report.", sandpit.Unknown("screen", "screen"))
 	}
 	err := s.transact(ctx, func(tx *gorm.DB) error {
 		if _, err := s.writable(tx, w); err != nil {
@@ -132,33 +132,4 @@ func (s *Store) FeedbackOf(ctx context.Context, userID int64) ([]Feedback, error
 		list[i].FindingTitle, list[i].FindingStatus = fields[f.FindingID].Title, fields[f.FindingID].Status
 	}
 	return list, nil
-}
-
-// TrialReports returns the reports of trial id.
-func (s *Store) TrialReports(ctx context.Context, trialID int64) ([]sandpit.Report, error) {
-	var rows []reportRow
-	if err := s.read.WithContext(ctx).Where("trial_id = ?", trialID).Order("id").Find(&rows).Error; err != nil {
-		return nil, fmt.Errorf("store: reports of %d: %w", trialID, err)
-	}
-	out := make([]sandpit.Report, len(rows))
-	for i, r := range rows {
-		out[i] = sandpit.Report{ID: r.ID, TrialID: r.TrialID, TaskKey: r.TaskKey, Screen: r.Screen, X: r.X, Y: r.Y, Category: r.Category,
-			Severity: r.Severity, SafetyConcern: r.SafetyConcern, Text: r.Text, CreatedAt: r.CreatedAt, FindingID: r.FindingID}
-	}
-	return out, nil
-}
-
-// CountTrialRows counts every row recorded for trial id: the trial, its
-// attempts, clicks and reports. Withdrawal must leave none.
-func (s *Store) CountTrialRows(ctx context.Context, id int64) (int64, error) {
-	var n int64
-	err := s.read.WithContext(ctx).Raw(`SELECT
-		(SELECT COUNT(*) FROM trials WHERE id = ?) +
-		(SELECT COUNT(*) FROM attempts WHERE trial_id = ?) +
-		(SELECT COUNT(*) FROM clicks c JOIN attempts a ON a.id = c.attempt_id WHERE a.trial_id = ?) +
-		(SELECT COUNT(*) FROM reports WHERE trial_id = ?)`, id, id, id, id).Scan(&n).Error
-	if err != nil {
-		return 0, fmt.Errorf("store: count rows of trial %d: %w", id, err)
-	}
-	return n, nil
 }

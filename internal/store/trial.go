@@ -382,17 +382,17 @@ func (s *Store) CompleteTrial(ctx context.Context, w TrialWrite) error {
 		for _, r := range rows {
 			done[r.TaskKey] = r.Outcome != ""
 		}
-		fields := map[string]string{}
+		var missing []sandpit.FieldError
 		for _, task := range w.Def.Tasks {
 			if !done[task.Key] {
-				fields["tasks."+task.Key] = fmt.Sprintf("task %q has no outcome yet", task.Title)
+				missing = append(missing, sandpit.Required(sandpit.TaskField(task.Key)))
 			}
 		}
 		if t.SUSScore == nil {
-			fields["sus"] = "answer the ten SUS statements"
+			missing = append(missing, sandpit.Required("sus"))
 		}
-		if len(fields) > 0 {
-			return sandpit.InvalidMessages("The trial is not finished yet.", fields)
+		if len(missing) > 0 {
+			return sandpit.Invalid("The trial is not finished yet.", missing...)
 		}
 		return tx.Model(&trialRow{}).Where("id = ?", t.ID).Update("completed_at", s.Now()).Error
 	})
@@ -484,4 +484,31 @@ func (s *Store) ClicksOf(ctx context.Context, attemptID int64) ([]sandpit.Click,
 		out[i] = sandpit.Click{Seq: r.Seq, Screen: r.Screen, X: r.X, Y: r.Y, Hit: r.Hit, Target: r.Target, At: r.At, TMs: r.TMs}
 	}
 	return out, nil
+}
+
+// TrialSummary is one of a clinician's trials, as "My feedback" lists it.
+type TrialSummary struct {
+	TrialID       int64
+	ReleaseID     int64
+	Version       string
+	WorkflowTitle string
+	Status        string // the release's status
+	ConsentedAt   time.Time
+	CompletedAt   *time.Time
+}
+
+// TrialsOf returns every trial of user userID, newest first.
+func (s *Store) TrialsOf(ctx context.Context, userID int64) ([]TrialSummary, error) {
+	var list []TrialSummary
+	err := s.read.WithContext(ctx).Raw(`SELECT t.id AS trial_id, r.id AS release_id, r.version, w.title AS workflow_title, r.status,
+			t.consented_at, t.completed_at
+		FROM trials t
+		JOIN releases r ON r.id = t.release_id
+		JOIN workflows w ON w.id = r.workflow_id
+		WHERE t.user_id = ?
+		ORDER BY t.consented_at DESC, t.id DESC`, userID).Scan(&list).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: trials of %d: %w", userID, err)
+	}
+	return list, nil
 }

@@ -1,11 +1,13 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/sandpit-nhs/sandpit/internal/app"
 	"github.com/sandpit-nhs/sandpit/internal/sandpit"
 )
 
@@ -35,11 +37,10 @@ func toTrialScreen(def *sandpit.Definition, key string) trialScreenJSON {
 
 // handleAPITrialsAvailable lists the open releases the caller may take.
 func (s *Server) handleAPITrialsAvailable(c echo.Context) error {
-	u, err := apiUser(c)
-	if err != nil {
+	if _, err := apiUser(c); err != nil {
 		return err
 	}
-	list, err := s.store.AvailableReleases(c.Request().Context(), u.ID)
+	av, err := s.app.Trials.Available(c.Request().Context(), actorOf(c))
 	if err != nil {
 		return err
 	}
@@ -55,17 +56,15 @@ func (s *Server) handleAPITrialsAvailable(c echo.Context) error {
 		Completed   bool       `json:"completed"`
 	}
 	out := []item{}
-	if u.Has(sandpit.RoleClinician) {
-		for _, r := range list {
-			out = append(out, item{r.ReleaseID, r.WorkflowTitle, r.TeamName, r.Version, r.Notes, r.Tasks, r.PublishedAt, r.TrialID, r.CompletedAt != nil})
-		}
+	for _, r := range av.Releases {
+		out = append(out, item{r.ReleaseID, r.WorkflowTitle, r.TeamName, r.Version, r.Notes, r.Tasks, r.PublishedAt, r.TrialID, r.CompletedAt != nil})
 	}
 	return c.JSON(http.StatusOK, out)
 }
 
 // handleAPITrialCreate consents to and starts a trial of a release.
 func (s *Server) handleAPITrialCreate(c echo.Context) error {
-	u, releaseID, err := apiUserAndID(c)
+	_, releaseID, err := apiUserAndID(c)
 	if err != nil {
 		return err
 	}
@@ -78,52 +77,48 @@ func (s *Server) handleAPITrialCreate(c echo.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	t, created, err := s.startTrial(c, u, releaseID, req.Consent.Accepted, req.Consent.ResearchUse)
-	if err != nil {
-		return err
-	}
-	def, err := s.store.PublishedDefinition(c.Request().Context(), t.ReleaseID)
+	st, err := s.app.Trials.Start(c.Request().Context(), actorOf(c),
+		app.StartArgs{ReleaseID: releaseID, Accepted: req.Consent.Accepted, ResearchUse: req.Consent.ResearchUse})
 	if err != nil {
 		return err
 	}
 	tasks := []taskJSON{}
-	for _, task := range def.Tasks {
+	for _, task := range st.Tasks {
 		tasks = append(tasks, taskJSON{task.Key, task.Title, task.Scenario})
 	}
 	status := http.StatusOK
-	if created {
+	if st.Created {
 		status = http.StatusCreated
 	}
+	t := st.Trial
 	return c.JSON(status, map[string]any{"id": t.ID, "release_id": t.ReleaseID, "consent_version": t.ConsentVersion,
 		"research_use": t.ResearchUse, "tasks": tasks})
 }
 
-// trialTaskParams reads the caller, the trial id and the task key.
-func trialTaskParams(c echo.Context) (*sandpit.User, int64, string, error) {
-	u, id, err := apiUserAndID(c)
-	return u, id, c.Param("key"), err
+// trialTaskParams reads the trial id and the task key, once the caller has
+// shown a token.
+func trialTaskParams(c echo.Context) (int64, string, error) {
+	_, id, err := apiUserAndID(c)
+	return id, c.Param("key"), err
 }
 
 // handleAPIAttemptStart starts a task, or returns where the attempt is.
 func (s *Server) handleAPIAttemptStart(c echo.Context) error {
-	u, id, key, err := trialTaskParams(c)
+	id, key, err := trialTaskParams(c)
 	if err != nil {
 		return err
 	}
-	_, w, err := s.trialWrite(c, u, id, key)
+	st, err := s.app.Trials.StartAttempt(c.Request().Context(), actorOf(c), id, key)
 	if err != nil {
 		return err
 	}
-	a, err := s.store.StartAttempt(c.Request().Context(), w)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, map[string]any{"screen": toTrialScreen(w.Def, a.Screen), "done": a.Done(), "paused": a.Paused()})
+	a := st.Attempt
+	return c.JSON(http.StatusOK, map[string]any{"screen": toTrialScreen(st.Def, a.Screen), "done": a.Done(), "paused": a.Paused()})
 }
 
 // handleAPIClick records a click and answers with the screen shown next.
 func (s *Server) handleAPIClick(c echo.Context) error {
-	u, id, key, err := trialTaskParams(c)
+	id, key, err := trialTaskParams(c)
 	if err != nil {
 		return err
 	}
@@ -135,45 +130,19 @@ func (s *Server) handleAPIClick(c echo.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	fields := map[string]string{}
-	for name, v := range map[string]*int{"seq": req.Seq, "x": req.X, "y": req.Y} {
-		if v == nil {
-			fields[name] = "is required"
-		}
-	}
-	if len(fields) > 0 {
-		return sandpit.InvalidMessages("Send seq, x and y.", fields)
-	}
-	_, w, err := s.trialWrite(c, u, id, key)
+	ans, err := s.app.Trials.Click(c.Request().Context(), actorOf(c), app.ClickArgs{TrialID: id, Task: key, Seq: req.Seq, X: req.X, Y: req.Y})
 	if err != nil {
 		return err
 	}
-	ans, err := s.store.RecordClick(c.Request().Context(), w, *req.Seq, *req.X, *req.Y)
-	if err != nil {
-		return err
-	}
-	body := map[string]any{"hit": ans.Hit, "screen": toTrialScreen(w.Def, ans.Screen), "done": ans.Done}
+	body := map[string]any{"hit": ans.Hit, "screen": toTrialScreen(ans.Def, ans.Screen), "done": ans.Done}
 	if ans.Done {
 		body["outcome"] = ans.Outcome
 	}
 	return c.JSON(http.StatusOK, body)
 }
 
-// updateAttempt applies change to the caller's attempt and answers with its
-// state.
-func (s *Server) apiUpdateAttempt(c echo.Context, change func(a *sandpit.Attempt, now time.Time) error) error {
-	u, id, key, err := trialTaskParams(c)
-	if err != nil {
-		return err
-	}
-	_, w, err := s.trialWrite(c, u, id, key)
-	if err != nil {
-		return err
-	}
-	a, err := s.store.UpdateAttempt(c.Request().Context(), w, change)
-	if err != nil {
-		return err
-	}
+// attemptJSON answers with the state of attempt a.
+func attemptJSON(c echo.Context, a *sandpit.Attempt) error {
 	body := map[string]any{"done": a.Done(), "paused": a.Paused(), "interruptions": a.Interruptions}
 	if a.Done() {
 		body["outcome"] = a.Outcome
@@ -181,29 +150,41 @@ func (s *Server) apiUpdateAttempt(c echo.Context, change func(a *sandpit.Attempt
 	return c.JSON(http.StatusOK, body)
 }
 
+// apiAttemptAction runs one of the attempt's use cases (give up, pause,
+// resume) and answers with the attempt's state.
+func (s *Server) apiAttemptAction(c echo.Context, action func(ctx context.Context, a app.Actor, id int64, key string) (*sandpit.Attempt, error)) error {
+	id, key, err := trialTaskParams(c)
+	if err != nil {
+		return err
+	}
+	a, err := action(c.Request().Context(), actorOf(c), id, key)
+	if err != nil {
+		return err
+	}
+	return attemptJSON(c, a)
+}
+
 // handleAPIGiveUp ends the attempt: "I'm stuck".
 func (s *Server) handleAPIGiveUp(c echo.Context) error {
-	return s.apiUpdateAttempt(c, func(a *sandpit.Attempt, now time.Time) error { return a.GiveUp(now) })
+	return s.apiAttemptAction(c, s.app.Trials.GiveUp)
 }
 
 // handleAPIPause pauses the attempt: "I've been interrupted".
 func (s *Server) handleAPIPause(c echo.Context) error {
-	return s.apiUpdateAttempt(c, func(a *sandpit.Attempt, now time.Time) error { return a.Pause(now) })
+	return s.apiAttemptAction(c, s.app.Trials.Pause)
 }
 
 // handleAPIResume resumes a paused attempt.
 func (s *Server) handleAPIResume(c echo.Context) error {
-	return s.apiUpdateAttempt(c, func(a *sandpit.Attempt, now time.Time) error {
-		if a.Done() {
-			return sandpit.Errorf(sandpit.ECONFLICT, "This task is finished already.")
-		}
-		a.Resume(now)
-		return nil
-	})
+	return s.apiAttemptAction(c, s.app.Trials.Resume)
 }
 
 // handleAPIRating records the SEQ rating of a finished task.
 func (s *Server) handleAPIRating(c echo.Context) error {
+	id, key, err := trialTaskParams(c)
+	if err != nil {
+		return err
+	}
 	var req struct {
 		Ease    *int   `json:"ease"`
 		Comment string `json:"comment"`
@@ -211,15 +192,16 @@ func (s *Server) handleAPIRating(c echo.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	if req.Ease == nil {
-		return sandpit.InvalidMessages("Send the ease rating.", map[string]string{"ease": "is required, 1 to 7"})
+	r, err := s.app.Trials.Rate(c.Request().Context(), actorOf(c), app.RateArgs{TrialID: id, Task: key, Ease: req.Ease, Comment: req.Comment})
+	if err != nil {
+		return err
 	}
-	return s.apiUpdateAttempt(c, func(a *sandpit.Attempt, _ time.Time) error { return a.Rate(*req.Ease, req.Comment) })
+	return attemptJSON(c, r.Attempt)
 }
 
 // handleAPIReportCreate records a problem pinned to a screen.
 func (s *Server) handleAPIReportCreate(c echo.Context) error {
-	u, id, err := apiUserAndID(c)
+	_, id, err := apiUserAndID(c)
 	if err != nil {
 		return err
 	}
@@ -236,11 +218,8 @@ func (s *Server) handleAPIReportCreate(c echo.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	if req.X == nil || req.Y == nil {
-		return sandpit.InvalidMessages("Send where the pin is.", map[string]string{"x": "x and y are required"})
-	}
-	r, err := s.createReport(c, u, id, sandpit.Report{TaskKey: req.Task, Screen: req.Screen, X: *req.X, Y: *req.Y, Category: req.Category,
-		Severity: req.Severity, SafetyConcern: req.SafetyConcern, Text: req.Text})
+	r, err := s.app.Trials.Report(c.Request().Context(), actorOf(c), app.ReportArgs{TrialID: id, Task: req.Task, Screen: req.Screen,
+		X: req.X, Y: req.Y, Category: req.Category, Severity: req.Severity, SafetyConcern: req.SafetyConcern, Text: req.Text})
 	if err != nil {
 		return err
 	}
@@ -249,7 +228,7 @@ func (s *Server) handleAPIReportCreate(c echo.Context) error {
 
 // handleAPISUS records the SUS answers.
 func (s *Server) handleAPISUS(c echo.Context) error {
-	u, id, err := apiUserAndID(c)
+	_, id, err := apiUserAndID(c)
 	if err != nil {
 		return err
 	}
@@ -259,7 +238,7 @@ func (s *Server) handleAPISUS(c echo.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	score, err := s.answerSUS(c, u, id, req.Answers)
+	score, err := s.app.Trials.SUS(c.Request().Context(), actorOf(c), id, req.Answers)
 	if err != nil {
 		return err
 	}
@@ -268,15 +247,11 @@ func (s *Server) handleAPISUS(c echo.Context) error {
 
 // handleAPITrialComplete finishes the trial.
 func (s *Server) handleAPITrialComplete(c echo.Context) error {
-	u, id, err := apiUserAndID(c)
+	_, id, err := apiUserAndID(c)
 	if err != nil {
 		return err
 	}
-	_, w, err := s.trialWrite(c, u, id, "")
-	if err != nil {
-		return err
-	}
-	if err := s.store.CompleteTrial(c.Request().Context(), w); err != nil {
+	if err := s.app.Trials.Complete(c.Request().Context(), actorOf(c), id); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, map[string]any{"id": id, "completed": true})
@@ -284,11 +259,11 @@ func (s *Server) handleAPITrialComplete(c echo.Context) error {
 
 // handleAPITrialWithdraw deletes the caller's trial and everything in it.
 func (s *Server) handleAPITrialWithdraw(c echo.Context) error {
-	u, id, err := apiUserAndID(c)
+	_, id, err := apiUserAndID(c)
 	if err != nil {
 		return err
 	}
-	if err := s.store.WithdrawTrial(c.Request().Context(), id, u.ID, auditEntry(c, sandpit.AuditWithdraw)); err != nil {
+	if err := s.app.Trials.Withdraw(c.Request().Context(), actorOf(c), id); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
@@ -296,11 +271,10 @@ func (s *Server) handleAPITrialWithdraw(c echo.Context) error {
 
 // handleAPIMyFeedback lists the caller's reports and what became of them.
 func (s *Server) handleAPIMyFeedback(c echo.Context) error {
-	u, err := apiUser(c)
-	if err != nil {
+	if _, err := apiUser(c); err != nil {
 		return err
 	}
-	list, err := s.store.FeedbackOf(c.Request().Context(), u.ID)
+	fb, err := s.app.Trials.Feedback(c.Request().Context(), actorOf(c))
 	if err != nil {
 		return err
 	}
@@ -327,7 +301,7 @@ func (s *Server) handleAPIMyFeedback(c echo.Context) error {
 		Finding       finding   `json:"finding"`
 	}
 	out := []item{}
-	for _, f := range list {
+	for _, f := range fb.Items {
 		out = append(out, item{f.ReportID, ref{f.ReleaseID, f.Version}, f.TaskKey, f.Screen, f.Category, f.Severity, f.SafetyConcern, f.Text,
 			f.CreatedAt, finding{f.FindingID, f.FindingTitle, f.FindingStatus, f.FindingResponse}})
 	}

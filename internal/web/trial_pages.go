@@ -9,14 +9,15 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/sandpit-nhs/sandpit/internal/app"
 	"github.com/sandpit-nhs/sandpit/internal/sandpit"
 	"github.com/sandpit-nhs/sandpit/internal/store"
 )
 
 // The clinician's pages: open trials, consent, the sandbox itself (tasks,
 // clicks, ratings, reports, the SUS questionnaire), finishing, "My
-// feedback" and withdrawal. They make the same domain calls as the JSON API
-// in api_trials.go.
+// feedback" and withdrawal. Each calls the same app.Trials use case as the
+// JSON API in api_trials.go.
 
 // trialPath is the home page of trial id.
 func trialPath(id int64) string { return "/trials/" + strconv.FormatInt(id, 10) }
@@ -30,40 +31,6 @@ func ratingPath(id int64, key string) string { return taskPath(id, key) + "/rati
 // minutesFor is the time a trial of tasks tasks takes: three minutes a task
 // and two for the questionnaire.
 func minutesFor(tasks int) int { return 3*tasks + 2 }
-
-// trialContext is what every page of one trial shows: the trial, its
-// release's definition and workflow.
-type trialContext struct {
-	Trial    *sandpit.Trial
-	Write    store.TrialWrite
-	Def      *sandpit.Definition
-	Workflow *sandpit.Workflow
-	Version  string
-}
-
-// loadTrial loads the caller's trial :id for task key ("" for none).
-// Another person's trial is ENOTFOUND.
-func (s *Server) loadTrial(c echo.Context, key string) (*sandpit.User, *trialContext, error) {
-	u := currentUser(c)
-	id, err := pathID(c, "id")
-	if err != nil {
-		return nil, nil, err
-	}
-	t, w, err := s.trialWrite(c, u, id, key)
-	if err != nil {
-		return nil, nil, err
-	}
-	ctx := c.Request().Context()
-	m, err := s.store.ReleaseMeta(ctx, t.ReleaseID)
-	if err != nil {
-		return nil, nil, err
-	}
-	wf, err := s.store.Workflow(ctx, m.WorkflowID)
-	if err != nil {
-		return nil, nil, err
-	}
-	return u, &trialContext{Trial: t, Write: w, Def: w.Def, Workflow: wf, Version: w.Def.Version}, nil
-}
 
 // trialLayout is the layout of a page of a trial: the prototype banner
 // shows.
@@ -107,20 +74,17 @@ type trialListView struct {
 // handleTrialList lists the open releases a clinician may take, newest
 // first, with where the caller is in each.
 func (s *Server) handleTrialList(c echo.Context) error {
-	u := currentUser(c)
-	view := trialListView{Layout: s.layout(c, "Open trials"), Clinician: u.Has(sandpit.RoleClinician)}
-	if view.Clinician {
-		list, err := s.store.AvailableReleases(c.Request().Context(), u.ID)
-		if err != nil {
-			return err
+	av, err := s.app.Trials.Available(c.Request().Context(), actorOf(c))
+	if err != nil {
+		return err
+	}
+	view := trialListView{Layout: s.layout(c, "Open trials"), Clinician: av.Clinician}
+	for _, r := range av.Releases {
+		item := trialListItem{AvailableRelease: r, Minutes: minutesFor(r.Tasks), Started: r.TrialID != nil, Completed: r.CompletedAt != nil}
+		if r.TrialID != nil {
+			item.TrialHref = trialPath(*r.TrialID)
 		}
-		for _, r := range list {
-			item := trialListItem{AvailableRelease: r, Minutes: minutesFor(r.Tasks), Started: r.TrialID != nil, Completed: r.CompletedAt != nil}
-			if r.TrialID != nil {
-				item.TrialHref = trialPath(*r.TrialID)
-			}
-			view.Items = append(view.Items, item)
-		}
+		view.Items = append(view.Items, item)
 	}
 	return s.render(c, http.StatusOK, "trial/list", view)
 }
@@ -128,19 +92,11 @@ func (s *Server) handleTrialList(c echo.Context) error {
 // handleTrialInvite follows the invite link product owners share: to the
 // caller's trial of the release if they have one, else to its consent page.
 func (s *Server) handleTrialInvite(c echo.Context) error {
-	u := currentUser(c)
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
-	m, err := s.store.ReleaseMeta(c.Request().Context(), id)
-	if err != nil {
-		return err
-	}
-	if !sandpit.CanSeeRelease(u, m.TeamID, m.Status) {
-		return sandpit.Errorf(sandpit.ENOTFOUND, "Release not found.")
-	}
-	t, err := s.store.TrialFor(c.Request().Context(), id, u.ID)
+	t, err := s.app.Trials.Invite(c.Request().Context(), actorOf(c), id)
 	if err != nil {
 		return err
 	}
@@ -167,40 +123,24 @@ type consentView struct {
 
 // consentView returns the consent page of release :id, or the caller's
 // trial of it when they have one.
-func (s *Server) consentView(c echo.Context, u *sandpit.User) (consentView, *sandpit.Trial, error) {
-	ctx := c.Request().Context()
+func (s *Server) consentView(c echo.Context) (consentView, *sandpit.Trial, error) {
 	id, err := pathID(c, "id")
 	if err != nil {
 		return consentView{}, nil, err
 	}
-	m, err := s.store.ReleaseMeta(ctx, id)
-	if err != nil {
-		return consentView{}, nil, err
+	f, err := s.app.Trials.Consent(c.Request().Context(), actorOf(c), id)
+	if err != nil || f.Trial != nil {
+		return consentView{}, f.Trial, err
 	}
-	if !sandpit.CanSeeRelease(u, m.TeamID, m.Status) {
-		return consentView{}, nil, sandpit.Errorf(sandpit.ENOTFOUND, "Release not found.")
-	}
-	t, err := s.store.TrialFor(ctx, id, u.ID)
-	if err != nil || t != nil {
-		return consentView{}, t, err
-	}
-	r, err := s.store.Release(ctx, id)
-	if err != nil {
-		return consentView{}, nil, err
-	}
-	w, err := s.store.Workflow(ctx, m.WorkflowID)
-	if err != nil {
-		return consentView{}, nil, err
-	}
-	v := consentView{Layout: s.layout(c, "Take part in a trial of "+w.Title), ReleaseID: id, Workflow: w, Version: r.Version,
-		Tasks: len(r.Tasks), Minutes: minutesFor(len(r.Tasks)), CanTake: sandpit.CanTakeTrial(u, m.Status)}
+	v := consentView{Layout: s.layout(c, "Take part in a trial of "+f.Workflow.Title), ReleaseID: id, Workflow: f.Workflow, Version: f.Version,
+		Tasks: f.Tasks, Minutes: minutesFor(f.Tasks), CanTake: f.CanTake}
 	return v, nil, nil
 }
 
 // handleConsentShow shows a workflow's participant information and the
 // consent form for one of its releases.
 func (s *Server) handleConsentShow(c echo.Context) error {
-	view, t, err := s.consentView(c, currentUser(c))
+	view, t, err := s.consentView(c)
 	if err != nil {
 		return err
 	}
@@ -210,17 +150,22 @@ func (s *Server) handleConsentShow(c echo.Context) error {
 	return s.render(c, http.StatusOK, "trial/consent", view)
 }
 
+// consentSentences are the consent form's error sentences.
+var consentSentences = formSentences{
+	"consent.accepted": {"": "Tick “I agree to take part” to start the trial"},
+}
+
 // handleConsentSubmit records consent and starts the trial.
 func (s *Server) handleConsentSubmit(c echo.Context) error {
-	u := currentUser(c)
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
-	accepted, research := c.FormValue("accepted") != "", c.FormValue("research_use") != ""
-	t, _, err := s.startTrial(c, u, id, accepted, research)
-	if sandpit.ErrorCode(err) == sandpit.EINVALID {
-		view, existing, verr := s.consentView(c, u)
+	research := c.FormValue("research_use") != ""
+	st, err := s.app.Trials.Start(c.Request().Context(), actorOf(c),
+		app.StartArgs{ReleaseID: id, Accepted: c.FormValue("accepted") != "", ResearchUse: research})
+	if errs, ok := fieldErrors(err, nil, consentSentences); ok && sandpit.ErrorCode(err) == sandpit.EINVALID {
+		view, existing, verr := s.consentView(c)
 		if verr != nil {
 			return verr
 		}
@@ -228,13 +173,27 @@ func (s *Server) handleConsentSubmit(c echo.Context) error {
 			return seeOther(c, trialPath(existing.ID))
 		}
 		view.ResearchUse = research
-		view.Errors.Add("accepted", "Tick “I agree to take part” to start the trial")
+		view.Errors = renamed(errs, map[string]string{"consent.accepted": "accepted"})
 		return s.render(c, http.StatusUnprocessableEntity, "trial/consent", view)
 	}
 	if err != nil {
 		return err
 	}
-	return seeOther(c, trialPath(t.ID))
+	return seeOther(c, trialPath(st.Trial.ID))
+}
+
+// renamed returns errs with the fields in names renamed: the domain's name
+// of a field to the form's.
+func renamed(errs FieldErrors, names map[string]string) FieldErrors {
+	var out FieldErrors
+	for _, e := range errs.List() {
+		field := e.Field
+		if n, ok := names[field]; ok {
+			field = n
+		}
+		out.Add(field, e.Message)
+	}
+	return out
 }
 
 // ---- The trial's home ----
@@ -262,24 +221,20 @@ type trialView struct {
 	Open        bool
 }
 
-// trialView returns the home page of the trial in tc.
-func (s *Server) trialView(c echo.Context, tc *trialContext) (trialView, error) {
-	attempts, err := s.store.Attempts(c.Request().Context(), tc.Trial.ID)
-	if err != nil {
-		return trialView{}, err
-	}
-	v := trialView{Layout: s.trialLayout(c, "Your trial of "+tc.Workflow.Title), ID: tc.Trial.ID, Workflow: tc.Workflow, Version: tc.Version,
-		AllDone: true, SUSAnswered: tc.Trial.SUSScore != nil, Completed: tc.Trial.Completed(), CompletedAt: tc.Trial.CompletedAt, Open: tc.Write.Open}
-	for _, task := range tc.Def.Tasks {
-		item := trialTaskItem{Key: task.Key, Title: task.Title, Scenario: task.Scenario, Href: taskPath(tc.Trial.ID, task.Key)}
-		a := attempts[task.Key]
+// trialView returns the home page of the trial in tv.
+func (s *Server) trialView(c echo.Context, tv *app.TrialView) trialView {
+	v := trialView{Layout: s.trialLayout(c, "Your trial of "+tv.Workflow.Title), ID: tv.Trial.ID, Workflow: tv.Workflow, Version: tv.Def.Version,
+		AllDone: true, SUSAnswered: tv.Trial.SUSScore != nil, Completed: tv.Trial.Completed(), CompletedAt: tv.Trial.CompletedAt, Open: tv.Open}
+	for _, task := range tv.Def.Tasks {
+		item := trialTaskItem{Key: task.Key, Title: task.Title, Scenario: task.Scenario, Href: taskPath(tv.Trial.ID, task.Key)}
+		a := tv.Attempts[task.Key]
 		switch {
 		case a == nil:
 			item.Status, item.TagClass, item.LinkHint = "Not started", "nhsuk-tag--white", "Start this task"
 			v.AllDone = false
 		case a.Done():
 			item.Status, item.TagClass = "Done", "nhsuk-tag--green"
-			item.Href = ratingPath(tc.Trial.ID, task.Key)
+			item.Href = ratingPath(tv.Trial.ID, task.Key)
 			item.LinkHint = "Done: " + outcomeWords(a.Outcome) + "."
 			if a.Ease == nil {
 				item.LinkHint += " Rate how easy it was."
@@ -298,49 +253,65 @@ func (s *Server) trialView(c echo.Context, tc *trialContext) (trialView, error) 
 		}
 		v.Tasks = append(v.Tasks, item)
 	}
-	return v, nil
+	return v
+}
+
+// showTrial loads the caller's trial :id with its attempts.
+func (s *Server) showTrial(c echo.Context) (*app.TrialView, error) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return nil, err
+	}
+	return s.app.Trials.Show(c.Request().Context(), actorOf(c), id)
 }
 
 // handleTrialShow shows a trial's tasks and what is left to do.
 func (s *Server) handleTrialShow(c echo.Context) error {
-	_, tc, err := s.loadTrial(c, "")
+	tv, err := s.showTrial(c)
 	if err != nil {
 		return err
 	}
-	view, err := s.trialView(c, tc)
-	if err != nil {
-		return err
+	return s.render(c, http.StatusOK, "trial/show", s.trialView(c, tv))
+}
+
+// completeSentences are the sentences of what completing a trial still
+// needs, for a release of tasks: each unfinished task, and the
+// questionnaire.
+func completeSentences(tasks []sandpit.Task) (formSentences, []string, map[string]string) {
+	table := formSentences{"sus": {"": "Answer the questionnaire about the prototype"}}
+	var order []string
+	names := map[string]string{"sus": "questionnaire"}
+	for _, task := range tasks {
+		f := sandpit.TaskField(task.Key)
+		table[f] = map[string]string{"": fmt.Sprintf("Finish the task “%s”, or tell us you are stuck", task.Title)}
+		order = append(order, f)
+		names[f] = "task-" + task.Key
 	}
-	return s.render(c, http.StatusOK, "trial/show", view)
+	return table, append(order, "sus"), names
 }
 
 // handleTrialComplete finishes the trial, or shows what is missing.
 func (s *Server) handleTrialComplete(c echo.Context) error {
-	_, tc, err := s.loadTrial(c, "")
+	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
-	err = s.store.CompleteTrial(c.Request().Context(), tc.Write)
+	err = s.app.Trials.Complete(c.Request().Context(), actorOf(c), id)
 	if sandpit.ErrorCode(err) == sandpit.EINVALID {
-		view, verr := s.trialView(c, tc)
+		tv, verr := s.showTrial(c)
 		if verr != nil {
 			return verr
 		}
-		fields := sandpit.ErrorFields(err)
-		for _, task := range tc.Def.Tasks {
-			if _, ok := fields["tasks."+task.Key]; ok {
-				view.Errors.Add("task-"+task.Key, fmt.Sprintf("Finish the task “%s”, or tell us you are stuck", task.Title))
-			}
-		}
-		if _, ok := fields["sus"]; ok {
-			view.Errors.Add("questionnaire", "Answer the questionnaire about the prototype")
-		}
+		table, order, names := completeSentences(tv.Def.Tasks)
+		errs, _ := fieldErrors(err, order, table)
+		view := s.trialView(c, tv)
+		view.Errors = renamed(errs, names)
 		return s.render(c, http.StatusUnprocessableEntity, "trial/show", view)
 	}
 	if err != nil {
 		return err
 	}
-	return seeOther(c, trialPath(tc.Trial.ID)+"/done")
+	return seeOther(c, trialPath(id)+"/done")
 }
 
 // trialDoneView is the thank-you page of a finished trial.
@@ -353,13 +324,13 @@ type trialDoneView struct {
 
 // handleTrialDone thanks the clinician and says what happens next.
 func (s *Server) handleTrialDone(c echo.Context) error {
-	_, tc, err := s.loadTrial(c, "")
+	tv, err := s.showTrial(c)
 	if err != nil {
 		return err
 	}
-	if !tc.Trial.Completed() {
-		return c.Redirect(http.StatusSeeOther, trialPath(tc.Trial.ID))
+	if !tv.Trial.Completed() {
+		return c.Redirect(http.StatusSeeOther, trialPath(tv.Trial.ID))
 	}
-	return s.render(c, http.StatusOK, "trial/done", trialDoneView{Layout: s.trialLayout(c, "Trial complete"), ID: tc.Trial.ID,
-		Workflow: tc.Workflow, Version: tc.Version})
+	return s.render(c, http.StatusOK, "trial/done", trialDoneView{Layout: s.trialLayout(c, "Trial complete"), ID: tv.Trial.ID,
+		Workflow: tv.Workflow, Version: tv.Def.Version})
 }

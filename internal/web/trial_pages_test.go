@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/sandpit-nhs/sandpit/internal/sandpit"
+	"github.com/sandpit-nhs/sandpit/internal/store/storetest"
 )
 
 // clinicianBrowser creates a clinician and returns a browser signed in as
@@ -246,7 +247,7 @@ func TestTrialThroughThePages(t *testing.T) {
 		if !strings.Contains(body, "Remove the NHS number") || !strings.Contains(body, `href="#text"`) {
 			t.Errorf("NHS number refusal:\n%s", body)
 		}
-		if reports, _ := w.st.TrialReports(t.Context(), id); len(reports) != 0 {
+		if reports, _ := storetest.TrialReports(t.Context(), w.st, id); len(reports) != 0 {
 			t.Errorf("a refused report was stored: %+v", reports)
 		}
 		form.Set("text", "Allergies are hidden below the fold.")
@@ -254,7 +255,7 @@ func TestTrialThroughThePages(t *testing.T) {
 		if location := wantStatus(t, resp, body, http.StatusSeeOther); location != task+"?done=reported" {
 			t.Errorf("report went to %q", location)
 		}
-		reports, _ := w.st.TrialReports(t.Context(), id)
+		reports, _ := storetest.TrialReports(t.Context(), w.st, id)
 		if len(reports) != 1 || reports[0].X != 100 || !reports[0].SafetyConcern || reports[0].TaskKey != "reconcile" || reports[0].Severity != 3 {
 			t.Errorf("reports = %+v", reports)
 		}
@@ -345,7 +346,7 @@ func TestTrialThroughThePages(t *testing.T) {
 				t.Errorf("POST %s = %d", path, resp.StatusCode)
 			}
 		}
-		if n, _ := w.st.CountTrialRows(t.Context(), id); n == 0 {
+		if n, _ := storetest.CountTrialRows(t.Context(), w.st, id); n == 0 {
 			t.Error("another clinician withdrew the trial")
 		}
 	})
@@ -358,7 +359,7 @@ func TestTrialThroughThePages(t *testing.T) {
 		if location := wantStatus(t, resp, body, http.StatusSeeOther); location != "/feedback?done=withdrawn" {
 			t.Errorf("withdraw went to %q", location)
 		}
-		if n, err := w.st.CountTrialRows(t.Context(), id); err != nil || n != 0 {
+		if n, err := storetest.CountTrialRows(t.Context(), w.st, id); err != nil || n != 0 {
 			t.Errorf("rows left = %d, %v", n, err)
 		}
 		body = b.getPage(t, "/feedback?done=withdrawn", http.StatusOK)

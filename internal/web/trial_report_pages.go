@@ -3,12 +3,14 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/sandpit-nhs/sandpit/internal/app"
 	"github.com/sandpit-nhs/sandpit/internal/sandpit"
 	"github.com/sandpit-nhs/sandpit/internal/store"
 )
@@ -74,13 +76,13 @@ type reportView struct {
 	BackHref      string
 }
 
-// reportView returns the report form of screen in tc, for task if any,
-// filled with f.
-func (s *Server) reportView(c echo.Context, tc *trialContext, task *sandpit.Task, screen *sandpit.Screen, f reportForm) reportView {
-	v := reportView{Layout: s.trialLayout(c, "Report a problem on "+screen.Title), TrialID: tc.Trial.ID, Task: task, Screen: screen,
-		X: f.X, Y: f.Y, MaxX: screen.Width - 1, MaxY: screen.Height - 1, SafetyConcern: f.SafetyConcern, Text: f.Text, MaxChars: sandpit.MaxFreeText, BackHref: trialPath(tc.Trial.ID)}
-	if task != nil {
-		v.BackHref = taskPath(tc.Trial.ID, task.Key)
+// reportView returns the report form of the screen in rt, filled with f.
+func (s *Server) reportView(c echo.Context, rt *app.ReportTarget, f reportForm) reportView {
+	id, screen := rt.Trial.ID, rt.Screen
+	v := reportView{Layout: s.trialLayout(c, "Report a problem on "+screen.Title), TrialID: id, Task: rt.Task, Screen: screen,
+		X: f.X, Y: f.Y, MaxX: screen.Width - 1, MaxY: screen.Height - 1, SafetyConcern: f.SafetyConcern, Text: f.Text, MaxChars: sandpit.MaxFreeText, BackHref: trialPath(id)}
+	if rt.Task != nil {
+		v.BackHref = taskPath(id, rt.Task.Key)
 	}
 	cats := sandpit.ReportCategories()
 	labels, hints := make([]string, len(cats)), make([]string, len(cats))
@@ -105,94 +107,103 @@ type reportForm struct {
 
 // reportTarget loads the caller's trial :id with the task and screen the
 // report is about, from task and screen in the query or the form.
-func (s *Server) reportTarget(c echo.Context) (*trialContext, *sandpit.Task, *sandpit.Screen, error) {
-	key := c.FormValue("task")
-	_, tc, err := s.loadTrial(c, key)
+func (s *Server) reportTarget(c echo.Context) (*app.ReportTarget, error) {
+	id, err := pathID(c, "id")
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, err
 	}
-	var task *sandpit.Task
-	if key != "" {
-		if task = tc.Def.Task(key); task == nil {
-			return nil, nil, nil, sandpit.Errorf(sandpit.ENOTFOUND, "Task not found.")
-		}
-	}
-	screen := tc.Def.Screen(c.FormValue("screen"))
-	if screen == nil {
-		return nil, nil, nil, sandpit.Errorf(sandpit.ENOTFOUND, "Screen not found.")
-	}
-	return tc, task, screen, nil
+	return s.app.Trials.ReportForm(c.Request().Context(), actorOf(c), id, c.FormValue("task"), c.FormValue("screen"))
 }
 
 // handleReportShow shows the form to pin a problem to a screen.
 func (s *Server) handleReportShow(c echo.Context) error {
-	tc, task, screen, err := s.reportTarget(c)
+	rt, err := s.reportTarget(c)
 	if err != nil {
 		return err
 	}
-	if tc.Trial.Completed() {
-		return c.Redirect(http.StatusSeeOther, trialPath(tc.Trial.ID))
+	if rt.Trial.Completed() {
+		return c.Redirect(http.StatusSeeOther, trialPath(rt.Trial.ID))
 	}
-	if !tc.Write.Open {
-		return sandpit.Errorf(sandpit.ECONFLICT, "This release is closed to trials, so nothing more can be recorded.")
+	return s.render(c, http.StatusOK, "trial/report", s.reportView(c, rt, reportForm{}))
+}
+
+// reportSentences are the report form's error sentences for a pin on
+// screen; the pin's x and y share the field "x", and any field the form
+// does not show is told under "text".
+func reportSentences(screen *sandpit.Screen) formSentences {
+	pin := map[string]string{
+		sandpit.FieldRequired: "Select where the problem is on the screen, or type the position of the pin",
+		"":                    fmt.Sprintf("The pin must be on the screen: across from 0 to %d, and down from 0 to %d", screen.Width-1, screen.Height-1),
 	}
-	return s.render(c, http.StatusOK, "trial/report", s.reportView(c, tc, task, screen, reportForm{}))
+	return formSentences{
+		"x":        pin,
+		"y":        pin,
+		"category": {"": "Select what kind of problem it is"},
+		"severity": {"": "Select how serious the problem is"},
+		"text": {
+			sandpit.FieldRequired:  "Describe what happened",
+			sandpit.FieldTooLong:   "What happened must be {max} characters or fewer",
+			sandpit.FieldPatientID: patientIDSentence,
+		},
+	}
 }
 
 // handleReportSubmit records the problem and goes back to the task.
 func (s *Server) handleReportSubmit(c echo.Context) error {
-	tc, task, screen, err := s.reportTarget(c)
+	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
 	f := reportForm{X: strings.TrimSpace(c.FormValue("x")), Y: strings.TrimSpace(c.FormValue("y")), Category: c.FormValue("category"),
 		Severity: c.FormValue("severity"), Text: c.FormValue("text"), SafetyConcern: c.FormValue("safety_concern") != ""}
-	r := sandpit.Report{Screen: screen.Key, X: -1, Y: -1, Category: f.Category, SafetyConcern: f.SafetyConcern, Text: f.Text}
-	if task != nil {
-		r.TaskKey = task.Key
-	}
+	args := app.ReportArgs{TrialID: id, Task: c.FormValue("task"), Screen: c.FormValue("screen"), Category: f.Category,
+		SafetyConcern: f.SafetyConcern, Text: f.Text}
 	x, xerr := strconv.Atoi(f.X)
 	y, yerr := strconv.Atoi(f.Y)
-	if xerr == nil && yerr == nil {
-		r.X, r.Y = x, y
+	switch {
+	case xerr == nil && yerr == nil:
+		args.X, args.Y = &x, &y
+	case f.X != "" || f.Y != "":
+		// Typed but not a position: off the screen, as before.
+		off := -1
+		args.X, args.Y = &off, &off
 	}
-	r.Severity, _ = strconv.Atoi(f.Severity)
-	_, err = s.createReport(c, currentUser(c), tc.Trial.ID, r)
+	args.Severity, _ = strconv.Atoi(f.Severity)
+	_, err = s.app.Trials.Report(c.Request().Context(), actorOf(c), args)
 	if sandpit.ErrorCode(err) == sandpit.EINVALID {
-		fields := sandpit.ErrorFields(err)
-		var errs FieldErrors
-		if _, ok := fields["x"]; ok {
-			if f.X == "" && f.Y == "" {
-				errs.Add("x", "Select where the problem is on the screen, or type the position of the pin")
-			} else {
-				errs.Add("x", fmt.Sprintf("The pin must be on the screen: across from 0 to %d, and down from 0 to %d", screen.Width-1, screen.Height-1))
-			}
+		rt, verr := s.reportTarget(c)
+		if verr != nil {
+			return verr
 		}
-		if _, ok := fields["category"]; ok {
-			errs.Add("category", "Select what kind of problem it is")
-		}
-		if _, ok := fields["severity"]; ok {
-			errs.Add("severity", "Select how serious the problem is")
-		}
-		if msg, ok := fields["text"]; ok {
-			errs.Add("text", freeTextSentence("text", msg))
-		}
-		for field, msg := range fields {
-			if field != "x" && field != "category" && field != "severity" && field != "text" {
-				errs.Add("text", sentence(field, msg))
-			}
-		}
-		view := s.reportView(c, tc, task, screen, f)
-		view.Errors = errs
+		errs, _ := fieldErrors(err, []string{"x", "y", "category", "severity", "text"}, reportSentences(rt.Screen))
+		view := s.reportView(c, rt, f)
+		view.Errors = formFields(errs, map[string]string{"y": "x"}, []string{"x", "category", "severity", "text"}, "text")
 		return s.render(c, http.StatusUnprocessableEntity, "trial/report", view)
 	}
 	if err != nil {
 		return err
 	}
-	if task != nil {
-		return seeOther(c, taskPath(tc.Trial.ID, task.Key)+"?done=reported")
+	if args.Task != "" {
+		return seeOther(c, taskPath(id, args.Task)+"?done=reported")
 	}
-	return seeOther(c, trialPath(tc.Trial.ID)+"?done=reported")
+	return seeOther(c, trialPath(id)+"?done=reported")
+}
+
+// formFields returns errs with the fields in names renamed, and any field
+// not among shown told under other: a form shows only the fields it has.
+func formFields(errs FieldErrors, names map[string]string, shown []string, other string) FieldErrors {
+	var out FieldErrors
+	for _, e := range errs.List() {
+		field := e.Field
+		if n, ok := names[field]; ok {
+			field = n
+		}
+		if !slices.Contains(shown, field) {
+			field = other
+		}
+		out.Add(field, e.Message)
+	}
+	return out
 }
 
 // ---- SUS ----
@@ -216,9 +227,10 @@ type susView struct {
 // susLabels are the five answers to each SUS statement.
 var susLabels = []string{"1 Strongly disagree", "2 Disagree", "3 Neither agree nor disagree", "4 Agree", "5 Strongly agree"}
 
-// susView returns the questionnaire with answers chosen (by name) and errs.
-func (s *Server) susView(c echo.Context, tc *trialContext, answers map[string]string, errs FieldErrors) susView {
-	v := susView{Layout: s.trialLayout(c, "Questionnaire about the prototype"), TrialID: tc.Trial.ID}
+// susView returns the questionnaire of trial id with answers chosen (by
+// name) and errs.
+func (s *Server) susView(c echo.Context, id int64, answers map[string]string, errs FieldErrors) susView {
+	v := susView{Layout: s.trialLayout(c, "Questionnaire about the prototype"), TrialID: id}
 	v.Errors = errs
 	for i, st := range sandpit.SUSStatements() {
 		name := "q" + strconv.Itoa(i+1)
@@ -230,46 +242,59 @@ func (s *Server) susView(c echo.Context, tc *trialContext, answers map[string]st
 
 // handleSUSShow shows the ten SUS statements.
 func (s *Server) handleSUSShow(c echo.Context) error {
-	_, tc, err := s.loadTrial(c, "")
+	tv, err := s.showTrial(c)
 	if err != nil {
 		return err
 	}
-	if tc.Trial.Completed() {
-		return c.Redirect(http.StatusSeeOther, trialPath(tc.Trial.ID))
+	if tv.Trial.Completed() {
+		return c.Redirect(http.StatusSeeOther, trialPath(tv.Trial.ID))
 	}
 	answers := map[string]string{}
-	for i, a := range tc.Trial.SUS {
+	for i, a := range tv.Trial.SUS {
 		answers["q"+strconv.Itoa(i+1)] = strconv.Itoa(a)
 	}
-	return s.render(c, http.StatusOK, "trial/sus", s.susView(c, tc, answers, FieldErrors{}))
+	return s.render(c, http.StatusOK, "trial/sus", s.susView(c, tv.Trial.ID, answers, FieldErrors{}))
+}
+
+// susSentences are the questionnaire's error sentences, one per statement,
+// with the domain's name of each answer and the form's.
+func susSentences() (formSentences, []string, map[string]string) {
+	table := formSentences{}
+	var order []string
+	names := map[string]string{}
+	for i := range sandpit.SUSStatements() {
+		f := sandpit.SUSField(i)
+		table[f] = map[string]string{"": fmt.Sprintf("Select how much you agree with statement %d", i+1)}
+		order = append(order, f)
+		names[f] = "q" + strconv.Itoa(i+1)
+	}
+	return table, order, names
 }
 
 // handleSUSSubmit scores and stores the answers, every one required.
 func (s *Server) handleSUSSubmit(c echo.Context) error {
-	u, tc, err := s.loadTrial(c, "")
+	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
 	answers := map[string]string{}
-	values := make([]int, 10)
-	var errs FieldErrors
-	for i := range 10 {
+	values := make([]int, len(sandpit.SUSStatements()))
+	for i := range values {
 		name := "q" + strconv.Itoa(i+1)
 		answers[name] = c.FormValue(name)
-		v, err := strconv.Atoi(answers[name])
-		if err != nil || v < 1 || v > 5 {
-			errs.Add(name, fmt.Sprintf("Select how much you agree with statement %d", i+1))
-			continue
-		}
-		values[i] = v
+		// A missing answer is 0, which the domain refuses as out of range.
+		values[i], _ = strconv.Atoi(answers[name])
 	}
-	if errs.Any() {
-		return s.render(c, http.StatusUnprocessableEntity, "trial/sus", s.susView(c, tc, answers, errs))
+	_, err = s.app.Trials.SUS(c.Request().Context(), actorOf(c), id, values)
+	if sandpit.ErrorCode(err) == sandpit.EINVALID {
+		table, order, names := susSentences()
+		errs, _ := fieldErrors(err, order, table)
+		return s.render(c, http.StatusUnprocessableEntity, "trial/sus", s.susView(c, id, answers, renamed(errs, names)))
 	}
-	if _, err := s.answerSUS(c, u, tc.Trial.ID, values); err != nil {
+	if err != nil {
 		return err
 	}
-	return seeOther(c, trialPath(tc.Trial.ID)+"?done=sus")
+	return seeOther(c, trialPath(id)+"?done=sus")
 }
 
 // ---- My feedback ----
@@ -312,23 +337,13 @@ func findingTag(st string) statusTag {
 // handleFeedbackList shows every report the caller made, what became of
 // each, and their trials, each of which they may withdraw from.
 func (s *Server) handleFeedbackList(c echo.Context) error {
-	u := currentUser(c)
-	ctx := c.Request().Context()
-	list, err := s.store.FeedbackOf(ctx, u.ID)
+	fb, err := s.app.Trials.Feedback(c.Request().Context(), actorOf(c))
 	if err != nil {
 		return err
 	}
-	trials, err := s.store.TrialsOf(ctx, u.ID)
-	if err != nil {
-		return err
-	}
-	view := feedbackView{Layout: s.layout(c, "My feedback"), Trials: trials}
-	for _, f := range list {
-		title := f.Screen
-		if def, err := s.store.PublishedDefinition(ctx, f.ReleaseID); err == nil {
-			title = screenTitle(def, f.Screen)
-		}
-		view.Items = append(view.Items, feedbackItem{Feedback: f, ScreenTitle: title, CategoryLabel: sandpit.CategoryLabel(f.Category),
+	view := feedbackView{Layout: s.layout(c, "My feedback"), Trials: fb.Trials}
+	for _, f := range fb.Items {
+		view.Items = append(view.Items, feedbackItem{Feedback: f.Feedback, ScreenTitle: f.ScreenTitle, CategoryLabel: sandpit.CategoryLabel(f.Category),
 			SeverityLabel: sandpit.SeverityLabel(f.Severity), Status: findingTag(f.FindingStatus)})
 	}
 	return s.render(c, http.StatusOK, "feedback/list", view)
@@ -347,22 +362,21 @@ type withdrawView struct {
 
 // handleWithdrawShow asks the clinician to confirm withdrawing.
 func (s *Server) handleWithdrawShow(c echo.Context) error {
-	_, tc, err := s.loadTrial(c, "")
+	tv, err := s.showTrial(c)
 	if err != nil {
 		return err
 	}
 	return s.render(c, http.StatusOK, "trial/withdraw", withdrawView{Layout: s.trialLayout(c, "Withdraw from this trial"),
-		ID: tc.Trial.ID, Workflow: tc.Workflow, Version: tc.Version, Started: tc.Trial.ConsentedAt})
+		ID: tv.Trial.ID, Workflow: tv.Workflow, Version: tv.Def.Version, Started: tv.Trial.ConsentedAt})
 }
 
 // handleWithdrawSubmit deletes the trial and everything recorded in it.
 func (s *Server) handleWithdrawSubmit(c echo.Context) error {
-	u := currentUser(c)
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
-	if err := s.store.WithdrawTrial(c.Request().Context(), id, u.ID, auditEntry(c, sandpit.AuditWithdraw)); err != nil {
+	if err := s.app.Trials.Withdraw(c.Request().Context(), actorOf(c), id); err != nil {
 		return err
 	}
 	return seeOther(c, "/feedback?done=withdrawn")

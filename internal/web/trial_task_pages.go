@@ -1,21 +1,18 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/sandpit-nhs/sandpit/internal/app"
 	"github.com/sandpit-nhs/sandpit/internal/sandpit"
 )
-
-// hintAfter is how many misclicks in a row offer to show the clickable
-// areas.
-const hintAfter = 3
 
 // taskScreenView is one task of a trial: the screen shown now, or the
 // paused page.
@@ -42,90 +39,59 @@ func (v taskScreenView) ReportHref() string {
 	return fmt.Sprintf("%s/report?task=%s&screen=%s", trialPath(v.TrialID), url.QueryEscape(v.Task.Key), url.QueryEscape(v.Screen.Key))
 }
 
-// taskOf returns task :key of the trial in tc, or ENOTFOUND.
-func taskOf(c echo.Context, tc *trialContext) (*sandpit.Task, int, error) {
-	for i := range tc.Def.Tasks {
-		if tc.Def.Tasks[i].Key == c.Param("key") {
-			return &tc.Def.Tasks[i], i + 1, nil
-		}
-	}
-	return nil, 0, sandpit.Errorf(sandpit.ENOTFOUND, "Task not found.")
-}
-
-// taskScreenView returns the page of attempt a at task.
-func (s *Server) taskScreenView(c echo.Context, tc *trialContext, task *sandpit.Task, number int, a *sandpit.Attempt) (taskScreenView, error) {
-	v := taskScreenView{Layout: s.trialLayout(c, task.Title), TrialID: tc.Trial.ID, Workflow: tc.Workflow, Version: tc.Version,
-		Task: task, TaskNumber: number, TaskCount: len(tc.Def.Tasks), Seq: a.LastSeq + 1, Paused: a.Paused(),
-		Missed: c.QueryParam("miss") == "1", ShowAreas: c.QueryParam("show") == "areas"}
-	v.Screen = tc.Def.Screen(a.Screen)
+// taskScreenView returns the page of the attempt in tv.
+func (s *Server) taskScreenView(c echo.Context, tv *app.TaskView) (taskScreenView, error) {
+	a := tv.Attempt
+	v := taskScreenView{Layout: s.trialLayout(c, tv.Task.Title), TrialID: tv.Trial.ID, Workflow: tv.Workflow, Version: tv.Def.Version,
+		Task: tv.Task, TaskNumber: tv.Number, TaskCount: len(tv.Def.Tasks), Seq: a.LastSeq + 1, Paused: a.Paused(),
+		Missed: c.QueryParam("miss") == "1", ShowAreas: c.QueryParam("show") == "areas", Hint: tv.Hint}
+	v.Screen = tv.Def.Screen(a.Screen)
 	if v.Screen == nil {
 		return v, fmt.Errorf("web: attempt %d is on unknown screen %q", a.ID, a.Screen)
 	}
 	if v.Paused {
-		v.Title = "Paused: " + task.Title
+		v.Title = "Paused: " + tv.Task.Title
 		return v, nil
 	}
-	v.Links = hotspotLinks(tc.Def, v.Screen)
+	v.Links = hotspotLinks(tv.Def, v.Screen)
 	if v.ShowAreas {
 		v.Areas = v.Screen.Hotspots
-	}
-	if a.Misclicks >= hintAfter {
-		clicks, err := s.store.ClicksOf(c.Request().Context(), a.ID)
-		if err != nil {
-			return v, err
-		}
-		if n := len(clicks); n >= hintAfter {
-			v.Hint = true
-			for _, cl := range clicks[n-hintAfter:] {
-				v.Hint = v.Hint && !cl.Hit
-			}
-		}
 	}
 	return v, nil
 }
 
-// loadTask loads the caller's trial :id and its task :key.
-func (s *Server) loadTask(c echo.Context) (*trialContext, *sandpit.Task, int, error) {
-	_, tc, err := s.loadTrial(c, c.Param("key"))
-	if err != nil {
-		return nil, nil, 0, err
-	}
-	task, number, err := taskOf(c, tc)
-	if err != nil {
-		return nil, nil, 0, err
-	}
-	return tc, task, number, nil
+// trialTask reads the trial :id and task :key of the path.
+func trialTask(c echo.Context) (int64, string, error) {
+	id, err := pathID(c, "id")
+	return id, c.Param("key"), err
 }
 
 // handleTaskScreen shows a task: its scenario and the screen the clinician
 // is on, starting the attempt on the first visit. A finished task goes to
 // its rating; a paused one offers to resume.
 func (s *Server) handleTaskScreen(c echo.Context) error {
-	tc, task, number, err := s.loadTask(c)
+	id, key, err := trialTask(c)
 	if err != nil {
 		return err
 	}
-	if tc.Trial.Completed() {
-		return c.Redirect(http.StatusSeeOther, trialPath(tc.Trial.ID))
-	}
-	a, err := s.store.StartAttempt(c.Request().Context(), tc.Write)
-	if err != nil {
+	tv, err := s.app.Trials.Task(c.Request().Context(), actorOf(c), id, key)
+	switch {
+	case err != nil:
 		return err
+	case tv.Trial.Completed():
+		return c.Redirect(http.StatusSeeOther, trialPath(id))
+	case tv.Attempt.Done():
+		return c.Redirect(http.StatusSeeOther, ratingPath(id, key))
 	}
-	if a.Done() {
-		return c.Redirect(http.StatusSeeOther, ratingPath(tc.Trial.ID, task.Key))
-	}
-	if !tc.Write.Open {
-		return sandpit.Errorf(sandpit.ECONFLICT, "This release is closed to trials, so nothing more can be recorded.")
-	}
-	view, err := s.taskScreenView(c, tc, task, number, a)
+	view, err := s.taskScreenView(c, tv)
 	if err != nil {
 		return err
 	}
 	return s.render(c, http.StatusOK, "trial/task", view)
 }
 
-// clickPoint reads where a click on the screen was, in image pixels: x and
+// clickPoint reads where a click (of the release preview, in
+// preview_pages.go) on the screen was, in image pixels: x and
 // y as the script sets them, else click.x and click.y as an image button
 // posts them, else the centre of the hotspot chosen from the list. ok is
 // false when the form says nowhere.
@@ -156,98 +122,115 @@ func clickPoint(c echo.Context, screen *sandpit.Screen) (x, y int, ok bool) {
 	return h.X + h.W/2, h.Y + h.H/2, true
 }
 
+// clickForm reads where a click on the screen was, in image pixels: x and
+// y as the script sets them, else click.x and click.y as an image button
+// posts them, else the number of the hotspot chosen from the list. What is
+// missing or not a number is left nil.
+func clickForm(c echo.Context, args *app.ClickArgs) {
+	if seq, err := atoiField(c.FormValue("seq")); err == nil {
+		args.Seq = &seq
+	}
+	for _, names := range [][2]string{{"x", "y"}, {"click.x", "click.y"}} {
+		xs, ys := strings.TrimSpace(c.FormValue(names[0])), strings.TrimSpace(c.FormValue(names[1]))
+		if xs == "" && ys == "" {
+			continue
+		}
+		if x, err := strconv.Atoi(xs); err == nil {
+			args.X = &x
+		}
+		if y, err := strconv.Atoi(ys); err == nil {
+			args.Y = &y
+		}
+		return
+	}
+	if i, err := strconv.Atoi(c.FormValue("hotspot")); err == nil {
+		args.Hotspot = &i
+	}
+}
+
+// clickSentences are the click form's error sentences: the page has one
+// place for them, "click".
+var clickSentences = formSentences{
+	"seq": {"": "Select a point on the screen, or one of the clickable areas listed below it"},
+	"x":   {sandpit.FieldRequired: "Select a point on the screen, or one of the clickable areas listed below it", "": "Select a point inside the screen image"},
+	"y":   {sandpit.FieldRequired: "Select a point on the screen, or one of the clickable areas listed below it", "": "Select a point inside the screen image"},
+}
+
 // handleTaskClick records a click on the screen and shows what it leads
 // to. A click sent twice is recorded once; a click from a stale page goes
 // back to the task as it is now.
 func (s *Server) handleTaskClick(c echo.Context) error {
-	tc, task, number, err := s.loadTask(c)
+	id, key, err := trialTask(c)
 	if err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
-	attempts, err := s.store.Attempts(ctx, tc.Trial.ID)
-	if err != nil {
-		return err
-	}
-	a := attempts[task.Key]
-	if a == nil {
-		return seeOther(c, taskPath(tc.Trial.ID, task.Key))
-	}
-	refuse := func(message string) error {
-		view, verr := s.taskScreenView(c, tc, task, number, a)
-		if verr != nil {
-			return verr
-		}
-		view.Errors.Add("click", message)
-		return s.render(c, http.StatusUnprocessableEntity, "trial/task", view)
-	}
-	seq, err := atoiField(c.FormValue("seq"))
-	if err != nil {
-		return refuse("Select a point on the screen, or one of the clickable areas listed below it")
-	}
-	x, y, ok := clickPoint(c, tc.Def.Screen(a.Screen))
-	if !ok {
-		return refuse("Select a point on the screen, or one of the clickable areas listed below it")
-	}
-	ans, err := s.store.RecordClick(ctx, tc.Write, seq, x, y)
+	args := app.ClickArgs{TrialID: id, Task: key}
+	clickForm(c, &args)
+	ans, err := s.app.Trials.Click(c.Request().Context(), actorOf(c), args)
 	switch sandpit.ErrorCode(err) {
 	case "":
 	case sandpit.ECONFLICT:
-		return seeOther(c, taskPath(tc.Trial.ID, task.Key))
+		return seeOther(c, taskPath(id, key))
 	case sandpit.EINVALID:
-		return refuse("Select a point inside the screen image")
+		errs, _ := fieldErrors(err, []string{"seq", "x", "y"}, clickSentences)
+		tv, verr := s.app.Trials.Task(c.Request().Context(), actorOf(c), id, key)
+		if verr != nil {
+			return verr
+		}
+		if tv.Trial.Completed() || tv.Attempt.Done() {
+			return seeOther(c, taskPath(id, key))
+		}
+		view, verr := s.taskScreenView(c, tv)
+		if verr != nil {
+			return verr
+		}
+		// The page has one place for a click's error: the first field's.
+		message := clickSentences["x"][""]
+		if list := errs.List(); len(list) > 0 {
+			message = list[0].Message
+		}
+		view.Errors.Add("click", message)
+		return s.render(c, http.StatusUnprocessableEntity, "trial/task", view)
 	default:
 		return err
 	}
 	switch {
 	case ans.Done:
-		return seeOther(c, ratingPath(tc.Trial.ID, task.Key))
+		return seeOther(c, ratingPath(id, key))
 	case !ans.Hit:
-		return seeOther(c, taskPath(tc.Trial.ID, task.Key)+"?miss=1")
+		return seeOther(c, taskPath(id, key)+"?miss=1")
 	}
-	return seeOther(c, taskPath(tc.Trial.ID, task.Key))
+	return seeOther(c, taskPath(id, key))
 }
 
-// updateTask applies change to the caller's attempt at task :key and
-// redirects to where the attempt then belongs: a conflict (a finished or
-// unstarted task) goes back to the task page, which knows where it is.
-func (s *Server) updateTask(c echo.Context, change func(a *sandpit.Attempt, now time.Time) error) error {
-	tc, task, _, err := s.loadTask(c)
+// updateTask runs one of the attempt's use cases (give up, pause, resume)
+// and redirects to where the attempt then belongs: a conflict (a finished
+// or unstarted task) goes back to the task page, which knows where it is.
+func (s *Server) updateTask(c echo.Context, action func(ctx context.Context, a app.Actor, id int64, key string) (*sandpit.Attempt, error)) error {
+	id, key, err := trialTask(c)
 	if err != nil {
 		return err
 	}
-	a, err := s.store.UpdateAttempt(c.Request().Context(), tc.Write, change)
+	a, err := action(c.Request().Context(), actorOf(c), id, key)
 	switch {
 	case sandpit.ErrorCode(err) == sandpit.ECONFLICT:
-		return seeOther(c, taskPath(tc.Trial.ID, task.Key))
+		return seeOther(c, taskPath(id, key))
 	case err != nil:
 		return err
 	case a.Done():
-		return seeOther(c, ratingPath(tc.Trial.ID, task.Key))
+		return seeOther(c, ratingPath(id, key))
 	}
-	return seeOther(c, taskPath(tc.Trial.ID, task.Key))
+	return seeOther(c, taskPath(id, key))
 }
 
 // handleTaskStuck ends the task as gave_up: "I'm stuck".
-func (s *Server) handleTaskStuck(c echo.Context) error {
-	return s.updateTask(c, func(a *sandpit.Attempt, now time.Time) error { return a.GiveUp(now) })
-}
+func (s *Server) handleTaskStuck(c echo.Context) error { return s.updateTask(c, s.app.Trials.GiveUp) }
 
 // handleTaskPause stops the task's clock: "I've been interrupted".
-func (s *Server) handleTaskPause(c echo.Context) error {
-	return s.updateTask(c, func(a *sandpit.Attempt, now time.Time) error { return a.Pause(now) })
-}
+func (s *Server) handleTaskPause(c echo.Context) error { return s.updateTask(c, s.app.Trials.Pause) }
 
 // handleTaskResume restarts a paused task's clock.
-func (s *Server) handleTaskResume(c echo.Context) error {
-	return s.updateTask(c, func(a *sandpit.Attempt, now time.Time) error {
-		if a.Done() {
-			return sandpit.Errorf(sandpit.ECONFLICT, "This task is finished already.")
-		}
-		a.Resume(now)
-		return nil
-	})
-}
+func (s *Server) handleTaskResume(c echo.Context) error { return s.updateTask(c, s.app.Trials.Resume) }
 
 // ---- Rating ----
 
@@ -269,17 +252,19 @@ type ratingView struct {
 	MaxChars int
 }
 
-// ratingView returns the rating page of task with ease and comment chosen.
-func (s *Server) ratingView(c echo.Context, tc *trialContext, task *sandpit.Task, a *sandpit.Attempt, ease, comment string) ratingView {
-	v := ratingView{Layout: s.trialLayout(c, "How easy was “"+task.Title+"”?"), TrialID: tc.Trial.ID, Task: task,
+// ratingView returns the rating page of the attempt in tv with ease and
+// comment chosen.
+func (s *Server) ratingView(c echo.Context, tv *app.TaskView, ease, comment string) ratingView {
+	a := tv.Attempt
+	v := ratingView{Layout: s.trialLayout(c, "How easy was “"+tv.Task.Title+"”?"), TrialID: tv.Trial.ID, Task: tv.Task,
 		Outcome: outcomeWords(a.Outcome), GaveUp: a.Outcome == sandpit.OutcomeGaveUp, Comment: comment, MaxChars: sandpit.MaxFreeText}
-	for i := 1; i <= 7; i++ {
+	for i := sandpit.MinEase; i <= sandpit.MaxEase; i++ {
 		o := easeOption{ID: "ease-" + strconv.Itoa(i), Value: strconv.Itoa(i), Label: strconv.Itoa(i)}
-		if i == 1 {
-			o.ID, o.Label = "ease", "1 Very difficult"
+		if i == sandpit.MinEase {
+			o.ID, o.Label = "ease", strconv.Itoa(i)+" Very difficult"
 		}
-		if i == 7 {
-			o.Label = "7 Very easy"
+		if i == sandpit.MaxEase {
+			o.Label = strconv.Itoa(i) + " Very easy"
 		}
 		o.Checked = o.Value == ease
 		v.Options = append(v.Options, o)
@@ -287,115 +272,75 @@ func (s *Server) ratingView(c echo.Context, tc *trialContext, task *sandpit.Task
 	return v
 }
 
-// ratedAttempt loads the caller's finished attempt at task :key; an
-// unfinished one is nil.
-func (s *Server) ratedAttempt(c echo.Context) (*trialContext, *sandpit.Task, *sandpit.Attempt, error) {
-	tc, task, _, err := s.loadTask(c)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	attempts, err := s.store.Attempts(c.Request().Context(), tc.Trial.ID)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	a := attempts[task.Key]
-	if a != nil && !a.Done() {
-		a = nil
-	}
-	return tc, task, a, nil
-}
-
 // handleRatingShow asks how difficult or easy a finished task was.
 func (s *Server) handleRatingShow(c echo.Context) error {
-	tc, task, a, err := s.ratedAttempt(c)
+	id, key, err := trialTask(c)
 	if err != nil {
 		return err
 	}
-	if tc.Trial.Completed() {
-		return c.Redirect(http.StatusSeeOther, trialPath(tc.Trial.ID))
-	}
-	if a == nil {
-		return c.Redirect(http.StatusSeeOther, taskPath(tc.Trial.ID, task.Key))
+	tv, err := s.app.Trials.Rating(c.Request().Context(), actorOf(c), id, key)
+	switch {
+	case err != nil:
+		return err
+	case tv.Trial.Completed():
+		return c.Redirect(http.StatusSeeOther, trialPath(id))
+	case tv.Attempt == nil:
+		return c.Redirect(http.StatusSeeOther, taskPath(id, key))
 	}
 	ease := ""
-	if a.Ease != nil {
-		ease = strconv.Itoa(*a.Ease)
+	if tv.Attempt.Ease != nil {
+		ease = strconv.Itoa(*tv.Attempt.Ease)
 	}
-	return s.render(c, http.StatusOK, "trial/rating", s.ratingView(c, tc, task, a, ease, a.Comment))
+	return s.render(c, http.StatusOK, "trial/rating", s.ratingView(c, tv, ease, tv.Attempt.Comment))
 }
+
+// ratingSentences are the rating form's error sentences.
+var ratingSentences = formSentences{
+	"ease": {"": "Select how difficult or easy the task was, from 1 to 7"},
+	"comment": {
+		sandpit.FieldTooLong:   "Your comment must be {max} characters or fewer",
+		sandpit.FieldPatientID: patientIDSentence,
+	},
+}
+
+// patientIDSentence is the page's sentence for free text holding an NHS
+// number.
+const patientIDSentence = "Remove the NHS number: Sandpit must never hold real patient identifiers. Use the synthetic patient's details instead"
 
 // handleRatingSubmit records the rating and goes on to the next task
 // without an outcome, or back to the trial.
 func (s *Server) handleRatingSubmit(c echo.Context) error {
-	tc, task, a, err := s.ratedAttempt(c)
+	id, key, err := trialTask(c)
 	if err != nil {
 		return err
 	}
-	if a == nil {
-		return seeOther(c, taskPath(tc.Trial.ID, task.Key))
-	}
 	easeText, comment := strings.TrimSpace(c.FormValue("ease")), c.FormValue("comment")
-	var errs FieldErrors
-	ease, perr := strconv.Atoi(easeText)
-	if perr != nil {
-		errs.Add("ease", "Select how difficult or easy the task was, from 1 to 7")
+	args := app.RateArgs{TrialID: id, Task: key, Comment: comment}
+	if ease, err := strconv.Atoi(easeText); err == nil {
+		args.Ease = &ease
 	}
-	if p := sandpit.FreeTextProblem(comment); p != "" {
-		errs.Add("comment", fmt.Sprintf("Your comment must be %d characters or fewer", sandpit.MaxFreeText))
-	}
-	if !errs.Any() {
-		_, err = s.store.UpdateAttempt(c.Request().Context(), tc.Write, func(a *sandpit.Attempt, _ time.Time) error { return a.Rate(ease, comment) })
-		switch sandpit.ErrorCode(err) {
-		case "":
-			return seeOther(c, s.nextAfter(c, tc))
-		case sandpit.ECONFLICT:
-			return seeOther(c, taskPath(tc.Trial.ID, task.Key))
-		case sandpit.EINVALID:
-			fields := sandpit.ErrorFields(err)
-			if _, ok := fields["ease"]; ok {
-				errs.Add("ease", "Select how difficult or easy the task was, from 1 to 7")
-			}
-			if msg, ok := fields["comment"]; ok {
-				errs.Add("comment", freeTextSentence("comment", msg))
-			}
-		default:
-			return err
+	r, err := s.app.Trials.Rate(c.Request().Context(), actorOf(c), args)
+	switch sandpit.ErrorCode(err) {
+	case "":
+		if r.Next != "" {
+			return seeOther(c, taskPath(id, r.Next))
 		}
+		return seeOther(c, trialPath(id))
+	case sandpit.ECONFLICT:
+		return seeOther(c, taskPath(id, key))
+	case sandpit.EINVALID:
+	default:
+		return err
 	}
-	return s.render(c, http.StatusUnprocessableEntity, "trial/rating", s.ratingView(c, tc, task, a, easeText, comment).withErrors(errs))
-}
-
-// withErrors returns v showing errs.
-func (v ratingView) withErrors(errs FieldErrors) ratingView { v.Errors = errs; return v }
-
-// freeTextSentence turns the domain's refusal of free text into a
-// sentence for the field's error message.
-func freeTextSentence(field, msg string) string {
-	switch {
-	case strings.Contains(msg, "NHS number"):
-		return "Remove the NHS number: Sandpit must never hold real patient identifiers. Use the synthetic patient's details instead"
-	case strings.Contains(msg, "at most"):
-		if field == "comment" {
-			return fmt.Sprintf("Your comment must be %d characters or fewer", sandpit.MaxFreeText)
-		}
-		return fmt.Sprintf("What happened must be %d characters or fewer", sandpit.MaxFreeText)
-	case field == "text":
-		return "Describe what happened"
-	}
-	return sentence(field, msg)
-}
-
-// nextAfter is where a clinician goes after rating a task: the first task
-// without an outcome, else the trial's home page.
-func (s *Server) nextAfter(c echo.Context, tc *trialContext) string {
-	attempts, err := s.store.Attempts(c.Request().Context(), tc.Trial.ID)
+	errs, _ := fieldErrors(err, []string{"ease", "comment"}, ratingSentences)
+	tv, err := s.app.Trials.Rating(c.Request().Context(), actorOf(c), id, key)
 	if err != nil {
-		return trialPath(tc.Trial.ID)
+		return err
 	}
-	for _, task := range tc.Def.Tasks {
-		if a := attempts[task.Key]; a == nil || !a.Done() {
-			return taskPath(tc.Trial.ID, task.Key)
-		}
+	if tv.Attempt == nil {
+		return seeOther(c, taskPath(id, key))
 	}
-	return trialPath(tc.Trial.ID)
+	view := s.ratingView(c, tv, easeText, comment)
+	view.Errors = errs
+	return s.render(c, http.StatusUnprocessableEntity, "trial/rating", view)
 }

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/sandpit-nhs/sandpit/internal/sandpit"
+	"github.com/sandpit-nhs/sandpit/internal/store/storetest"
 )
 
 // openRelease publishes testDefinition in a new workflow and returns the
@@ -153,7 +154,7 @@ func TestTrialThroughTheAPI(t *testing.T) {
 	t.Run("withdrawal leaves no row of the trial behind", func(t *testing.T) {
 		attempts, _ := w.st.Attempts(t.Context(), id)
 		w.mustAPI(204, "DELETE", base, token, "")
-		if n, err := w.st.CountTrialRows(t.Context(), id); err != nil || n != 0 {
+		if n, err := storetest.CountTrialRows(t.Context(), w.st, id); err != nil || n != 0 {
 			t.Errorf("rows left = %d, %v", n, err)
 		}
 		if clicks, _ := w.st.ClicksOf(t.Context(), attempts["reconcile"].ID); len(clicks) != 0 {
