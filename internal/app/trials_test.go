@@ -197,8 +197,8 @@ func TestTrialsAnotherClinicianFindsNothing(t *testing.T) {
 	}
 }
 
-// fieldCodes returns err's field errors as "field:code".
-func fieldCodes(err error) string {
+// fieldCodeList returns err's field errors as "field:code", in order.
+func fieldCodeList(err error) string {
 	var out []string
 	for _, f := range sandpit.FieldErrorsOf(err) {
 		out = append(out, f.Field+":"+f.Code)
@@ -276,8 +276,8 @@ func TestTrialsRate(t *testing.T) {
 				w.started()
 			}
 			r, err := w.app.Trials.Rate(w.ctx, w.clinician(), app.RateArgs{TrialID: w.trial, Task: tc.task, Ease: tc.ease, Comment: tc.comment})
-			if code := sandpit.ErrorCode(err); code != tc.code || fieldCodes(err) != tc.fields {
-				t.Fatalf("code %q fields %q (%v), want %q %q", code, fieldCodes(err), err, tc.code, tc.fields)
+			if code := sandpit.ErrorCode(err); code != tc.code || fieldCodeList(err) != tc.fields {
+				t.Fatalf("code %q fields %q (%v), want %q %q", code, fieldCodeList(err), err, tc.code, tc.fields)
 			}
 			if err == nil && (r.Attempt.Ease == nil || *r.Attempt.Ease != 6 || r.Attempt.Comment != "Quick once I found the button" || r.Next != "") {
 				t.Errorf("rated = %+v, next %q", r.Attempt, r.Next)
@@ -334,8 +334,8 @@ func TestTrialsFieldErrors(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			if sandpit.ErrorCode(tc.err) != sandpit.EINVALID || fieldCodes(tc.err) != tc.fields {
-				t.Errorf("code %q fields %q (%v), want %q", sandpit.ErrorCode(tc.err), fieldCodes(tc.err), tc.err, tc.fields)
+			if sandpit.ErrorCode(tc.err) != sandpit.EINVALID || fieldCodeList(tc.err) != tc.fields {
+				t.Errorf("code %q fields %q (%v), want %q", sandpit.ErrorCode(tc.err), fieldCodeList(tc.err), tc.err, tc.fields)
 			}
 		})
 	}
@@ -353,7 +353,7 @@ func TestTrialsAudit(t *testing.T) {
 		t.Fatalf("a second start = %+v, %v: want the same trial", again, err)
 	}
 	w.must(w.app.Trials.Withdraw(w.ctx, other, st.Trial.ID))
-	entries := w.auditOf(other.ID())
+	entries := w.trialAuditOf(other.ID())
 	want := []string{sandpit.AuditConsent, sandpit.AuditWithdraw}
 	if len(entries) != len(want) {
 		t.Fatalf("audit = %+v, want %v", entries, want)
@@ -414,9 +414,9 @@ func TestTrialsWholeTrial(t *testing.T) {
 	}
 }
 
-// auditOf returns the consent and withdrawal entries of the user with id,
+// trialAuditOf returns the consent and withdrawal entries of the user with id,
 // oldest first.
-func (w *world) auditOf(userID int64) []sandpit.AuditEvent {
+func (w *world) trialAuditOf(userID int64) []sandpit.AuditEvent {
 	w.t.Helper()
 	u, err := w.st.User(w.ctx, userID)
 	w.must(err)
