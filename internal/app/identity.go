@@ -59,6 +59,7 @@ type tokenStore interface {
 	CreateToken(ctx context.Context, userID int64, label, hash string, entry sandpit.AuditEntry) (*store.Token, error)
 	Tokens(ctx context.Context, userID int64) ([]store.Token, error)
 	RevokeToken(ctx context.Context, userID, id int64, entry sandpit.AuditEntry) error
+	UserByToken(ctx context.Context, hash string) (*sandpit.User, int64, error)
 }
 
 // auditStore keeps the audit log and the counts rate limits are kept by.

@@ -56,14 +56,11 @@ func (m Metadata) Title() string {
 func Check(format, table string) error {
 	switch {
 	case !slices.Contains(Formats(), format):
-		return sandpit.InvalidMessages("Choose an export format.", map[string]string{
-			"format": fmt.Sprintf("format must be one of json, xlsx, datapackage or csv, not %q", format)})
+		return sandpit.Invalid("Choose an export format.", sandpit.OneOf("format", Formats()))
 	case format == FormatCSV && !slices.Contains(TableNames(), table):
-		return sandpit.InvalidMessages("Choose a table to export as CSV.", map[string]string{
-			"table": fmt.Sprintf("table must be one of participants, attempts, clicks, reports, sus, findings or codebook, not %q", table)})
+		return sandpit.Invalid("Choose a table to export as CSV.", sandpit.OneOf("table", TableNames()))
 	case format != FormatCSV && table != "":
-		return sandpit.InvalidMessages("Only CSV exports take a table.", map[string]string{
-			"table": "table is only for format=csv; the other formats hold every table"})
+		return sandpit.Invalid("Only CSV exports take a table.", sandpit.OnlyWith("table", "format=csv"))
 	}
 	return nil
 }

@@ -50,17 +50,6 @@ func Conflict(message string, fields ...FieldError) *Error {
 	return &Error{Code: ECONFLICT, Message: message, Fields: fields}
 }
 
-// InvalidMessages returns an EINVALID error from per-field phrases. It is
-// the form validation had before field errors were typed; each area moves
-// to Invalid with FieldErrors, and then this goes.
-func InvalidMessages(message string, fields map[string]string) *Error {
-	list := make([]FieldError, 0, len(fields))
-	for _, f := range sortedKeys(fields) {
-		list = append(list, FieldError{Field: f, Code: FieldPhrase, Params: Params{"phrase": fields[f]}})
-	}
-	return &Error{Code: EINVALID, Message: message, Fields: list}
-}
-
 // ErrorCode returns the code of err's domain error, or EINTERNAL when err is
 // not one; nil has no code.
 func ErrorCode(err error) string {

@@ -3,7 +3,6 @@ package sandpit
 import (
 	"fmt"
 	"slices"
-	"sort"
 	"strings"
 )
 
@@ -26,8 +25,7 @@ const (
 	FieldCommon      = "common_password" // a password others could guess from a list
 	FieldSameEmail   = "same_as_email"   // a password that is the account's email address
 	FieldEmail       = "email_format"    // not an email address such as name@example.nhs.uk
-	// FieldPhrase carries a phrase in Params["phrase"]; see InvalidMessages.
-	FieldPhrase = "phrase"
+	FieldOnlyWith    = "only_with"       // given where it is only taken with Params["with"]
 	// FieldFileSize: the file is Params["mb"] MB, more than Params["max_mb"].
 	FieldFileSize = "file_size"
 	// FieldImageSize: the image is Params["width"] × Params["height"]
@@ -91,6 +89,12 @@ func TooShort(field string, min int) FieldError {
 	return FieldError{Field: field, Code: FieldTooShort, Params: Params{"min": min}}
 }
 
+// OnlyWith says field was given where it is only taken with with, such as
+// "format=csv".
+func OnlyWith(field, with string) FieldError {
+	return FieldError{Field: field, Code: FieldOnlyWith, Params: Params{"with": with}}
+}
+
 // Int returns the whole-number parameter name, or 0.
 func (f FieldError) Int(name string) int {
 	n, _ := f.Params[name].(int)
@@ -132,8 +136,8 @@ func (f FieldError) Phrase() string {
 		return "the email address or password is not right"
 	case FieldPatientID:
 		return patientIdentifierPhrase
-	case FieldPhrase:
-		return f.Text("phrase")
+	case FieldOnlyWith:
+		return "is only taken with " + f.Text("with")
 	case FieldTooShort:
 		return fmt.Sprintf("must be at least %d characters", f.Int("min"))
 	case FieldCommon:
@@ -151,13 +155,4 @@ func (f FieldError) Phrase() string {
 		return strings.Join(ps, "; ")
 	}
 	return "is not valid"
-}
-
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -56,7 +56,7 @@ func (s *Store) ClaimIdempotencyKey(ctx context.Context, caller, key, hash strin
 		}
 		switch {
 		case row.RequestHash != hash:
-			return sandpit.InvalidMessages("This Idempotency-Key was used for a different request.", map[string]string{"Idempotency-Key": "was used for a different request in the last 24 hours"})
+			return sandpit.Invalid("This Idempotency-Key was used for a different request in the last 24 hours.", sandpit.Taken("Idempotency-Key"))
 		case row.Status == 0:
 			return sandpit.Errorf(sandpit.ECONFLICT, "A request with this Idempotency-Key is still being answered.")
 		}

@@ -29,7 +29,7 @@ func (s *Server) apiAuth(next echo.HandlerFunc) echo.HandlerFunc {
 			c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer realm="sandpit"`)
 			return sandpit.Errorf(sandpit.EUNAUTHORIZED, "Send the API token as Authorization: Bearer <token>.")
 		}
-		u, id, err := s.store.UserByToken(c.Request().Context(), sandpit.APITokenHash(strings.TrimSpace(token)))
+		u, id, err := s.app.Identity.Authenticate(c.Request().Context(), token)
 		if err != nil {
 			c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer realm="sandpit", error="invalid_token"`)
 			return err

@@ -6,6 +6,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 
+	"github.com/sandpit-nhs/sandpit/internal/app"
 	"github.com/sandpit-nhs/sandpit/internal/sandpit"
 )
 
@@ -23,7 +24,7 @@ func (s *Server) csrf() echo.MiddlewareFunc {
 		CookieHTTPOnly: true,
 		CookieSecure:   s.secure(),
 		CookieSameSite: http.SameSiteLaxMode,
-		CookieMaxAge:   int(sessionAbsolute.Seconds()),
+		CookieMaxAge:   int(app.SessionAbsolute.Seconds()),
 		ErrorHandler: func(err error, c echo.Context) error {
 			return sandpit.Errorf(sandpit.EFORBIDDEN, "This form has expired or did not come from Sandpit, so nothing was changed. Go back, reload the page and try again.")
 		},

@@ -30,7 +30,7 @@ func (s *Server) idempotent(next echo.HandlerFunc) echo.HandlerFunc {
 			return next(c)
 		}
 		if len(key) > maxIdempotencyKey {
-			return sandpit.InvalidMessages("The Idempotency-Key is too long.", map[string]string{"Idempotency-Key": fmt.Sprintf("must be at most %d characters", maxIdempotencyKey)})
+			return sandpit.Invalid("The Idempotency-Key is too long.", sandpit.TooLong("Idempotency-Key", maxIdempotencyKey))
 		}
 		body, err := io.ReadAll(c.Request().Body)
 		if err != nil {

@@ -128,7 +128,7 @@ func TestPages(t *testing.T) {
 func TestErrorHandler(t *testing.T) {
 	s := newTestServer(t, "http://localhost:8080")
 	s.echo.GET("/api/v1/test/invalid", func(c echo.Context) error {
-		return sandpit.InvalidMessages("Check the severity.", map[string]string{"severity": "must be 1 to 4"})
+		return sandpit.Invalid("Check the severity.", sandpit.OutOfRange("severity", 1, 4))
 	})
 	s.echo.GET("/api/v1/test/conflict", func(c echo.Context) error {
 		return sandpit.Errorf(sandpit.ECONFLICT, "The release is published and cannot change.")

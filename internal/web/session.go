@@ -15,11 +15,9 @@ import (
 	"github.com/sandpit-nhs/sandpit/internal/sandpit"
 )
 
-// Session limits, checked on the server whatever the cookie says.
+// The session cookie; app.Identity decides how long a session lasts.
 const (
-	sessionCookie   = "sandpit_session"
-	sessionIdle     = 8 * time.Hour
-	sessionAbsolute = 7 * 24 * time.Hour
+	sessionCookie = "sandpit_session"
 	// sessionRefresh is how stale the last-seen time may get before the
 	// cookie is written again.
 	sessionRefresh = 5 * time.Minute
@@ -54,7 +52,7 @@ func newCookieStore(keys [][]byte, secure bool) *sessions.CookieStore {
 	store.Options = &sessions.Options{Path: "/", HttpOnly: true, Secure: secure, SameSite: http.SameSiteLaxMode}
 	// MaxAge sets the cookie's lifetime and the codecs' too, so an older
 	// cookie is refused even if a browser kept it.
-	store.MaxAge(int(sessionAbsolute.Seconds()))
+	store.MaxAge(int(app.SessionAbsolute.Seconds()))
 	return store
 }
 
@@ -72,12 +70,12 @@ func (s *Server) loadSession(next echo.HandlerFunc) echo.HandlerFunc {
 		created, _ := sess.Values[keyCreated].(int64)
 		seen, _ := sess.Values[keySeen].(int64)
 		epoch, _ := sess.Values[keyEpoch].(int64)
-		u, err := s.store.User(c.Request().Context(), uid)
-		switch {
-		case err != nil && sandpit.ErrorCode(err) != sandpit.ENOTFOUND:
+		u, err := s.app.Identity.ResumeSession(c.Request().Context(),
+			app.Session{UserID: uid, Epoch: epoch, Created: time.Unix(created, 0), Seen: time.Unix(seen, 0)})
+		if err != nil {
 			return err
-		case err != nil, u.Disabled, u.SessionEpoch != epoch,
-			now-created > int64(sessionAbsolute.Seconds()), now-seen > int64(sessionIdle.Seconds()):
+		}
+		if u == nil {
 			s.clearSession(c)
 			return next(c)
 		}
@@ -133,25 +131,8 @@ func (s *Server) requireUser(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// allow answers EFORBIDDEN unless ok: the handler's permission check.
-func allow(ok bool) error {
-	if !ok {
-		return sandpit.Errorf(sandpit.EFORBIDDEN, "You are not allowed to do this.")
-	}
-	return nil
-}
-
 // actorOf is the signed-in user (or nobody) and the client's address, as
 // the application layer takes them.
 func actorOf(c echo.Context) app.Actor {
 	return app.Actor{User: currentUser(c), IP: c.RealIP()}
-}
-
-// auditEntry fills an audit entry with the actor and the client's address.
-func auditEntry(c echo.Context, action string) sandpit.AuditEntry {
-	e := sandpit.AuditEntry{Action: action, IP: c.RealIP()}
-	if u := currentUser(c); u != nil {
-		e.ActorID = &u.ID
-	}
-	return e
 }
