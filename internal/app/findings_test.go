@@ -257,11 +257,11 @@ func TestFindingRuleAcrossReleases(t *testing.T) {
 		t.Errorf("the safety list shows %q, %q", c.FindingTitle, c.FindingStatus)
 	}
 
-	feedback, err := w.st.FeedbackOf(w.ctx, clinician.ID())
-	if err != nil || len(feedback) != 2 {
+	feedback, err := w.app.Trials.Feedback(w.ctx, clinician)
+	if err != nil || len(feedback.Items) != 2 {
 		t.Fatalf("my feedback: %v, %+v", err, feedback)
 	}
-	for _, f := range feedback {
+	for _, f := range feedback.Items {
 		if f.FindingTitle != title || f.FindingStatus != sandpit.FindingPersisting {
 			t.Errorf("my feedback shows %q, %q", f.FindingTitle, f.FindingStatus)
 		}
