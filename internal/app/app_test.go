@@ -4,8 +4,8 @@ import (
 	"bytes"
 	"context"
 	"image"
-	"image/color"
 	"image/png"
+	"sync"
 	"testing"
 	"time"
 
@@ -177,20 +177,28 @@ func testDefinition(t testing.TB, version string) sandpit.Definition {
 	}
 }
 
-// testPNG is a w × h PNG as a data URI.
+// pngs caches testPNG's images: encoding one costs more than the rest of
+// a world.
+var pngs sync.Map // [3]int{w, h, shade} → data URI
+
+// testPNG is a w × h PNG of one shade of grey, as a data URI.
 func testPNG(t testing.TB, w, h int, shade uint8) string {
 	t.Helper()
-	img := image.NewRGBA(image.Rect(0, 0, w, h))
-	for x := 0; x < w; x++ {
-		for y := 0; y < h; y++ {
-			img.Set(x, y, color.RGBA{shade, uint8(x), uint8(y), 255})
-		}
+	key := [3]int{w, h, int(shade)}
+	if uri, ok := pngs.Load(key); ok {
+		return uri.(string)
+	}
+	img := image.NewGray(image.Rect(0, 0, w, h))
+	for i := range img.Pix {
+		img.Pix[i] = shade
 	}
 	var b bytes.Buffer
 	if err := png.Encode(&b, img); err != nil {
 		t.Fatal(err)
 	}
-	return sandpit.DataURI("image/png", b.Bytes())
+	uri := sandpit.DataURI("image/png", b.Bytes())
+	pngs.Store(key, uri)
+	return uri
 }
 
 // permissionCase is one row of a permission table: a use case, run as each
@@ -209,6 +217,7 @@ func checkPermissions(t *testing.T, cases []permissionCase) {
 	t.Helper()
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			var shared *world
 			for _, kind := range kinds {
 				want, ok := tc.want[kind]
