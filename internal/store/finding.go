@@ -182,10 +182,9 @@ func findingFacts(db *gorm.DB, consented bool, where string, args ...any) ([]*fi
 	return out, nil
 }
 
-// findingFieldsOf derives the shown fields of the findings with the given
-// ids, by id.
-func findingFieldsOf(db *gorm.DB, ids []int64) (map[int64]sandpit.FindingFields, error) {
-	out := map[int64]sandpit.FindingFields{}
+// findingFactsOf reads the facts of the findings with the given ids, by id.
+func findingFactsOf(db *gorm.DB, ids []int64) (map[int64]*findingWithReports, error) {
+	out := map[int64]*findingWithReports{}
 	if len(ids) == 0 {
 		return out, nil
 	}
@@ -194,7 +193,7 @@ func findingFieldsOf(db *gorm.DB, ids []int64) (map[int64]sandpit.FindingFields,
 		return nil, err
 	}
 	for _, f := range facts {
-		out[f.ID] = f.Fields()
+		out[f.ID] = f
 	}
 	return out, nil
 }
@@ -516,12 +515,13 @@ func (s *Store) SafetyConcerns(ctx context.Context) ([]SafetyConcern, error) {
 	for i, c := range list {
 		ids[i] = c.FindingID
 	}
-	fields, err := findingFieldsOf(s.read.WithContext(ctx), ids)
+	facts, err := findingFactsOf(s.read.WithContext(ctx), ids)
 	if err != nil {
 		return nil, err
 	}
 	for i, c := range list {
-		list[i].FindingTitle, list[i].FindingStatus = fields[c.FindingID].Title, fields[c.FindingID].Status
+		fields := facts[c.FindingID].Fields()
+		list[i].FindingTitle, list[i].FindingStatus = fields.Title, fields.Status
 	}
 	return list, nil
 }

@@ -98,7 +98,7 @@ type Feedback struct {
 	Text            string
 	CreatedAt       time.Time
 	FindingID       int64
-	FindingTitle    string // the product owner's, else from the earliest report
+	FindingTitle    string // the product owner's; "" while they have set none
 	FindingStatus   string
 	FindingResponse string
 	TrialID         int64
@@ -124,12 +124,15 @@ func (s *Store) FeedbackOf(ctx context.Context, userID int64) ([]Feedback, error
 	for i, f := range list {
 		ids[i] = f.FindingID
 	}
-	fields, err := findingFieldsOf(s.read.WithContext(ctx), ids)
+	facts, err := findingFactsOf(s.read.WithContext(ctx), ids)
 	if err != nil {
 		return nil, err
 	}
 	for i, f := range list {
-		list[i].FindingTitle, list[i].FindingStatus = fields[f.FindingID].Title, fields[f.FindingID].Status
+		// The title only once the product owner has written one: the one
+		// made from the earliest report may be another clinician's words
+		// (API.md, /me/feedback).
+		list[i].FindingTitle, list[i].FindingStatus = facts[f.FindingID].State.Title, facts[f.FindingID].Fields().Status
 	}
 	return list, nil
 }

@@ -283,10 +283,10 @@ func (s *Server) handleAPIMyFeedback(c echo.Context) error {
 		Version string `json:"version"`
 	}
 	type finding struct {
-		ID       int64  `json:"id"`
-		Title    string `json:"title"`
-		Status   string `json:"status"`
-		Response string `json:"response"`
+		ID       int64   `json:"id"`
+		Title    *string `json:"title"` // null until the product owner sets one
+		Status   string  `json:"status"`
+		Response string  `json:"response"`
 	}
 	type item struct {
 		ID            int64     `json:"id"`
@@ -302,8 +302,12 @@ func (s *Server) handleAPIMyFeedback(c echo.Context) error {
 	}
 	out := []item{}
 	for _, f := range fb.Items {
+		var title *string
+		if f.FindingTitle != "" {
+			title = &f.FindingTitle
+		}
 		out = append(out, item{f.ReportID, ref{f.ReleaseID, f.Version}, f.TaskKey, f.Screen, f.Category, f.Severity, f.SafetyConcern, f.Text,
-			f.CreatedAt, finding{f.FindingID, f.FindingTitle, f.FindingStatus, f.FindingResponse}})
+			f.CreatedAt, finding{f.FindingID, title, f.FindingStatus, f.FindingResponse}})
 	}
 	return c.JSON(http.StatusOK, out)
 }

@@ -454,3 +454,46 @@ func TestFindingPagesPermissions(t *testing.T) {
 		}
 	})
 }
+
+// TestMyFeedbackShowsNoOtherClinicianSWords checks that a clinician whose
+// report joined a finding started by another clinician reads only their own
+// words, in the API and on the page, until the product owner titles it.
+func TestMyFeedbackShowsNoOtherClinicianSWords(t *testing.T) {
+	fw := newFindingsWorld(t)
+	first := "Allergy banner hides the warfarin dose. Nearly gave it twice."
+	_, finding := fw.report(fw.release, 100, 140, first, false)
+	fw.clock.Advance(time.Minute)
+	second := "The warfarin dose sits under the allergy banner."
+	token := fw.clinician("second@example.nhs.uk")
+	trial := fw.mustAPI(201, "POST", fmt.Sprintf("/releases/%d/trials", fw.release), token, `{"consent":{"accepted":true,"research_use":true}}`)
+	r := fw.mustAPI(201, "POST", fmt.Sprintf("/trials/%d/reports", int64(trial["id"].(float64))), token,
+		mustJSON(t, map[string]any{"screen": "list", "x": 102, "y": 141, "category": "navigation", "severity": 2, "text": second}))
+	if got := int64(r["finding_id"].(float64)); got != finding {
+		t.Fatalf("the second report joined finding %d, want %d", got, finding)
+	}
+	feedback := func() (string, []map[string]any) {
+		status, body := fw.api("GET", "/me/feedback", token, "")
+		var list []map[string]any
+		if status != http.StatusOK || json.Unmarshal([]byte(body), &list) != nil || len(list) != 1 {
+			t.Fatalf("GET /me/feedback = %d %s", status, body)
+		}
+		return body, list
+	}
+	body, list := feedback()
+	if strings.Contains(body, "Nearly gave it twice") || strings.Contains(body, "hides the warfarin") {
+		t.Errorf("the API shows another clinician's words: %s", body)
+	}
+	if list[0]["text"] != second || list[0]["finding"].(map[string]any)["title"] != nil {
+		t.Errorf("feedback = %v; want own text and a null title", list[0])
+	}
+	b := fw.browser()
+	b.signIn("second@example.nhs.uk")
+	page := b.getPage(t, "/feedback", http.StatusOK)
+	if strings.Contains(page, "Nearly gave it twice") || strings.Contains(page, "hides the warfarin") || !strings.Contains(page, "The warfarin dose sits under the allergy banner") {
+		t.Errorf("My feedback page shows another clinician's words or not the clinician's own")
+	}
+	fw.mustAPI(200, "PATCH", fmt.Sprintf("/findings/%d", finding), fw.tokens["owner"], `{"title":"Dose hidden by the allergy banner"}`)
+	if _, list := feedback(); list[0]["finding"].(map[string]any)["title"] != "Dose hidden by the allergy banner" {
+		t.Errorf("after titling, finding = %v", list[0]["finding"])
+	}
+}

@@ -302,6 +302,7 @@ func (s *Server) handleSUSSubmit(c echo.Context) error {
 // feedbackItem is one of the caller's reports with what became of it.
 type feedbackItem struct {
 	store.Feedback
+	Heading       string // the first sentence of the clinician's own words
 	ScreenTitle   string
 	CategoryLabel string
 	SeverityLabel string
@@ -343,7 +344,7 @@ func (s *Server) handleFeedbackList(c echo.Context) error {
 	}
 	view := feedbackView{Layout: s.layout(c, "My feedback"), Trials: fb.Trials}
 	for _, f := range fb.Items {
-		view.Items = append(view.Items, feedbackItem{Feedback: f.Feedback, ScreenTitle: f.ScreenTitle, CategoryLabel: sandpit.CategoryLabel(f.Category),
+		view.Items = append(view.Items, feedbackItem{Feedback: f.Feedback, Heading: sandpit.ReportTitle(f.Text), ScreenTitle: f.ScreenTitle, CategoryLabel: sandpit.CategoryLabel(f.Category),
 			SeverityLabel: sandpit.SeverityLabel(f.Severity), Status: findingTag(f.FindingStatus)})
 	}
 	return s.render(c, http.StatusOK, "feedback/list", view)
