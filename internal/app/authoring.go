@@ -27,6 +27,7 @@ type workflowStore interface {
 // releaseStore is what Authoring needs of the store for whole releases.
 type releaseStore interface {
 	ReleaseMetaIn(ctx context.Context, id int64, scope store.Scope) (*store.ReleaseMeta, error)
+	ScreenHasSafetyConcern(ctx context.Context, id int64) (bool, error)
 	Release(ctx context.Context, id int64) (*sandpit.Release, error)
 	Definition(ctx context.Context, id int64) (*sandpit.Definition, error)
 	ScreenImage(ctx context.Context, id int64) (*store.ScreenImage, error)
@@ -495,10 +496,21 @@ func (s *Authoring) ScreenImage(ctx context.Context, a Actor, id int64) (*Screen
 		return nil, err
 	}
 	m, err := s.release(ctx, a, img.ReleaseID, accessSee)
-	if err != nil {
-		return nil, sandpit.Errorf(sandpit.ENOTFOUND, "Screen not found.")
+	if err == nil {
+		return &ScreenImage{ScreenImage: img, Draft: m.Status == sandpit.StatusDraft}, nil
 	}
-	return &ScreenImage{ScreenImage: img, Draft: m.Status == sandpit.StatusDraft}, nil
+	// Safety officers see the screens safety concerns are pinned to, as the
+	// finding pages they open read-only show them.
+	if sandpit.CanTriageSafety(a.User) {
+		pinned, err := s.store.ScreenHasSafetyConcern(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		if pinned {
+			return &ScreenImage{ScreenImage: img}, nil
+		}
+	}
+	return nil, sandpit.Errorf(sandpit.ENOTFOUND, "Screen not found.")
 }
 
 // ScreenView is one screen of a release, for its hotspot editor.

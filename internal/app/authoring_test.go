@@ -113,6 +113,12 @@ func TestAuthoringPermissions(t *testing.T) {
 			return w.app.Authoring.Close(w.ctx, a, w.release)
 		}},
 		{name: "ScreenImage of an open release", want: with(read, kindClinician, ""), run: func(w *world, a app.Actor) error {
+			_, err := w.app.Authoring.ScreenImage(w.ctx, a, w.screenID(w.release, "record"))
+			return err
+		}},
+		// The world's safety concern is pinned to "list": safety officers see
+		// that screen, as the finding they open read-only shows it.
+		{name: "ScreenImage with a safety concern pinned", want: with(with(read, kindClinician, ""), kindSafety, ""), run: func(w *world, a app.Actor) error {
 			_, err := w.app.Authoring.ScreenImage(w.ctx, a, w.screenID(w.release, "list"))
 			return err
 		}},

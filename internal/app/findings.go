@@ -63,24 +63,43 @@ type FindingPage struct {
 	CanCurate bool
 }
 
-// Finding returns finding id with its evidence.
+// Finding returns finding id with its evidence: for the team, its
+// researchers and admins, and, read-only, for safety officers when it holds
+// a safety concern (PRODUCT.md).
 func (f *Findings) Finding(ctx context.Context, a Actor, id int64) (*FindingPage, error) {
 	m, err := f.readable(ctx, a, id)
+	switch {
+	case err == nil:
+		return f.finding(ctx, a, id, m)
+	case sandpit.ErrorCode(err) == sandpit.ENOTFOUND && sandpit.CanTriageSafety(a.User):
+		return f.safetyFinding(ctx, a, id)
+	}
+	return nil, err
+}
+
+// safetyFinding is finding id as a safety officer reads it: only while it
+// holds a safety concern, whichever team's it is, with nothing to curate.
+func (f *Findings) safetyFinding(ctx context.Context, a Actor, id int64) (*FindingPage, error) {
+	d, err := f.store.Finding(ctx, store.Scope{All: true}, id)
 	if err != nil {
 		return nil, err
 	}
+	if err := visible(d.SafetyConcern, "Finding"); err != nil {
+		return nil, err
+	}
+	p := &FindingPage{Finding: d, Releases: map[int64]*sandpit.Release{}}
+	return p, f.loadReleases(ctx, p)
+}
+
+// finding is finding id, of meta m, as its team and researchers read it.
+func (f *Findings) finding(ctx context.Context, a Actor, id int64, m *store.FindingMeta) (*FindingPage, error) {
 	d, err := f.store.Finding(ctx, a.scope(), id)
 	if err != nil {
 		return nil, err
 	}
 	p := &FindingPage{Finding: d, Releases: map[int64]*sandpit.Release{}, CanCurate: sandpit.CanCurateFindings(a.User, m.TeamID)}
-	for _, r := range d.Quotes {
-		if _, ok := p.Releases[r.ReleaseID]; ok {
-			continue
-		}
-		if p.Releases[r.ReleaseID], err = f.store.Release(ctx, r.ReleaseID); err != nil {
-			return nil, err
-		}
+	if err := f.loadReleases(ctx, p); err != nil {
+		return nil, err
 	}
 	all, err := f.store.WorkflowFindings(ctx, a.scope(), d.WorkflowID)
 	if err != nil {
@@ -92,6 +111,21 @@ func (f *Findings) Finding(ctx context.Context, a Actor, id int64) (*FindingPage
 		}
 	}
 	return p, nil
+}
+
+// loadReleases fills p's releases of its reports.
+func (f *Findings) loadReleases(ctx context.Context, p *FindingPage) error {
+	for _, r := range p.Finding.Quotes {
+		if _, ok := p.Releases[r.ReleaseID]; ok {
+			continue
+		}
+		rel, err := f.store.Release(ctx, r.ReleaseID)
+		if err != nil {
+			return err
+		}
+		p.Releases[r.ReleaseID] = rel
+	}
+	return nil
 }
 
 // Summary returns finding id as the API shows it.

@@ -3,6 +3,7 @@ package app_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"testing"
 	"time"
@@ -48,8 +49,17 @@ func TestFindingsPermissions(t *testing.T) {
 			_, err := w.app.Findings.Board(w.ctx, a, w.workflow)
 			return err
 		}},
-		{name: "Finding", want: readers, run: func(w *world, a app.Actor) error {
-			_, err := w.app.Findings.Finding(w.ctx, a, w.finding)
+		// Safety officers open a finding holding a safety concern, read-only.
+		{name: "Finding", want: with(readers, kindSafety, ""), run: func(w *world, a app.Actor) error {
+			p, err := w.app.Findings.Finding(w.ctx, a, w.finding)
+			if err == nil && p.CanCurate != sandpit.CanCurateFindings(a.User, w.team.ID) {
+				return fmt.Errorf("may curate: %v", p.CanCurate)
+			}
+			return err
+		}},
+		{name: "Finding without a safety concern", want: readers, writes: true, run: func(w *world, a app.Actor) error {
+			_, other := w.secondFinding()
+			_, err := w.app.Findings.Finding(w.ctx, a, other)
 			return err
 		}},
 		{name: "Summary", want: readers, run: func(w *world, a app.Actor) error {
@@ -76,11 +86,12 @@ func TestFindingsPermissions(t *testing.T) {
 func TestSafetyPermissions(t *testing.T) {
 	checkPermissions(t, []permissionCase{
 		{name: "Concerns", want: safetyOfficers, run: func(w *world, a app.Actor) error {
-			_, err := w.app.Safety.Concerns(w.ctx, a)
+			_, err := w.app.Safety.Concerns(w.ctx, a, "")
 			return err
 		}},
 		{name: "Triage", want: safetyOfficers, writes: true, run: func(w *world, a app.Actor) error {
-			return w.app.Safety.Triage(w.ctx, a, w.report, sandpit.Triage{Status: sandpit.TriageUnderReview})
+			_, err := w.app.Safety.Triage(w.ctx, a, w.report, sandpit.Triage{Status: sandpit.TriageUnderReview})
+			return err
 		}},
 	})
 }
@@ -136,10 +147,10 @@ func TestCurationIsAudited(t *testing.T) {
 		len(sandpit.FieldErrorsOf(err)) != 1 || sandpit.FieldErrorsOf(err)[0].Field != "reason" || sandpit.FieldErrorsOf(err)[0].Code != sandpit.FieldRequired {
 		t.Fatalf("wont_fix without a reason: %v, fields %v", err, sandpit.FieldErrorsOf(err))
 	}
-	if _, err := w.app.Findings.Update(w.ctx, owner, w.finding, sandpit.FindingUpdate{Status: &status, Reason: &reason}); err != nil {
+	if _, err := w.app.Safety.Triage(w.ctx, w.actors[kindSafety], w.report, sandpit.Triage{Status: sandpit.TriageHazardLogged}); err != nil {
 		t.Fatal(err)
 	}
-	if err := w.app.Safety.Triage(w.ctx, w.actors[kindSafety], w.report, sandpit.Triage{Status: sandpit.TriageHazardLogged}); err != nil {
+	if _, err := w.app.Findings.Update(w.ctx, owner, w.finding, sandpit.FindingUpdate{Status: &status, Reason: &reason}); err != nil {
 		t.Fatal(err)
 	}
 	if err := w.app.Exports.Download(w.ctx, w.actors[kindResearcher], app.ExportOf{Kind: app.ExportRelease, ID: w.release},
@@ -176,8 +187,11 @@ func TestFindingRuleAcrossReleases(t *testing.T) {
 	w := newWorld(t)
 	owner, clinician := w.actors[kindOwner], w.actors[kindClinician]
 	title := "The allergy banner covers the dose field on the drug chart, so the dose cannot be read at all"
-	fixed := sandpit.FindingFixed
-	if _, err := w.app.Findings.Update(w.ctx, owner, w.finding, sandpit.FindingUpdate{Title: &title, Status: &fixed}); err != nil {
+	fixed, reason := sandpit.FindingFixed, "The banner now sits above the chart."
+	if _, err := w.app.Safety.Triage(w.ctx, w.actors[kindSafety], w.report, sandpit.Triage{Status: sandpit.TriageHazardLogged}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.app.Findings.Update(w.ctx, owner, w.finding, sandpit.FindingUpdate{Title: &title, Status: &fixed, Reason: &reason}); err != nil {
 		t.Fatal(err)
 	}
 	w.clock.Advance(24 * time.Hour)
@@ -249,7 +263,7 @@ func TestFindingRuleAcrossReleases(t *testing.T) {
 		t.Errorf("show-and-tell shows %+v", f)
 	}
 
-	concerns, err := w.app.Safety.Concerns(w.ctx, w.actors[kindSafety])
+	concerns, err := w.app.Safety.Concerns(w.ctx, w.actors[kindSafety], "")
 	if err != nil || len(concerns) != 1 {
 		t.Fatalf("safety concerns: %v, %+v", err, concerns)
 	}

@@ -26,6 +26,9 @@ const (
 	FieldSameEmail   = "same_as_email"   // a password that is the account's email address
 	FieldEmail       = "email_format"    // not an email address such as name@example.nhs.uk
 	FieldOnlyWith    = "only_with"       // given where it is only taken with Params["with"]
+	// FieldUntriaged: a finding cannot be closed while its safety concern
+	// reports Params["reports"] ([]int64) are untriaged.
+	FieldUntriaged = "untriaged"
 	// FieldFileSize: the file is Params["mb"] MB, more than Params["max_mb"].
 	FieldFileSize = "file_size"
 	// FieldImageSize: the image is Params["width"] × Params["height"]
@@ -136,6 +139,9 @@ func (f FieldError) Phrase() string {
 		return "the email address or password is not right"
 	case FieldPatientID:
 		return patientIdentifierPhrase
+	case FieldUntriaged:
+		ids, _ := f.Params["reports"].([]int64)
+		return "cannot close the finding until a safety officer has triaged reports " + joinIDs(ids)
 	case FieldOnlyWith:
 		return "is only taken with " + f.Text("with")
 	case FieldTooShort:

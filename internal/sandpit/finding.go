@@ -1,7 +1,9 @@
 package sandpit
 
 import (
+	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -104,11 +106,39 @@ func (u FindingUpdate) Validate() error {
 	return nil
 }
 
-// Apply returns cur changed by u. The reason is kept only while the
-// finding will not be fixed; a finding marked will-not-fix needs one.
-func (u FindingUpdate) Apply(cur FindingState) (FindingState, error) {
+// SafetyTriage is a safety concern report of a finding and its triage.
+type SafetyTriage struct {
+	ReportID int64
+	Triage   string
+}
+
+// Triaged reports whether a safety officer has given the concern a verdict.
+func (t SafetyTriage) Triaged() bool {
+	return t.Triage == TriageHazardLogged || t.Triage == TriageNotAHazard
+}
+
+// Apply returns cur changed by u. concerns are the finding's reports
+// flagged as safety concerns. A finding marked will-not-fix needs a reason;
+// so does one holding safety concerns that is marked fixed, and it can be
+// closed (fixed or will-not-fix) only once a safety officer has triaged
+// every concern (PRODUCT.md: safety concerns are closed by safety). The
+// reason is kept only while it is needed.
+func (u FindingUpdate) Apply(cur FindingState, concerns []SafetyTriage) (FindingState, error) {
 	if err := u.Validate(); err != nil {
 		return cur, err
+	}
+	closing := u.Status != nil && (*u.Status == FindingFixed || *u.Status == FindingWontFix)
+	if closing && len(concerns) > 0 {
+		var untriaged []int64
+		for _, c := range concerns {
+			if !c.Triaged() {
+				untriaged = append(untriaged, c.ReportID)
+			}
+		}
+		if len(untriaged) > 0 {
+			return cur, Conflict(fmt.Sprintf("A safety officer must triage the safety concerns in this finding (reports %s) before it can be closed.", joinIDs(untriaged)),
+				FieldError{Field: "status", Code: FieldUntriaged, Params: Params{"reports": untriaged}})
+		}
 	}
 	next := cur
 	if u.Title != nil {
@@ -126,12 +156,22 @@ func (u FindingUpdate) Apply(cur FindingState) (FindingState, error) {
 	if u.Reason != nil {
 		next.Reason = strings.TrimSpace(*u.Reason)
 	}
-	if next.Status != FindingWontFix {
+	needsReason := next.Status == FindingWontFix || (next.Status == FindingFixed && len(concerns) > 0)
+	if !needsReason {
 		next.Reason = ""
 	} else if next.Reason == "" {
 		return cur, Invalid("Check the finding.", Required("reason"))
 	}
 	return next, nil
+}
+
+// joinIDs is ids as "12, 14".
+func joinIDs(ids []int64) string {
+	parts := make([]string, len(ids))
+	for i, id := range ids {
+		parts[i] = strconv.FormatInt(id, 10)
+	}
+	return strings.Join(parts, ", ")
 }
 
 // Triage statuses of a safety concern.

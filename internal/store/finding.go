@@ -329,7 +329,11 @@ func (s *Store) UpdateFinding(ctx context.Context, id int64, u sandpit.FindingUp
 		if err := tx.Where("id = ?", id).Take(&row).Error; err != nil {
 			return notFound(err, "Finding")
 		}
-		next, err := u.Apply(sandpit.FindingState{Title: row.Title, Severity: row.Severity, Status: row.Status, Response: row.Response, Reason: row.StatusReason})
+		var concerns []sandpit.SafetyTriage
+		if err := tx.Model(&reportRow{}).Select("id AS report_id, triage").Where("finding_id = ? AND safety_concern", id).Order("id").Scan(&concerns).Error; err != nil {
+			return err
+		}
+		next, err := u.Apply(sandpit.FindingState{Title: row.Title, Severity: row.Severity, Status: row.Status, Response: row.Response, Reason: row.StatusReason}, concerns)
 		if err != nil {
 			return err
 		}

@@ -317,6 +317,18 @@ func (s *Store) ScreenImage(ctx context.Context, id int64) (*ScreenImage, error)
 	return &ScreenImage{ScreenID: row.ID, ReleaseID: row.ReleaseID, ContentType: row.ContentType, Data: row.Image, Hash: row.ImageHash}, nil
 }
 
+// ScreenHasSafetyConcern reports whether a report flagged as a safety
+// concern is pinned to screen id.
+func (s *Store) ScreenHasSafetyConcern(ctx context.Context, id int64) (bool, error) {
+	var n int64
+	err := s.read.WithContext(ctx).Raw(`SELECT COUNT(*) FROM reports r JOIN trials t ON t.id = r.trial_id JOIN screens sc ON sc.release_id = t.release_id AND sc.key = r.screen
+		WHERE sc.id = ? AND r.safety_concern`, id).Scan(&n).Error
+	if err != nil {
+		return false, fmt.Errorf("store: safety concerns on screen %d: %w", id, err)
+	}
+	return n > 0, nil
+}
+
 // SetReleaseStatus moves release id from one status to another, stamping
 // the time, recording entry; a release not in from is ECONFLICT.
 func (s *Store) SetReleaseStatus(ctx context.Context, id int64, from, to sandpit.ReleaseStatus, entry sandpit.AuditEntry) error {

@@ -24,15 +24,6 @@ func (s *Server) teamListView(c echo.Context) (teamListView, error) {
 	return teamListView{Layout: s.layout(c, "Teams"), Teams: teams}, err
 }
 
-// conflictStatus is the status of a form page re-shown with errs: 409 when
-// err is a conflict with what is stored, else as formStatus.
-func conflictStatus(err error, errs FieldErrors) int {
-	if sandpit.ErrorCode(err) == sandpit.ECONFLICT {
-		return http.StatusConflict
-	}
-	return formStatus(errs)
-}
-
 // handleAdminTeamList lists every team.
 func (s *Server) handleAdminTeamList(c echo.Context) error {
 	view, err := s.teamListView(c)

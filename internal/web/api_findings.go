@@ -6,6 +6,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/sandpit-nhs/sandpit/internal/app"
 	"github.com/sandpit-nhs/sandpit/internal/sandpit"
 	"github.com/sandpit-nhs/sandpit/internal/store"
 )
@@ -138,21 +139,46 @@ type safetyConcernJSON struct {
 	Finding   findingRefJSON `json:"finding"`
 }
 
+func toSafetyConcernJSON(r app.Concern) safetyConcernJSON {
+	return safetyConcernJSON{ID: r.ID, Team: r.Team, Workflow: r.Workflow, Release: releaseRefJSON{r.ReleaseID, r.Version},
+		Task: r.TaskKey, Screen: r.Screen, Category: r.Category, Severity: r.Severity, Text: r.Text, CreatedAt: r.CreatedAt,
+		Triage: r.Triage, Finding: findingRefJSON{r.FindingID, r.FindingTitle, r.FindingStatus, r.FindingResponse}}
+}
+
 // handleAPISafetyConcerns lists every safety concern of every team, newest
-// first, for safety officers.
+// first, or those of the triage status ?triage= names, for safety officers.
 func (s *Server) handleAPISafetyConcerns(c echo.Context) error {
 	if _, err := apiUser(c); err != nil {
 		return err
 	}
-	list, err := s.app.Safety.Concerns(c.Request().Context(), actorOf(c))
+	list, err := s.app.Safety.Concerns(c.Request().Context(), actorOf(c), c.QueryParam("triage"))
 	if err != nil {
 		return err
 	}
 	out := make([]safetyConcernJSON, len(list))
 	for i, r := range list {
-		out[i] = safetyConcernJSON{ID: r.ID, Team: r.Team, Workflow: r.Workflow, Release: releaseRefJSON{r.ReleaseID, r.Version},
-			Task: r.TaskKey, Screen: r.Screen, Category: r.Category, Severity: r.Severity, Text: r.Text, CreatedAt: r.CreatedAt,
-			Triage: r.Triage, Finding: findingRefJSON{r.FindingID, r.FindingTitle, r.FindingStatus, r.FindingResponse}}
+		out[i] = toSafetyConcernJSON(r)
 	}
 	return c.JSON(http.StatusOK, out)
+}
+
+// handleAPISafetyTriage records a safety officer's triage of one safety
+// concern and answers with the concern.
+func (s *Server) handleAPISafetyTriage(c echo.Context) error {
+	_, id, err := apiUserAndID(c)
+	if err != nil {
+		return err
+	}
+	var req struct {
+		Triage string `json:"triage"`
+		Note   string `json:"note"`
+	}
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	concern, err := s.app.Safety.Triage(c.Request().Context(), actorOf(c), id, sandpit.Triage{Status: req.Triage, Note: req.Note})
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toSafetyConcernJSON(*concern))
 }

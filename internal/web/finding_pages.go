@@ -8,6 +8,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/sandpit-nhs/sandpit/internal/app"
 	"github.com/sandpit-nhs/sandpit/internal/sandpit"
 	"github.com/sandpit-nhs/sandpit/internal/store"
 )
@@ -206,8 +207,9 @@ var findingOrder = []string{"title", "severity", "status", "reason", "response"}
 var findingSentences = formSentences{
 	"title":    {sandpit.FieldTooLong: "Enter a title of at most {max} characters"},
 	"severity": {"": "Select how serious the finding is"},
-	"status":   {"": "Select a status"},
-	"reason": {sandpit.FieldRequired: "Enter why the finding will not be fixed",
+	"status": {"": "Select a status",
+		sandpit.FieldUntriaged: "A safety officer must triage the safety concerns in this finding (report {reports}) before it can be closed"},
+	"reason": {sandpit.FieldRequired: "Enter why the finding is closed",
 		sandpit.FieldTooLong: "Enter why the finding will not be fixed, in at most {max} characters"},
 	"response": {sandpit.FieldTooLong: "Enter a response of at most {max} characters"},
 }
@@ -228,12 +230,13 @@ func (s *Server) handleFindingUpdate(c echo.Context) error {
 			errs.Add("severity", findingSentences["severity"][""])
 		}
 	}
+	var saveErr error
 	if !errs.Any() {
-		_, err = s.app.Findings.Update(c.Request().Context(), actorOf(c), id, upd)
-		if e, ok := fieldErrors(err, findingOrder, findingSentences); ok {
+		_, saveErr = s.app.Findings.Update(c.Request().Context(), actorOf(c), id, upd)
+		if e, ok := fieldErrors(saveErr, findingOrder, findingSentences); ok {
 			errs = e
-		} else if err != nil {
-			return err
+		} else if saveErr != nil {
+			return saveErr
 		}
 	}
 	if errs.Any() {
@@ -246,7 +249,7 @@ func (s *Server) handleFindingUpdate(c echo.Context) error {
 		for i := range view.Severities {
 			view.Severities[i].Selected = view.Severities[i].Value == strings.TrimSpace(c.FormValue("severity"))
 		}
-		return s.render(c, http.StatusUnprocessableEntity, "finding/show", view)
+		return s.render(c, conflictStatus(saveErr, errs), "finding/show", view)
 	}
 	return seeOther(c, findingPath(id)+"?done=finding-saved")
 }
@@ -327,7 +330,7 @@ func (s *Server) handleReportMove(c echo.Context) error {
 
 // safetyItem is one safety concern of the safety officer's page.
 type safetyItem struct {
-	store.SafetyConcern
+	app.Concern
 	TriageTag     statusTag
 	StatusTag     statusTag
 	SeverityLabel string
@@ -340,7 +343,9 @@ type safetyItem struct {
 // safetyView is the safety officer's page.
 type safetyView struct {
 	Layout
-	Items []safetyItem
+	Items   []safetyItem
+	Filter  []option // the triage statuses to show, "" for all
+	Showing string   // the triage status shown, "" for all
 }
 
 // triageTag is how a triage status shows as an NHS.UK tag.
@@ -355,13 +360,18 @@ func triageTag(st string) statusTag {
 
 // safetyPage returns the safety officer's page.
 func (s *Server) safetyPage(c echo.Context) (safetyView, error) {
-	list, err := s.app.Safety.Concerns(c.Request().Context(), actorOf(c))
+	showing := c.QueryParam("triage")
+	list, err := s.app.Safety.Concerns(c.Request().Context(), actorOf(c), showing)
 	if err != nil {
 		return safetyView{}, err
 	}
-	view := safetyView{Layout: s.layout(c, "Safety concerns")}
+	view := safetyView{Layout: s.layout(c, "Safety concerns"), Showing: showing,
+		Filter: []option{{Value: "", Label: "Every triage status", Selected: showing == ""}}}
+	for _, st := range sandpit.TriageStatuses() {
+		view.Filter = append(view.Filter, option{Value: st, Label: sandpit.TriageLabel(st), Selected: st == showing})
+	}
 	for _, r := range list {
-		item := safetyItem{SafetyConcern: r, TriageTag: triageTag(r.Triage), StatusTag: findingStatusTag(r.FindingStatus),
+		item := safetyItem{Concern: r, TriageTag: triageTag(r.Triage), StatusTag: findingStatusTag(r.FindingStatus),
 			SeverityLabel: sandpit.SeverityLabel(r.Severity), CategoryLabel: sandpit.CategoryLabel(r.Category), Note: r.TriageNote}
 		for _, st := range sandpit.TriageStatuses() {
 			item.Options = append(item.Options, option{Value: st, Label: sandpit.TriageLabel(st), Selected: st == r.Triage})
@@ -394,7 +404,7 @@ func (s *Server) handleSafetyTriage(c echo.Context) error {
 		return err
 	}
 	t := sandpit.Triage{Status: c.FormValue("status"), Note: c.FormValue("note")}
-	err = s.app.Safety.Triage(c.Request().Context(), actorOf(c), id, t)
+	_, err = s.app.Safety.Triage(c.Request().Context(), actorOf(c), id, t)
 	if errs, ok := fieldErrors(err, []string{"status", "note"}, triageSentences); ok {
 		view, verr := s.safetyPage(c)
 		if verr != nil {

@@ -398,7 +398,7 @@ func TestSafetyConcerns(t *testing.T) {
 
 func TestFindingPagesPermissions(t *testing.T) {
 	fw := newFindingsWorld(t)
-	_, id := fw.report(fw.release, 60, 140, "The record link is small", true)
+	report, id := fw.report(fw.release, 60, 140, "The record link is small", true)
 	board := fmt.Sprintf("/workflows/%d/findings", fw.workflow)
 	finding := fmt.Sprintf("/findings/%d", id)
 	want := map[string][3]int{ // board, finding page, safety page
@@ -407,7 +407,7 @@ func TestFindingPagesPermissions(t *testing.T) {
 		"owner":       {200, 200, 403},
 		"other_owner": {404, 404, 403},
 		"researcher":  {200, 200, 403},
-		"safety":      {404, 404, 200},
+		"safety":      {404, 200, 200}, // a finding holding a safety concern, read-only
 		"admin":       {200, 200, 200},
 	}
 	for _, kind := range kinds {
@@ -444,7 +444,17 @@ func TestFindingPagesPermissions(t *testing.T) {
 		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `href="#title"`) {
 			t.Errorf("long title: %d", resp.StatusCode)
 		}
-		resp, _ = br.post(finding, url.Values{"title": {""}, "severity": {"4"}, "status": {"wont_fix"}, "reason": {"Out of scope"}, "response": {"Thanks, out of scope."}})
+		closing := url.Values{"title": {""}, "severity": {"4"}, "status": {"wont_fix"}, "reason": {"Out of scope"}, "response": {"Thanks, out of scope."}}
+		resp, body = br.post(finding, closing)
+		if resp.StatusCode != http.StatusConflict || !strings.Contains(body, `href="#status"`) || !strings.Contains(body, fmt.Sprintf("report %d", report)) {
+			t.Errorf("closing an untriaged safety concern: %d", resp.StatusCode)
+		}
+		safety := fw.browser()
+		safety.signIn("safety@example.nhs.uk")
+		if resp, _ := safety.post(fmt.Sprintf("/safety-concerns/%d/triage", report), url.Values{"status": {"not_a_hazard"}}); resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("triage: %d", resp.StatusCode)
+		}
+		resp, _ = br.post(finding, closing)
 		if resp.StatusCode != http.StatusSeeOther {
 			t.Fatalf("save: %d", resp.StatusCode)
 		}
@@ -495,5 +505,47 @@ func TestMyFeedbackShowsNoOtherClinicianSWords(t *testing.T) {
 	fw.mustAPI(200, "PATCH", fmt.Sprintf("/findings/%d", finding), fw.tokens["owner"], `{"title":"Dose hidden by the allergy banner"}`)
 	if _, list := feedback(); list[0]["finding"].(map[string]any)["title"] != "Dose hidden by the allergy banner" {
 		t.Errorf("after titling, finding = %v", list[0]["finding"])
+	}
+}
+
+// TestSafetyConcernsAreClosedBySafety follows API.md: closing a finding
+// holding a safety concern answers 409 naming the untriaged reports until a
+// safety officer has triaged each, and then needs a reason.
+func TestSafetyConcernsAreClosedBySafety(t *testing.T) {
+	fw := newFindingsWorld(t)
+	report, finding := fw.report(fw.release, 60, 140, "The dose field is hidden", true)
+	path := fmt.Sprintf("/findings/%d", finding)
+	owner, safety := fw.tokens["owner"], fw.tokens["safety"]
+	status, body := fw.api("PATCH", path, owner, `{"status":"fixed","reason":"Moved the banner."}`)
+	var e apiError
+	json.Unmarshal([]byte(body), &e)
+	if status != http.StatusConflict || e.Error.Fields["status"] == "" || !strings.Contains(e.Error.Message, fmt.Sprint(report)) {
+		t.Fatalf("closing before triage = %d %s", status, body)
+	}
+	if status, body := fw.api("GET", "/safety-concerns?triage=open", safety, ""); status != 200 || !strings.Contains(body, fmt.Sprintf(`"id":%d`, report)) {
+		t.Errorf("open concerns = %d %s", status, body)
+	}
+	fw.mustAPI(200, "PATCH", fmt.Sprintf("/safety-concerns/%d", report), safety, `{"triage":"under_review"}`)
+	if status, _ := fw.api("PATCH", path, owner, `{"status":"wont_fix","reason":"Out of scope."}`); status != http.StatusConflict {
+		t.Errorf("closing while under review = %d, want 409", status)
+	}
+	if status, _ := fw.api("PATCH", fmt.Sprintf("/safety-concerns/%d", report), owner, `{"triage":"not_a_hazard"}`); status != http.StatusForbidden {
+		t.Errorf("a product owner's triage = %d, want 403", status)
+	}
+	got := fw.mustAPI(200, "PATCH", fmt.Sprintf("/safety-concerns/%d", report), safety, `{"triage":"hazard_logged","note":"H-7"}`)
+	if got["triage"] != "hazard_logged" {
+		t.Errorf("triaged concern = %v", got)
+	}
+	if status, body := fw.api("GET", "/safety-concerns?triage=open", safety, ""); status != 200 || strings.TrimSpace(body) != "[]" {
+		t.Errorf("open concerns after triage = %d %s", status, body)
+	}
+	if status, body := fw.api("PATCH", path, owner, `{"status":"fixed"}`); status != http.StatusUnprocessableEntity || !strings.Contains(body, `"reason"`) {
+		t.Errorf("fixed without a reason = %d %s", status, body)
+	}
+	if got := fw.mustAPI(200, "PATCH", path, owner, `{"status":"fixed","reason":"Moved the banner."}`); got["status"] != "fixed" || got["reason"] != "Moved the banner." {
+		t.Errorf("fixed = %v", got)
+	}
+	if status, _ := fw.api("GET", "/safety-concerns?triage=closed", safety, ""); status != http.StatusUnprocessableEntity {
+		t.Errorf("an unknown triage filter = %d, want 422", status)
 	}
 }

@@ -101,7 +101,15 @@ func (t formSentences) sentence(field string, f sandpit.FieldError, invalid bool
 	}
 	pairs := []string{}
 	for k, v := range f.Params {
-		pairs = append(pairs, "{"+k+"}", fmt.Sprint(v))
+		text := fmt.Sprint(v)
+		if ids, ok := v.([]int64); ok {
+			parts := make([]string, len(ids))
+			for i, id := range ids {
+				parts[i] = strconv.FormatInt(id, 10)
+			}
+			text = strings.Join(parts, ", ")
+		}
+		pairs = append(pairs, "{"+k+"}", text)
 	}
 	return strings.NewReplacer(pairs...).Replace(msg)
 }

@@ -130,6 +130,15 @@ func formStatus(errs FieldErrors) int {
 	return http.StatusOK
 }
 
+// conflictStatus is the status of a form page shown again with errs: 409
+// when err is a conflict with what is stored, else as formStatus.
+func conflictStatus(err error, errs FieldErrors) int {
+	if sandpit.ErrorCode(err) == sandpit.ECONFLICT {
+		return http.StatusConflict
+	}
+	return formStatus(errs)
+}
+
 // homeView is the home page.
 type homeView struct {
 	Layout

@@ -91,6 +91,7 @@ func (s *Server) routes() {
 	api.PATCH("/findings/:id", s.handleAPIFindingUpdate)
 	api.POST("/findings/:id/merge", s.handleAPIFindingMerge)
 	api.GET("/safety-concerns", s.handleAPISafetyConcerns)
+	api.PATCH("/safety-concerns/:id", s.handleAPISafetyTriage)
 	api.GET("/releases/:id/export", s.handleExportDownload(app.ExportRelease))
 	api.GET("/workflows/:id/export", s.handleExportDownload(app.ExportWorkflow))
 
