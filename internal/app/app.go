@@ -33,6 +33,14 @@ func (a Actor) scope() store.Scope {
 	return store.Scope{All: t.All, Teams: t.TeamIDs}
 }
 
+// scopeOf is the actor's scope for reading team teamID's trial data: only
+// research-consented trials when they read it as research data.
+func (a Actor) scopeOf(teamID int64) store.Scope {
+	sc := a.scope()
+	sc.ResearchOnly = sandpit.ResearchDataOnly(a.User, teamID)
+	return sc
+}
+
 // entry is the audit entry of action done by the actor.
 func (a Actor) entry(action string) sandpit.AuditEntry {
 	e := sandpit.AuditEntry{Action: action, IP: a.IP}

@@ -384,7 +384,7 @@ func (s *Authoring) releaseView(ctx context.Context, a Actor, m *store.ReleaseMe
 		return nil, err
 	}
 	v := &ReleaseView{Release: r, Workflow: w, CanEdit: sandpit.CanEditWorkflows(a.User, m.TeamID), Problems: r.PublishProblems()}
-	findings, err := s.store.WorkflowFindings(ctx, a.scope(), r.WorkflowID)
+	findings, err := s.store.WorkflowFindings(ctx, a.scopeOf(m.TeamID), r.WorkflowID)
 	if err != nil {
 		return nil, err
 	}

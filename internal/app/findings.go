@@ -46,7 +46,7 @@ func (f *Findings) Board(ctx context.Context, a Actor, workflowID int64) (*Board
 	if err := visible(sandpit.CanReadFindings(a.User, w.TeamID), "Workflow"); err != nil {
 		return nil, err
 	}
-	list, err := f.store.WorkflowFindings(ctx, a.scope(), w.ID)
+	list, err := f.store.WorkflowFindings(ctx, a.scopeOf(w.TeamID), w.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -93,7 +93,7 @@ func (f *Findings) safetyFinding(ctx context.Context, a Actor, id int64) (*Findi
 
 // finding is finding id, of meta m, as its team and researchers read it.
 func (f *Findings) finding(ctx context.Context, a Actor, id int64, m *store.FindingMeta) (*FindingPage, error) {
-	d, err := f.store.Finding(ctx, a.scope(), id)
+	d, err := f.store.Finding(ctx, a.scopeOf(m.TeamID), id)
 	if err != nil {
 		return nil, err
 	}
@@ -101,7 +101,7 @@ func (f *Findings) finding(ctx context.Context, a Actor, id int64, m *store.Find
 	if err := f.loadReleases(ctx, p); err != nil {
 		return nil, err
 	}
-	all, err := f.store.WorkflowFindings(ctx, a.scope(), d.WorkflowID)
+	all, err := f.store.WorkflowFindings(ctx, a.scopeOf(m.TeamID), d.WorkflowID)
 	if err != nil {
 		return nil, err
 	}
@@ -130,10 +130,11 @@ func (f *Findings) loadReleases(ctx context.Context, p *FindingPage) error {
 
 // Summary returns finding id as the API shows it.
 func (f *Findings) Summary(ctx context.Context, a Actor, id int64) (*store.FindingSummary, error) {
-	if _, err := f.readable(ctx, a, id); err != nil {
+	m, err := f.readable(ctx, a, id)
+	if err != nil {
 		return nil, err
 	}
-	d, err := f.store.Finding(ctx, a.scope(), id)
+	d, err := f.store.Finding(ctx, a.scopeOf(m.TeamID), id)
 	if err != nil {
 		return nil, err
 	}

@@ -14,11 +14,11 @@ type reportStore interface {
 	ReleaseMeta(ctx context.Context, id int64) (*store.ReleaseMeta, error)
 	Release(ctx context.Context, id int64) (*sandpit.Release, error)
 	Workflow(ctx context.Context, id int64) (*sandpit.Workflow, error)
-	ReleaseFigures(ctx context.Context, id int64) (*findings.Figures, error)
+	ReleaseFigures(ctx context.Context, id int64, researchOnly bool) (*findings.Figures, error)
 	ComparableReleases(ctx context.Context, id int64) (previous, baseline int64, err error)
-	ClickPoints(ctx context.Context, releaseID int64) (map[string][]store.ClickPoint, error)
-	PathCounts(ctx context.Context, releaseID int64) (map[string][]store.PathCount, error)
-	FindingQuotes(ctx context.Context, ids []int64) (map[int64]string, error)
+	ClickPoints(ctx context.Context, releaseID int64, researchOnly bool) (map[string][]store.ClickPoint, error)
+	PathCounts(ctx context.Context, releaseID int64, researchOnly bool) (map[string][]store.PathCount, error)
+	FindingQuotes(ctx context.Context, ids []int64, researchOnly bool) (map[int64]string, error)
 }
 
 // Reports is the use cases of release reports, comparisons, click maps and
@@ -31,12 +31,14 @@ func newReports(st *store.Store, _ Config) *Reports { return &Reports{store: st}
 
 // Release returns release id's usability report, compared with the
 // previous release and the workflow's baseline: for the team, its
-// researchers and admins.
+// researchers and admins. Researchers' reports count research-consented
+// trials only, as the exports do.
 func (r *Reports) Release(ctx context.Context, a Actor, id int64) (*findings.Report, error) {
-	if err := r.readable(ctx, a, id); err != nil {
+	researchOnly, err := r.readable(ctx, a, id)
+	if err != nil {
 		return nil, err
 	}
-	return r.build(ctx, id)
+	return r.build(ctx, id, researchOnly)
 }
 
 // ReleasePage is the report page of a release: the report, with the
@@ -50,15 +52,22 @@ type ReleasePage struct {
 	Trend    []*findings.Report
 	Clicks   map[string][]store.ClickPoint // screen key → clicks
 	Paths    map[string][]store.PathCount  // task key → paths taken
+	// ResearchOnly says the page counts research-consented trials only, as
+	// a researcher reads it.
+	ResearchOnly bool
 }
 
 // ReleasePage returns the report page of release id.
 func (r *Reports) ReleasePage(ctx context.Context, a Actor, id int64) (*ReleasePage, error) {
-	rep, err := r.Release(ctx, a, id)
+	researchOnly, err := r.readable(ctx, a, id)
 	if err != nil {
 		return nil, err
 	}
-	p := &ReleasePage{Report: rep}
+	rep, err := r.build(ctx, id, researchOnly)
+	if err != nil {
+		return nil, err
+	}
+	p := &ReleasePage{Report: rep, ResearchOnly: researchOnly}
 	if p.Release, err = r.store.Release(ctx, id); err != nil {
 		return nil, err
 	}
@@ -82,16 +91,16 @@ func (r *Reports) ReleasePage(ctx context.Context, a Actor, id int64) (*ReleaseP
 			p.Trend = append(p.Trend, rep)
 			continue
 		}
-		other, err := r.build(ctx, s.ID)
+		other, err := r.build(ctx, s.ID, researchOnly)
 		if err != nil {
 			return nil, err
 		}
 		p.Trend = append(p.Trend, other)
 	}
-	if p.Clicks, err = r.store.ClickPoints(ctx, id); err != nil {
+	if p.Clicks, err = r.store.ClickPoints(ctx, id, researchOnly); err != nil {
 		return nil, err
 	}
-	if p.Paths, err = r.store.PathCounts(ctx, id); err != nil {
+	if p.Paths, err = r.store.PathCounts(ctx, id, researchOnly); err != nil {
 		return nil, err
 	}
 	return p, nil
@@ -118,7 +127,7 @@ func (r *Reports) ShowAndTell(ctx context.Context, a Actor, id int64) (*ShowAndT
 			top = append(top, f.ID)
 		}
 	}
-	if st.Quotes, err = r.store.FindingQuotes(ctx, top); err != nil {
+	if st.Quotes, err = r.store.FindingQuotes(ctx, top, p.ResearchOnly); err != nil {
 		return nil, err
 	}
 	for _, s := range p.Workflow.Releases { // newest first
@@ -132,23 +141,25 @@ func (r *Reports) ShowAndTell(ctx context.Context, a Actor, id int64) (*ShowAndT
 	return st, nil
 }
 
-// readable is ENOTFOUND unless the actor may read release id's reports.
-func (r *Reports) readable(ctx context.Context, a Actor, id int64) error {
+// readable is ENOTFOUND unless the actor may read release id's reports; it
+// reports whether they read them as research data only.
+func (r *Reports) readable(ctx context.Context, a Actor, id int64) (bool, error) {
 	m, err := r.store.ReleaseMeta(ctx, id)
 	if err != nil {
-		return err
+		return false, err
 	}
-	return visible(sandpit.CanReadReports(a.User, m.TeamID), "Release")
+	return sandpit.ResearchDataOnly(a.User, m.TeamID), visible(sandpit.CanReadReports(a.User, m.TeamID), "Release")
 }
 
-// build makes release id's report.
-func (r *Reports) build(ctx context.Context, id int64) (*findings.Report, error) {
+// build makes release id's report, of consented trials only with
+// researchOnly.
+func (r *Reports) build(ctx context.Context, id int64, researchOnly bool) (*findings.Report, error) {
 	side := func(id int64) (*findings.Side, error) {
 		rel, err := r.store.Release(ctx, id)
 		if err != nil {
 			return nil, err
 		}
-		f, err := r.store.ReleaseFigures(ctx, id)
+		f, err := r.store.ReleaseFigures(ctx, id, researchOnly)
 		if err != nil {
 			return nil, err
 		}

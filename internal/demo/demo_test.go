@@ -139,7 +139,7 @@ func TestSeedTrials(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		f, err := st.ReleaseFigures(ctx, id)
+		f, err := st.ReleaseFigures(ctx, id, false)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -166,7 +166,7 @@ func TestSeedTrials(t *testing.T) {
 	if *lr.SUS.Mean >= *r.SUS.Mean {
 		t.Errorf("legacy SUS %.1f is not below 0.1's %.1f", *lr.SUS.Mean, *r.SUS.Mean)
 	}
-	points, err := st.ClickPoints(ctx, ids["0.1"])
+	points, err := st.ClickPoints(ctx, ids["0.1"], false)
 	if err != nil || len(points) == 0 {
 		t.Errorf("click points = %v, %v", points, err)
 	}

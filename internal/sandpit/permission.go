@@ -79,3 +79,11 @@ func ReadScope(u *User) TeamScope {
 	}
 	return s
 }
+
+// ResearchDataOnly reports whether u reads team's trial data as research
+// data: a researcher granted to the team who is not also one of its product
+// owners or an admin sees only the trials of clinicians who agreed to
+// research use, as the exports hold (PRODUCT.md).
+func ResearchDataOnly(u *User, teamID int64) bool {
+	return u.Has(RoleResearcher) && u.IsResearcherOf(teamID) && !CanManageTeam(u, teamID)
+}

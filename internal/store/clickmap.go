@@ -15,8 +15,9 @@ type ClickPoint struct {
 }
 
 // ClickPoints returns, per screen key, the points clicked in release
-// releaseID's attempts that have an outcome, most frequent first.
-func (s *Store) ClickPoints(ctx context.Context, releaseID int64) (map[string][]ClickPoint, error) {
+// releaseID's attempts that have an outcome, most frequent first; with
+// researchOnly, of consented trials only.
+func (s *Store) ClickPoints(ctx context.Context, releaseID int64, researchOnly bool) (map[string][]ClickPoint, error) {
 	var rows []struct {
 		Screen string
 		X, Y   int
@@ -25,7 +26,7 @@ func (s *Store) ClickPoints(ctx context.Context, releaseID int64) (map[string][]
 	}
 	err := s.read.WithContext(ctx).Raw(`SELECT c.screen, c.x, c.y, c.hit, COUNT(*) AS n
 		FROM clicks c JOIN attempts a ON a.id = c.attempt_id JOIN trials t ON t.id = a.trial_id
-		WHERE t.release_id = ? AND a.outcome <> ''
+		WHERE t.release_id = ? AND a.outcome <> '' AND `+consentFilter("t", researchOnly)+`
 		GROUP BY c.screen, c.x, c.y, c.hit ORDER BY c.screen, n DESC, c.x, c.y`, releaseID).Scan(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("store: click points of %d: %w", releaseID, err)
@@ -44,8 +45,9 @@ type PathCount struct {
 }
 
 // PathCounts returns, per task key, the paths of release releaseID's
-// attempts that have an outcome with how many took each, most common first.
-func (s *Store) PathCounts(ctx context.Context, releaseID int64) (map[string][]PathCount, error) {
+// attempts that have an outcome with how many took each, most common first;
+// with researchOnly, of consented trials only.
+func (s *Store) PathCounts(ctx context.Context, releaseID int64, researchOnly bool) (map[string][]PathCount, error) {
 	var rows []struct {
 		TaskKey string
 		Path    string
@@ -53,7 +55,7 @@ func (s *Store) PathCounts(ctx context.Context, releaseID int64) (map[string][]P
 	}
 	err := s.read.WithContext(ctx).Raw(`SELECT a.task_key, a.path, COUNT(*) AS n
 		FROM attempts a JOIN trials t ON t.id = a.trial_id
-		WHERE t.release_id = ? AND a.outcome <> ''
+		WHERE t.release_id = ? AND a.outcome <> '' AND `+consentFilter("t", researchOnly)+`
 		GROUP BY a.task_key, a.path ORDER BY a.task_key, n DESC, a.path`, releaseID).Scan(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("store: path counts of %d: %w", releaseID, err)
@@ -70,8 +72,8 @@ func (s *Store) PathCounts(ctx context.Context, releaseID int64) (map[string][]P
 }
 
 // FindingQuotes returns the text of the earliest report of each of the
-// findings ids.
-func (s *Store) FindingQuotes(ctx context.Context, ids []int64) (map[int64]string, error) {
+// findings ids; with researchOnly, of consented trials only.
+func (s *Store) FindingQuotes(ctx context.Context, ids []int64, researchOnly bool) (map[int64]string, error) {
 	out := map[int64]string{}
 	if len(ids) == 0 {
 		return out, nil
@@ -80,8 +82,8 @@ func (s *Store) FindingQuotes(ctx context.Context, ids []int64) (map[int64]strin
 		FindingID int64
 		Text      string
 	}
-	err := s.read.WithContext(ctx).Raw(`SELECT r.finding_id, r.text FROM reports r
-		WHERE r.finding_id IN ? ORDER BY r.created_at, r.id`, ids).Scan(&rows).Error
+	err := s.read.WithContext(ctx).Raw(`SELECT r.finding_id, r.text FROM reports r JOIN trials t ON t.id = r.trial_id
+		WHERE r.finding_id IN ? AND `+consentFilter("t", researchOnly)+` ORDER BY r.created_at, r.id`, ids).Scan(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("store: finding quotes: %w", err)
 	}

@@ -9,7 +9,7 @@ func TestClickPointsAndPathCounts(t *testing.T) {
 	s := openForTest(t)
 	g := generate(t, s, 12, 2, 4)
 	ctx := context.Background()
-	points, err := s.ClickPoints(ctx, g.release)
+	points, err := s.ClickPoints(ctx, g.release, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -28,7 +28,7 @@ func TestClickPointsAndPathCounts(t *testing.T) {
 	if total != g.clicks || hits == 0 || hits == total {
 		t.Errorf("points cover %d clicks (%d hits), want %d with hits and misclicks", total, hits, g.clicks)
 	}
-	paths, err := s.PathCounts(ctx, g.release)
+	paths, err := s.PathCounts(ctx, g.release, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,7 +40,7 @@ func TestClickPointsAndPathCounts(t *testing.T) {
 			t.Errorf("%s: paths = %+v, want every trial on a, b, done", task, list)
 		}
 	}
-	quotes, err := s.FindingQuotes(ctx, nil)
+	quotes, err := s.FindingQuotes(ctx, nil, false)
 	if err != nil || len(quotes) != 0 {
 		t.Errorf("quotes of nothing = %v, %v", quotes, err)
 	}

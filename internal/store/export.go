@@ -144,7 +144,7 @@ func (s *Store) ExportParticipants(ctx context.Context, releaseIDs []int64, each
 			u.profession, u.setting, u.years_experience, u.legacy_familiarity,
 			t.consent_version, t.consented_at AS started_at, t.completed_at
 		FROM trials t JOIN releases rel ON rel.id = t.release_id JOIN users u ON u.id = t.user_id
-		WHERE t.release_id IN ? AND t.research_use
+		WHERE t.release_id IN ? AND `+consentFilter("t", true)+`
 		ORDER BY rel.id, t.id`, releaseIDs, func(rows *sql.Rows) error {
 		var p ExportParticipant
 		if err := rows.Scan(&p.UserID, &p.WorkflowID, &p.ReleaseID, &p.Release, &p.Profession, &p.Setting, &p.YearsExperience,
@@ -162,7 +162,7 @@ func (s *Store) ExportAttempts(ctx context.Context, releaseIDs []int64, each fun
 			a.task_key AS task, a.outcome, a.duration_ms, a.clicks, a.misclicks, a.interruptions, a.path AS path_json, a.ease, a.comment
 		FROM attempts a JOIN trials t ON t.id = a.trial_id JOIN releases rel ON rel.id = t.release_id
 		LEFT JOIN tasks tk ON tk.release_id = rel.id AND tk.key = a.task_key
-		WHERE t.release_id IN ? AND t.research_use
+		WHERE t.release_id IN ? AND `+consentFilter("t", true)+`
 		ORDER BY rel.id, t.id, tk.position, a.id`, releaseIDs, func(rows *sql.Rows) error {
 		var a ExportAttempt
 		var path []byte
@@ -187,7 +187,7 @@ func (s *Store) ExportClicks(ctx context.Context, releaseIDs []int64, each func(
 			a.task_key AS task, c.seq, c.t_ms, c.screen, c.x, c.y, c.hit, c.target
 		FROM clicks c JOIN attempts a ON a.id = c.attempt_id JOIN trials t ON t.id = a.trial_id JOIN releases rel ON rel.id = t.release_id
 		LEFT JOIN tasks tk ON tk.release_id = rel.id AND tk.key = a.task_key
-		WHERE t.release_id IN ? AND t.research_use
+		WHERE t.release_id IN ? AND `+consentFilter("t", true)+`
 		ORDER BY rel.id, t.id, tk.position, a.id, c.seq`, releaseIDs, func(rows *sql.Rows) error {
 		var c ExportClick
 		if err := rows.Scan(&c.UserID, &c.WorkflowID, &c.ReleaseID, &c.Release, &c.Task, &c.Seq, &c.TMs, &c.Screen,
@@ -204,7 +204,7 @@ func (s *Store) ExportReports(ctx context.Context, releaseIDs []int64, each func
 	return exportRows(ctx, s, "reports", `SELECT r.id AS report_id, t.user_id, rel.workflow_id, rel.id AS release_id, rel.version AS release,
 			r.task_key AS task, r.screen, r.x, r.y, r.category, r.severity, r.safety_concern, r.text, r.finding_id
 		FROM reports r JOIN trials t ON t.id = r.trial_id JOIN releases rel ON rel.id = t.release_id
-		WHERE t.release_id IN ? AND t.research_use
+		WHERE t.release_id IN ? AND `+consentFilter("t", true)+`
 		ORDER BY rel.id, r.id`, releaseIDs, func(rows *sql.Rows) error {
 		var r ExportReport
 		if err := rows.Scan(&r.ReportID, &r.UserID, &r.WorkflowID, &r.ReleaseID, &r.Release, &r.Task, &r.Screen, &r.X, &r.Y,
@@ -220,7 +220,7 @@ func (s *Store) ExportReports(ctx context.Context, releaseIDs []int64, each func
 func (s *Store) ExportSUS(ctx context.Context, releaseIDs []int64, each func(ExportSUS) error) error {
 	return exportRows(ctx, s, "sus", `SELECT t.user_id, rel.workflow_id, rel.id AS release_id, rel.version AS release, t.sus, t.sus_score
 		FROM trials t JOIN releases rel ON rel.id = t.release_id
-		WHERE t.release_id IN ? AND t.research_use AND t.sus IS NOT NULL AND t.sus_score IS NOT NULL
+		WHERE t.release_id IN ? AND `+consentFilter("t", true)+` AND t.sus IS NOT NULL AND t.sus_score IS NOT NULL
 		ORDER BY rel.id, t.id`, releaseIDs, func(rows *sql.Rows) error {
 		var row ExportSUS
 		var answers []byte
@@ -245,7 +245,7 @@ func (s *Store) ExportFindings(ctx context.Context, releaseIDs []int64, each fun
 	}
 	db := s.read.WithContext(ctx)
 	facts, err := findingFacts(db, true, `f.id IN (SELECT er.finding_id FROM reports er JOIN trials et ON et.id = er.trial_id
-		WHERE et.release_id IN ? AND et.research_use)`, releaseIDs)
+		WHERE et.release_id IN ? AND `+consentFilter("et", true)+`)`, releaseIDs)
 	if err != nil {
 		return fmt.Errorf("store: export findings: %w", err)
 	}
@@ -253,7 +253,7 @@ func (s *Store) ExportFindings(ctx context.Context, releaseIDs []int64, each fun
 		ReleaseID int64
 		N         int
 	}
-	if err := db.Raw(`SELECT release_id, COUNT(*) AS n FROM trials WHERE release_id IN ? AND research_use GROUP BY release_id`, releaseIDs).Scan(&counts).Error; err != nil {
+	if err := db.Raw(`SELECT t.release_id, COUNT(*) AS n FROM trials t WHERE t.release_id IN ? AND `+consentFilter("t", true)+` GROUP BY t.release_id`, releaseIDs).Scan(&counts).Error; err != nil {
 		return fmt.Errorf("store: export findings: %w", err)
 	}
 	trials := map[int64]int{}

@@ -56,19 +56,20 @@ func (s *Store) WorkflowFindings(ctx context.Context, scope Scope, workflowID in
 	if len(ok) == 0 {
 		return []FindingSummary{}, nil
 	}
-	return s.findingSummaries(ctx, workflowID, "f.workflow_id = ?", workflowID)
+	return s.findingSummaries(ctx, workflowID, scope.ResearchOnly, "f.workflow_id = ?", workflowID)
 }
 
 // findingSummaries summarises the findings of workflowID that match where,
-// each from its facts.
-func (s *Store) findingSummaries(ctx context.Context, workflowID int64, where string, arg int64) ([]FindingSummary, error) {
+// each from its facts; with researchOnly, from consented trials only.
+func (s *Store) findingSummaries(ctx context.Context, workflowID int64, researchOnly bool, where string, arg int64) ([]FindingSummary, error) {
 	db := s.read.WithContext(ctx)
-	facts, err := findingFacts(db, false, where, arg)
+	facts, err := findingFacts(db, researchOnly, where, arg)
 	if err != nil {
 		return nil, err
 	}
 	var trials int64
-	if err := db.Raw(`SELECT COUNT(*) FROM trials t JOIN releases rel ON rel.id = t.release_id WHERE rel.workflow_id = ?`, workflowID).Scan(&trials).Error; err != nil {
+	if err := db.Raw(`SELECT COUNT(*) FROM trials t JOIN releases rel ON rel.id = t.release_id WHERE rel.workflow_id = ? AND `+consentFilter("t", researchOnly),
+		workflowID).Scan(&trials).Error; err != nil {
 		return nil, fmt.Errorf("store: trials of workflow %d: %w", workflowID, err)
 	}
 	out := make([]FindingSummary, 0, len(facts))
@@ -91,14 +92,15 @@ func (s *Store) findingSummaries(ctx context.Context, workflowID int64, where st
 }
 
 // findingFactsSQL reads the curation of the findings that match a condition
-// (%s, on findings f) and every report in them, oldest first, with its trial
+// (the first %s, on findings f) and every report in them that the consent
+// filter (the second) keeps, oldest first, with its trial
 // and release: the facts of the finding rule, and what counting its
 // participants needs.
 const findingFactsSQL = `SELECT f.id, f.workflow_id, f.created_at, f.title, f.severity, f.status, f.response, f.status_reason, f.fixed_at,
 		r.id AS report_id, r.created_at AS report_created_at, r.category, r.severity AS report_severity, r.safety_concern, r.text,
 		r.trial_id, rel.id AS release_id, rel.version, rel.published_at
 	FROM findings f JOIN reports r ON r.finding_id = f.id JOIN trials t ON t.id = r.trial_id JOIN releases rel ON rel.id = t.release_id
-	WHERE (%s) AND (t.research_use OR NOT ?)
+	WHERE (%s) AND %s
 	ORDER BY f.id, r.created_at, r.id`
 
 // findingFactsRow is one row of findingFactsSQL.
@@ -157,7 +159,7 @@ func (f *findingWithReports) share(id int64) *releaseShare {
 // Findings with no (counted) report are left out.
 func findingFacts(db *gorm.DB, consented bool, where string, args ...any) ([]*findingWithReports, error) {
 	var rows []findingFactsRow
-	if err := db.Raw(fmt.Sprintf(findingFactsSQL, where), append(args, consented)...).Scan(&rows).Error; err != nil {
+	if err := db.Raw(fmt.Sprintf(findingFactsSQL, where, consentFilter("t", consented)), args...).Scan(&rows).Error; err != nil {
 		return nil, fmt.Errorf("store: finding facts: %w", err)
 	}
 	var out []*findingWithReports
@@ -278,14 +280,18 @@ func (s *Store) Finding(ctx context.Context, scope Scope, id int64) (*FindingDet
 	if err != nil {
 		return nil, err
 	}
-	list, err := s.findingSummaries(ctx, meta.WorkflowID, "f.id = ?", id)
+	list, err := s.findingSummaries(ctx, meta.WorkflowID, scope.ResearchOnly, "f.id = ?", id)
 	if err != nil {
 		return nil, err
 	}
 	d := &FindingDetail{TeamID: meta.TeamID, WorkflowTitle: meta.WorkflowTitle}
-	if len(list) > 0 {
+	switch {
+	case len(list) > 0:
 		d.FindingSummary = list[0]
-	} else {
+	case scope.ResearchOnly:
+		// Every report in it is of a clinician who declined research use.
+		return nil, sandpit.Errorf(sandpit.ENOTFOUND, "Finding not found.")
+	default:
 		var row findingRow
 		if err := s.read.WithContext(ctx).Where("id = ?", id).Take(&row).Error; err != nil {
 			return nil, fmt.Errorf("store: finding %d: %w", id, notFound(err, "Finding"))
@@ -299,7 +305,7 @@ func (s *Store) Finding(ctx context.Context, scope Scope, id int64) (*FindingDet
 	err = s.read.WithContext(ctx).Raw(`SELECT r.id, r.trial_id, rel.id AS release_id, rel.version, r.task_key, r.screen, r.x, r.y,
 			r.category, r.severity, r.safety_concern, r.text, r.created_at
 		FROM reports r JOIN trials t ON t.id = r.trial_id JOIN releases rel ON rel.id = t.release_id
-		WHERE r.finding_id = ? ORDER BY r.created_at, r.id`, id).Scan(&d.Quotes).Error
+		WHERE r.finding_id = ? AND `+consentFilter("t", scope.ResearchOnly)+` ORDER BY r.created_at, r.id`, id).Scan(&d.Quotes).Error
 	if err != nil {
 		return nil, fmt.Errorf("store: reports of finding %d: %w", id, err)
 	}

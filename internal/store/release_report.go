@@ -8,29 +8,31 @@ import (
 )
 
 // The aggregates of ReleaseFigures, each over one release's trials (the
-// argument): trials by profession and setting; finished attempts by task
+// argument) that %[1]s, the consent filter, keeps: trials by profession and setting; finished attempts by task
 // and outcome with their clicks; and the values that need more than a sum,
 // one row per finished attempt.
 const (
 	releaseParticipantsSQL = `SELECT COALESCE(u.profession, 'other') AS profession, COALESCE(u.setting, 'other') AS setting, COUNT(*) AS n
-		FROM trials t JOIN users u ON u.id = t.user_id WHERE t.release_id = ? GROUP BY u.profession, u.setting`
+		FROM trials t JOIN users u ON u.id = t.user_id WHERE t.release_id = ? AND %[1]s GROUP BY u.profession, u.setting`
 	releaseOutcomesSQL = `SELECT a.task_key, a.outcome, COUNT(*) AS n, SUM(a.clicks) AS clicks, SUM(a.misclicks) AS misclicks
 		FROM attempts a JOIN trials t ON t.id = a.trial_id
-		WHERE t.release_id = ? AND a.outcome <> '' GROUP BY a.task_key, a.outcome`
+		WHERE t.release_id = ? AND %[1]s AND a.outcome <> '' GROUP BY a.task_key, a.outcome`
 	releaseAttemptValuesSQL = `SELECT a.task_key, a.duration_ms, a.ease, a.outcome IN ('direct', 'indirect') AS success
-		FROM attempts a JOIN trials t ON t.id = a.trial_id WHERE t.release_id = ? AND a.outcome <> ''`
+		FROM attempts a JOIN trials t ON t.id = a.trial_id WHERE t.release_id = ? AND %[1]s AND a.outcome <> ''`
 )
 
-// ReleaseFigures aggregates release id's trials, leaving out nothing but
-// withdrawn trials, which no longer exist.
-func (s *Store) ReleaseFigures(ctx context.Context, id int64) (*findings.Figures, error) {
+// ReleaseFigures aggregates release id's trials, leaving out withdrawn
+// trials, which no longer exist, and with researchOnly the trials of
+// clinicians who declined research use.
+func (s *Store) ReleaseFigures(ctx context.Context, id int64, researchOnly bool) (*findings.Figures, error) {
 	db := s.read.WithContext(ctx)
+	consented := consentFilter("t", researchOnly)
 	f := &findings.Figures{ReleaseID: id, Durations: map[string][]float64{}, Ease: map[string][]float64{}}
-	err := db.Raw(releaseParticipantsSQL, id).Scan(&f.Participants).Error
+	err := db.Raw(fmt.Sprintf(releaseParticipantsSQL, consented), id).Scan(&f.Participants).Error
 	if err != nil {
 		return nil, fmt.Errorf("store: participants of %d: %w", id, err)
 	}
-	err = db.Raw(releaseOutcomesSQL, id).Scan(&f.Outcomes).Error
+	err = db.Raw(fmt.Sprintf(releaseOutcomesSQL, consented), id).Scan(&f.Outcomes).Error
 	if err != nil {
 		return nil, fmt.Errorf("store: outcomes of %d: %w", id, err)
 	}
@@ -40,7 +42,7 @@ func (s *Store) ReleaseFigures(ctx context.Context, id int64) (*findings.Figures
 		Ease       *int
 		Success    bool
 	}
-	err = db.Raw(releaseAttemptValuesSQL, id).Scan(&values).Error
+	err = db.Raw(fmt.Sprintf(releaseAttemptValuesSQL, consented), id).Scan(&values).Error
 	if err != nil {
 		return nil, fmt.Errorf("store: attempt values of %d: %w", id, err)
 	}
@@ -52,10 +54,11 @@ func (s *Store) ReleaseFigures(ctx context.Context, id int64) (*findings.Figures
 			f.Ease[v.TaskKey] = append(f.Ease[v.TaskKey], float64(*v.Ease))
 		}
 	}
-	if err := db.Raw(`SELECT sus_score FROM trials WHERE release_id = ? AND sus_score IS NOT NULL`, id).Scan(&f.SUS).Error; err != nil {
+	if err := db.Raw(`SELECT t.sus_score FROM trials t WHERE t.release_id = ? AND `+consented+` AND t.sus_score IS NOT NULL`, id).Scan(&f.SUS).Error; err != nil {
 		return nil, fmt.Errorf("store: SUS of %d: %w", id, err)
 	}
-	facts, err := findingFacts(db, false, `f.id IN (SELECT fr.finding_id FROM reports fr JOIN trials ft ON ft.id = fr.trial_id WHERE ft.release_id = ?)`, id)
+	facts, err := findingFacts(db, researchOnly, `f.id IN (SELECT fr.finding_id FROM reports fr JOIN trials ft ON ft.id = fr.trial_id
+		WHERE ft.release_id = ? AND `+consentFilter("ft", researchOnly)+`)`, id)
 	if err != nil {
 		return nil, fmt.Errorf("store: findings of %d: %w", id, err)
 	}

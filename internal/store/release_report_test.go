@@ -156,7 +156,7 @@ func openForTest(tb testing.TB) *Store {
 func TestReleaseFiguresAggregateInTheDatabase(t *testing.T) {
 	s := openForTest(t)
 	g := generate(t, s, 40, 3, 6)
-	f, err := s.ReleaseFigures(context.Background(), g.release)
+	f, err := s.ReleaseFigures(context.Background(), g.release, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -196,7 +196,7 @@ func BenchmarkReleaseReport(b *testing.B) {
 	ctx := context.Background()
 	b.ResetTimer()
 	for b.Loop() {
-		f, err := s.ReleaseFigures(ctx, g.release)
+		f, err := s.ReleaseFigures(ctx, g.release, false)
 		if err != nil {
 			b.Fatal(err)
 		}

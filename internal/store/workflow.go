@@ -82,12 +82,26 @@ func (s *Store) UpdateWorkflow(ctx context.Context, id int64, in sandpit.Workflo
 
 // Scope is what a caller may read: the workflows and releases of the teams
 // listed, or of every team when All is set, and with OpenReleases any
-// release open for trials. The app layer works it out from the permission
-// rules; reads that take a scope cannot return anything outside it.
+// release open for trials; with ResearchOnly, only the trials of clinicians
+// who agreed to research use count. The app layer works it out from the
+// permission rules; reads that take a scope cannot return anything outside
+// it.
 type Scope struct {
 	All          bool
 	Teams        []int64
 	OpenReleases bool
+	ResearchOnly bool
+}
+
+// consentFilter is the condition on the trials aliased alias that keeps
+// only the trials of clinicians who agreed to research use, when
+// researchOnly: what researchers and research exports see (PRODUCT.md).
+// Every read of trial data a researcher may see goes through it.
+func consentFilter(alias string, researchOnly bool) string {
+	if researchOnly {
+		return alias + ".research_use"
+	}
+	return "TRUE"
 }
 
 // condition is the SQL condition, with its arguments, that column

@@ -82,6 +82,7 @@ type reportPageView struct {
 	Workflow     *sandpit.Workflow
 	Release      *sandpit.Release
 	Report       *findings.Report
+	ResearchOnly bool // counts research-consented trials only
 	Safety       []reportFindingRow
 	Professions  []countRow
 	Settings     []countRow
@@ -124,7 +125,7 @@ type showAndTellView struct {
 // newReportPageView is the report page of p.
 func newReportPageView(layout Layout, p *app.ReleasePage) *reportPageView {
 	rep, rel := p.Report, p.Release
-	v := &reportPageView{Layout: layout, Workflow: p.Workflow, Release: rel, Report: rep}
+	v := &reportPageView{Layout: layout, Workflow: p.Workflow, Release: rel, Report: rep, ResearchOnly: p.ResearchOnly}
 	v.Professions = countRows(rep.Participants.ByProfession)
 	v.Settings = countRows(rep.Participants.BySetting)
 	for _, t := range rep.Tasks {
