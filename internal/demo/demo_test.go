@@ -2,11 +2,13 @@ package demo_test
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/sandpit-nhs/sandpit/internal/demo"
+	"github.com/sandpit-nhs/sandpit/internal/export"
 	"github.com/sandpit-nhs/sandpit/internal/findings"
 	"github.com/sandpit-nhs/sandpit/internal/sandpit"
 	"github.com/sandpit-nhs/sandpit/internal/store"
@@ -170,4 +172,72 @@ func TestSeedTrials(t *testing.T) {
 	if err != nil || len(points) == 0 {
 		t.Errorf("click points = %v, %v", points, err)
 	}
+}
+
+// TestDemoExportSinglesNoOneOut exports the demo workflow and checks that no
+// combination of profile fields is held by fewer than 5 participants but
+// the all-blank one; it logs how many cells the rule withholds.
+func TestDemoExportSinglesNoOneOut(t *testing.T) {
+	ctx := context.Background()
+	st := storetest.New(t, time.Now)
+	if err := demo.Seed(ctx, st, func(p string) (string, error) { return "hash:" + p, nil }); err != nil {
+		t.Fatal(err)
+	}
+	team, _ := st.TeamByName(ctx, demo.TeamName)
+	list, _ := st.Workflows(ctx, []int64{team.ID}, false)
+	w, err := st.Workflow(ctx, list[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []int64
+	for _, r := range w.Releases {
+		ids = append(ids, r.ID)
+	}
+	var shown [][]string
+	for _, tb := range export.DataTables(ctx, st, []byte("demo key"), ids) {
+		if tb.Name != export.TableParticipants {
+			continue
+		}
+		if err := tb.Rows(func(row []string) error { shown = append(shown, row); return nil }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	profiles := map[int64]export.QuasiIDs{}
+	err = st.ExportParticipants(ctx, ids, func(p store.ExportParticipant) error {
+		profiles[p.UserID] = export.QuasiIDs{deref(p.Profession), deref(p.Setting), export.YearsBand(p.YearsExperience), itoa(p.LegacyFamiliarity)}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, blanked := export.Suppress(profiles)
+	groups := map[string]map[string]bool{} // combination → participant ids
+	for _, row := range shown {
+		combo := strings.Join(row[1:5], "|")
+		if groups[combo] == nil {
+			groups[combo] = map[string]bool{}
+		}
+		groups[combo][row[0]] = true
+	}
+	for combo, people := range groups {
+		if len(people) < export.MinGroup && combo != "|||" {
+			t.Errorf("%q is held by %d participants", combo, len(people))
+		}
+	}
+	t.Logf("the demo workflow's export: %d participants, %d rows; %d of %d profile cells withheld; %d combinations shown",
+		len(profiles), len(shown), blanked, 4*len(profiles), len(groups))
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+func itoa(n *int) string {
+	if n == nil {
+		return ""
+	}
+	return strconv.Itoa(*n)
 }

@@ -93,12 +93,15 @@ func Codebook() []Column {
 	release := "The version label of the release the trial took."
 	task := "The key of the task of the release."
 	missing := " Empty when missing."
+	suppressed := fmt.Sprintf(" Also empty where showing it would leave the participant's combination of profession, setting, years of experience and familiarity"+
+		" held by fewer than %d participants of this export (see the README).", MinGroup)
 
 	add(TableParticipants, "participant_id", TypeString, "", participant).required()
-	add(TableParticipants, "profession", TypeString, "", "The clinician's profession, from their profile."+missing, options(sandpit.Professions())...).complete()
-	add(TableParticipants, "setting", TypeString, "", "The care setting the clinician works in, from their profile."+missing, options(sandpit.Settings())...).complete()
-	add(TableParticipants, "years_experience", TypeInteger, "years", "The clinician's years of clinical experience, from their profile."+missing).atLeast(0)
-	add(TableParticipants, "legacy_familiarity", TypeInteger, "", "How familiar the clinician is with the legacy system, from their profile, 1 to 5."+missing,
+	add(TableParticipants, "profession", TypeString, "", "The clinician's profession, from their profile."+missing+suppressed, options(sandpit.Professions())...).complete()
+	add(TableParticipants, "setting", TypeString, "", "The care setting the clinician works in, from their profile."+missing+suppressed, options(sandpit.Settings())...).complete()
+	add(TableParticipants, "years_experience", TypeString, "", "The clinician's years of clinical experience, from their profile, as a band."+missing+suppressed,
+		bands()...).complete()
+	add(TableParticipants, "legacy_familiarity", TypeInteger, "", "How familiar the clinician is with the legacy system, from their profile, 1 to 5."+missing+suppressed,
 		Value{"1", "never used it"}, Value{"5", "expert"}).between(1, 5)
 	add(TableParticipants, "consent_version", TypeInteger, "", "The version of the workflow's consent text the participant agreed to.").required().atLeast(1)
 	add(TableParticipants, "release", TypeString, "", release).required()
@@ -206,6 +209,14 @@ func options(values []string) []Value {
 	out := make([]Value, len(values))
 	for i, v := range values {
 		out[i] = Value{v, sandpit.OptionLabel(v)}
+	}
+	return out
+}
+
+func bands() []Value {
+	var out []Value
+	for _, b := range YearsBands() {
+		out = append(out, Value{b, b + " years"})
 	}
 	return out
 }

@@ -80,9 +80,22 @@ func DataTables(ctx context.Context, s *store.Store, secret []byte, releaseIDs [
 	}
 	return []Table{
 		{TableParticipants, Columns(TableParticipants), func(yield func([]string) error) error {
+			// Two passes: the quasi-identifiers shown depend on every
+			// participant of the export (API.md).
+			profiles := map[[2]int64]QuasiIDs{}
+			err := s.ExportParticipants(ctx, ids, func(p store.ExportParticipant) error {
+				profiles[[2]int64{p.WorkflowID, p.UserID}] = QuasiIDs{optText(p.Profession), optText(p.Setting), YearsBand(p.YearsExperience),
+					optInt(p.LegacyFamiliarity)}
+				return nil
+			})
+			if err != nil {
+				return wrap(TableParticipants, err)
+			}
+			shown, _ := Suppress(profiles)
 			return wrap(TableParticipants, s.ExportParticipants(ctx, ids, func(p store.ExportParticipant) error {
-				return yield([]string{pid(p.WorkflowID, p.UserID), optText(p.Profession), optText(p.Setting), optInt(p.YearsExperience),
-					optInt(p.LegacyFamiliarity), strconv.Itoa(p.ConsentVersion), p.Release, datetime(p.StartedAt), optDatetime(p.CompletedAt)})
+				q := shown[[2]int64{p.WorkflowID, p.UserID}]
+				return yield([]string{pid(p.WorkflowID, p.UserID), q[quasiProfession], q[quasiSetting], q[quasiYears], q[quasiFamiliarity],
+					strconv.Itoa(p.ConsentVersion), p.Release, datetime(p.StartedAt), optDatetime(p.CompletedAt)})
 			}))
 		}},
 		{TableAttempts, Columns(TableAttempts), func(yield func([]string) error) error {
