@@ -272,7 +272,7 @@ func comparison(cmp *findings.Comparison, r *findings.Report) *comparisonView {
 		if t.EaseDifference != nil {
 			row.Ease = signed(*t.EaseDifference, num1v)
 		}
-		if t.TimeSavedS != nil && t.HoursSavedPerStaffYear != nil {
+		if t.Savings != nil && t.TimeSavedS != nil && t.HoursSavedPerStaffYear != nil {
 			row.HasSavings = true
 			row.TimeSaved = signed(*t.TimeSavedS, num1v) + " s per task"
 			row.HoursSaved = signed(*t.HoursSavedPerStaffYear, num1v) + " hours"
