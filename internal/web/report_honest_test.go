@@ -21,8 +21,8 @@ import (
 // seedDemoWithTwoTrials loads the demo workflow (legacy, the baseline, and
 // 0.1 with their synthetic trials; 0.2 open), makes the world's owner a
 // member of its team, and runs two clinicians through every task of 0.2
-// along the optimal path, as the issue's 2-participant report was made. It
-// returns release 0.2's id.
+// along the optimal path, as the issue's 2-participant report was made
+// (one gives up once). It returns release 0.2's id.
 func seedDemoWithTwoTrials(w *world) int64 {
 	w.t.Helper()
 	ctx := context.Background()
@@ -68,20 +68,27 @@ func seedDemoWithTwoTrials(w *world) int64 {
 		w.t.Fatal(err)
 	}
 	def := &rel.Definition
-	for i, sus := range []string{`[4,2,4,2,4,2,4,2,4,2]`, `[4,2,4,2,4,2,4,2,4,3]`} {
+	// As in the issue's report: the two clinicians disagree on ease (7 and
+	// 1), the second gives up on the first task, so it has one successful
+	// time, and both score SUS 50.
+	for i := range 2 {
 		token := w.clinician(fmt.Sprintf("honest%d@example.nhs.uk", i))
 		trial := w.mustAPI(201, "POST", fmt.Sprintf("/releases/%d/trials", id), token, `{"consent":{"accepted":true,"research_use":true}}`)
 		base := fmt.Sprintf("/trials/%d", int64(trial["id"].(float64)))
-		for _, task := range def.Tasks {
+		for k, task := range def.Tasks {
 			w.mustAPI(200, "POST", base+"/tasks/"+task.Key+"/start", token, "")
 			for j := 0; j+1 < len(task.OptimalPath); j++ {
 				w.clock.Advance(time.Duration(8+3*i+j) * time.Second)
+				if i == 1 && k == 0 && j == 1 {
+					w.mustAPI(200, "POST", base+"/tasks/"+task.Key+"/give-up", token, "")
+					break
+				}
 				h := hotspotTo(def, task.OptimalPath[j], task.OptimalPath[j+1])
 				w.mustAPI(200, "POST", base+"/tasks/"+task.Key+"/clicks", token, fmt.Sprintf(`{"seq":%d,"x":%d,"y":%d}`, j+1, h.X+h.W/2, h.Y+h.H/2))
 			}
-			w.mustAPI(200, "POST", base+"/tasks/"+task.Key+"/rating", token, fmt.Sprintf(`{"ease":%d}`, 6+i))
+			w.mustAPI(200, "POST", base+"/tasks/"+task.Key+"/rating", token, fmt.Sprintf(`{"ease":%d}`, 7-6*i))
 		}
-		w.mustAPI(200, "POST", base+"/sus", token, `{"answers":`+sus+`}`)
+		w.mustAPI(200, "POST", base+"/sus", token, `{"answers":[3,3,3,3,3,3,3,3,3,3]}`)
 	}
 	return id
 }
