@@ -22,8 +22,8 @@ import (
 // 0.1 with their synthetic trials; 0.2 open), makes the world's owner a
 // member of its team, and runs two clinicians through every task of 0.2
 // along the optimal path, as the issue's 2-participant report was made
-// (one gives up once). It returns release 0.2's id.
-func seedDemoWithTwoTrials(w *world) int64 {
+// (one gives up once). It returns the ids of releases 0.2 and 0.1.
+func seedDemoWithTwoTrials(w *world) (id, previous int64) {
 	w.t.Helper()
 	ctx := context.Background()
 	if err := demo.Seed(ctx, w.st, func(p string) (string, error) { return "hash:" + p, nil }); err != nil {
@@ -44,10 +44,12 @@ func seedDemoWithTwoTrials(w *world) int64 {
 	if err != nil {
 		w.t.Fatal(err)
 	}
-	var id int64
 	for _, r := range wf.Releases {
-		if r.Version == "0.2" {
+		switch r.Version {
+		case "0.2":
 			id = r.ID
+		case "0.1":
+			previous = r.ID
 		}
 	}
 	// The demo publishes its releases in one go, at one reading of the
@@ -90,7 +92,7 @@ func seedDemoWithTwoTrials(w *world) int64 {
 		}
 		w.mustAPI(200, "POST", base+"/sus", token, `{"answers":[3,3,3,3,3,3,3,3,3,3]}`)
 	}
-	return id
+	return id, previous
 }
 
 // hotspotTo is the hotspot of screen from that leads to screen to.
@@ -128,7 +130,7 @@ func section(page, start, end string) string {
 func TestTwoParticipantReportIsHonest(t *testing.T) {
 	w := newWorld(t, Config{})
 	w.populate()
-	release := seedDemoWithTwoTrials(w)
+	release, previous := seedDemoWithTwoTrials(w)
 	status, body := w.api("GET", fmt.Sprintf("/releases/%d/report", release), w.tokens["owner"], "")
 	if status != http.StatusOK {
 		t.Fatalf("report: %d %s", status, body)
@@ -217,6 +219,19 @@ func TestTwoParticipantReportIsHonest(t *testing.T) {
 			}
 		})
 	}
+	t.Run("release 0.1, with 30 participants against 20, is compared", func(t *testing.T) {
+		for _, path := range []string{"/releases/%d/report", "/releases/%d/show-and-tell"} {
+			status, body := owner.get(fmt.Sprintf(path, previous))
+			if status != http.StatusOK {
+				t.Fatalf("%s: %d", path, status)
+			}
+			text := strings.Join(strings.Fields(tags.ReplaceAllString(body, " ")), " ")
+			saved := regexp.MustCompile(`about \d+\.\d s per task \(95% interval -?\d+\.\d to \d+\.\d s\)`)
+			if !saved.MatchString(text) || !strings.Contains(text, "hours per staff member a year (95% interval ") || strings.Contains(text, "Too few to compare (n =") {
+				t.Errorf("%s does not show the time saved with its interval: %.3000s", path, section(body, "comparisons", "<h2")+section(body, "slide-change", "</section>"))
+			}
+		}
+	})
 	t.Run("the trend marks the release with 2 participants", func(t *testing.T) {
 		if n := strings.Count(section(page, "trend", `<h2`), "n = 2, too few to compare"); n < 3 {
 			t.Errorf("marked %d times, want on the chart, in its description and in the table", n)
