@@ -281,15 +281,15 @@ func newChange(n findings.Sides, value *float64, ci *stats.Interval, verdict *st
 	return c
 }
 
-// minus writes v with one decimal and a real minus sign.
-func minus(v float64) string { return signed(v, num1v) }
+// signed1 writes v with one decimal, a plus sign or a real minus sign.
+func signed1(v float64) string { return signed(v, num1v) }
 
 // savingWords is a time saved with its interval: "about 19.6 s per task
 // (95% interval 8.1 to 29.0 s)".
 func savingWords(v float64, ci *stats.Interval, unit, per string) string {
-	w := fmt.Sprintf("about %s %s %s", strings.TrimPrefix(minus(v), "+"), unit, per)
+	w := fmt.Sprintf("about %s %s %s", strings.TrimPrefix(signed1(v), "+"), unit, per)
 	if ci != nil {
-		w += fmt.Sprintf(" (95%% interval %s to %s %s)", strings.TrimPrefix(minus(ci[0]), "+"), strings.TrimPrefix(minus(ci[1]), "+"), unit)
+		w += fmt.Sprintf(" (95%% interval %s to %s %s)", strings.TrimPrefix(signed1(ci[0]), "+"), strings.TrimPrefix(signed1(ci[1]), "+"), unit)
 	}
 	return w
 }
@@ -311,7 +311,7 @@ func comparison(cmp *findings.Comparison, r *findings.Report) *comparisonView {
 		row := comparisonRow{Title: titles[t.Key],
 			Success: newChange(t.SuccessN, t.SuccessDifference, t.SuccessCI, t.SuccessVerdict, ppSigned),
 			Time:    newChange(t.TimeN, t.TimeRatio, t.TimeCI, t.TimeVerdict, ratio),
-			Ease:    newChange(t.EaseN, t.EaseDifference, t.EaseCI, t.EaseVerdict, minus)}
+			Ease:    newChange(t.EaseN, t.EaseDifference, t.EaseCI, t.EaseVerdict, signed1)}
 		if row.Time.TooFew == "" && t.TimeRatio != nil {
 			row.Time.Figure += " the time"
 		}
@@ -323,7 +323,7 @@ func comparison(cmp *findings.Comparison, r *findings.Report) *comparisonView {
 		}
 		v.Tasks = append(v.Tasks, row)
 	}
-	v.SUS = newChange(cmp.SUS.N, cmp.SUS.Difference, cmp.SUS.CI, cmp.SUS.Verdict, func(x float64) string { return minus(x) + " points" })
+	v.SUS = newChange(cmp.SUS.N, cmp.SUS.Difference, cmp.SUS.CI, cmp.SUS.Verdict, func(x float64) string { return signed1(x) + " points" })
 	return v
 }
 
