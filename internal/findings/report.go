@@ -98,20 +98,42 @@ type Comparison struct {
 	SUS     DiffFigures      `json:"sus"`
 }
 
-// TaskComparison compares one task matched by key.
+// TaskComparison compares one task matched by key. Each figure is null
+// when either side has fewer than stats.MinPerSide observations (METRICS.md
+// "Too few to compare"); the counts on each side are kept, out of the JSON,
+// for pages to say so.
 type TaskComparison struct {
-	Key                    string          `json:"key"`
-	SuccessDifference      *float64        `json:"success_difference"`
-	SuccessCI              *stats.Interval `json:"success_ci"`
-	SuccessVerdict         *string         `json:"success_verdict"`
-	TimeRatio              *float64        `json:"time_ratio"`
-	TimeCI                 *stats.Interval `json:"time_ci"`
-	TimeVerdict            *string         `json:"time_verdict"`
-	EaseDifference         *float64        `json:"ease_difference"`
-	EaseCI                 *stats.Interval `json:"ease_ci"`
-	EaseVerdict            *string         `json:"ease_verdict"`
-	TimeSavedS             *float64        `json:"time_saved_s,omitempty"`
-	HoursSavedPerStaffYear *float64        `json:"hours_saved_per_staff_year,omitempty"`
+	Key               string          `json:"key"`
+	SuccessDifference *float64        `json:"success_difference"`
+	SuccessCI         *stats.Interval `json:"success_ci"`
+	SuccessVerdict    *string         `json:"success_verdict"`
+	TimeRatio         *float64        `json:"time_ratio"`
+	TimeCI            *stats.Interval `json:"time_ci"`
+	TimeVerdict       *string         `json:"time_verdict"`
+	EaseDifference    *float64        `json:"ease_difference"`
+	EaseCI            *stats.Interval `json:"ease_ci"`
+	EaseVerdict       *string         `json:"ease_verdict"`
+	*Savings                          // against the baseline only
+	SuccessN          Sides           `json:"-"` // attempts with an outcome
+	TimeN             Sides           `json:"-"` // successful attempts
+	EaseN             Sides           `json:"-"` // ratings
+}
+
+// Sides counts the observations of a comparison's earlier release A and
+// its release B.
+type Sides struct{ A, B int }
+
+// TooFew reports whether either side has too few observations to compare.
+func (n Sides) TooFew() bool { return stats.TooFew(n.A, n.B) }
+
+// Savings is a task's time saved against the baseline release, in seconds
+// per task and hours per staff member a year, with 95% intervals; all null
+// when the time ratio is.
+type Savings struct {
+	TimeSavedS             *float64        `json:"time_saved_s"`
+	TimeSavedCI            *stats.Interval `json:"time_saved_ci"`
+	HoursSavedPerStaffYear *float64        `json:"hours_saved_per_staff_year"`
+	HoursSavedCI           *stats.Interval `json:"hours_saved_ci"`
 }
 
 // DiffFigures is a difference with its interval and verdict.
@@ -119,11 +141,12 @@ type DiffFigures struct {
 	Difference *float64        `json:"difference"`
 	CI         *stats.Interval `json:"ci"`
 	Verdict    *string         `json:"verdict"`
+	N          Sides           `json:"-"`
 }
 
 // WorkingDays is the working days a staff member has in a year, for the
 // time saved against the legacy system.
-const WorkingDays = 225
+const WorkingDays = stats.WorkingDays
 
 // Side is one release's figures with its definition, for building reports.
 type Side struct {
@@ -253,7 +276,8 @@ func susReport(scores []float64) SUSReport {
 }
 
 // compare compares b with the earlier release a, tasks matched by key;
-// against the baseline it adds the time saved.
+// against the baseline it adds the time saved. The rules of METRICS.md
+// (at least 5 a side, intervals inside the scale) are the stats package's.
 func compare(a, b Side, withSavings bool) Comparison {
 	c := Comparison{Release: a.Ref, Tasks: []TaskComparison{}}
 	for _, t := range b.Def.Tasks {
@@ -261,23 +285,23 @@ func compare(a, b Side, withSavings bool) Comparison {
 			continue
 		}
 		ta, tb := taskReport(*a.Def.Task(t.Key), a.Figures), taskReport(t, b.Figures)
-		tc := TaskComparison{Key: t.Key}
-		tc.SuccessDifference, tc.SuccessCI = stats.DiffProportions(ta.Direct+ta.Indirect, ta.Attempts, tb.Direct+tb.Indirect, tb.Attempts)
-		tc.SuccessVerdict = stats.Verdict(tc.SuccessCI, 0, true)
-		tc.TimeRatio, tc.TimeCI = stats.TimeRatio(a.Figures.Durations[t.Key], b.Figures.Durations[t.Key])
-		tc.TimeVerdict = stats.Verdict(tc.TimeCI, 1, false)
-		tc.EaseDifference, tc.EaseCI, _ = stats.Welch(a.Figures.Ease[t.Key], b.Figures.Ease[t.Key])
-		tc.EaseVerdict = stats.Verdict(tc.EaseCI, 0, true)
-		if withSavings && ta.Time.Geomean != nil && tb.Time.Geomean != nil {
-			saved := *ta.Time.Geomean - *tb.Time.Geomean
-			hours := saved * t.DailyFrequency * WorkingDays / 3600
-			tc.TimeSavedS, tc.HoursSavedPerStaffYear = &saved, &hours
+		timesA, timesB := a.Figures.Durations[t.Key], b.Figures.Durations[t.Key]
+		easeA, easeB := a.Figures.Ease[t.Key], b.Figures.Ease[t.Key]
+		tc := TaskComparison{Key: t.Key, SuccessN: Sides{ta.Attempts, tb.Attempts}, TimeN: Sides{len(timesA), len(timesB)},
+			EaseN: Sides{len(easeA), len(easeB)}}
+		success := stats.CompareSuccess(ta.Direct+ta.Indirect, ta.Attempts, tb.Direct+tb.Indirect, tb.Attempts)
+		tc.SuccessDifference, tc.SuccessCI, tc.SuccessVerdict = success.Value, success.CI, success.Verdict
+		ratio := stats.CompareTimes(timesA, timesB)
+		tc.TimeRatio, tc.TimeCI, tc.TimeVerdict = ratio.Value, ratio.CI, ratio.Verdict
+		ease := stats.CompareMeans(easeA, easeB, 6)
+		tc.EaseDifference, tc.EaseCI, tc.EaseVerdict = ease.Value, ease.CI, ease.Verdict
+		if withSavings {
+			saved := stats.TimeSaved(timesA, timesB, t.DailyFrequency)
+			tc.Savings = &Savings{TimeSavedS: saved.Seconds, TimeSavedCI: saved.SecondsCI, HoursSavedPerStaffYear: saved.Hours, HoursSavedCI: saved.HoursCI}
 		}
 		c.Tasks = append(c.Tasks, tc)
 	}
-	var ci *stats.Interval
-	c.SUS.Difference, ci, _ = stats.Welch(a.Figures.SUS, b.Figures.SUS)
-	c.SUS.CI = ci
-	c.SUS.Verdict = stats.Verdict(ci, 0, true)
+	sus := stats.CompareMeans(a.Figures.SUS, b.Figures.SUS, 100)
+	c.SUS = DiffFigures{Difference: sus.Value, CI: sus.CI, Verdict: sus.Verdict, N: Sides{len(a.Figures.SUS), len(b.Figures.SUS)}}
 	return c
 }

@@ -105,6 +105,13 @@ func TestBuild(t *testing.T) {
 			{"time ratio CI high", task.TimeCI[1], 0.8045749211617642},
 			{"time saved", *task.TimeSavedS, 30},
 			{"hours saved", *task.HoursSavedPerStaffYear, 22.5},
+			// The time saved's interval is the ratio's turned round:
+			// 90 × (1 − 0.804575) to 90 × (1 − 0.552397) seconds, and
+			// × 0.75 (12 × 225 ÷ 3600) hours a year.
+			{"time saved CI low", task.TimeSavedCI[0], 17.588257},
+			{"time saved CI high", task.TimeSavedCI[1], 40.284307},
+			{"hours saved CI low", task.HoursSavedCI[0], 13.191193},
+			{"hours saved CI high", task.HoursSavedCI[1], 30.213230},
 		} {
 			if math.Abs(c.got-c.want) > 1e-6 {
 				t.Errorf("%s = %v, want %v", c.name, c.got, c.want)
@@ -112,6 +119,78 @@ func TestBuild(t *testing.T) {
 		}
 		if *c.SUS.Verdict != "better" {
 			t.Errorf("SUS = %+v", c.SUS)
+		}
+	})
+	t.Run("against 2 participants nothing is compared", func(t *testing.T) {
+		few := &findings.Figures{
+			Participants: []findings.ParticipantCount{{Profession: "nurse", Setting: "acute", N: 2}},
+			Outcomes:     []findings.OutcomeCount{{TaskKey: "reconcile", Outcome: "direct", N: 2, Clicks: 4}},
+			Durations:    map[string][]float64{"reconcile": {20, 22}},
+			Ease:         map[string][]float64{"reconcile": {6, 7}},
+			SUS:          []float64{30, 32.5},
+		}
+		prev := side(2, "0.1", false, b)
+		r := findings.Build(side(4, "0.3", false, few), &prev, &base)
+		for name, c := range map[string]*findings.Comparison{"previous": r.Comparisons.Previous, "baseline": r.Comparisons.Baseline} {
+			task := c.Tasks[0]
+			if task.SuccessDifference != nil || task.SuccessCI != nil || task.SuccessVerdict != nil || task.TimeRatio != nil || task.TimeCI != nil ||
+				task.TimeVerdict != nil || task.EaseDifference != nil || task.EaseCI != nil || task.EaseVerdict != nil {
+				t.Errorf("%s: task comparison = %+v", name, task)
+			}
+			if c.SUS.Difference != nil || c.SUS.CI != nil || c.SUS.Verdict != nil || c.SUS.N != (findings.Sides{A: 5, B: 2}) {
+				t.Errorf("%s: SUS = %+v", name, c.SUS)
+			}
+			wantSuccessA := map[string]int{"previous": 5, "baseline": 8}[name]
+			if task.SuccessN != (findings.Sides{A: wantSuccessA, B: 2}) || task.TimeN != (findings.Sides{A: 5, B: 2}) || task.EaseN != (findings.Sides{A: 5, B: 2}) {
+				t.Errorf("%s: counts = %+v %+v %+v", name, task.SuccessN, task.TimeN, task.EaseN)
+			}
+		}
+		// The single release's own figures stay: they need only n ≥ 2.
+		if r.Tasks[0].Time.CI == nil || r.SUS.CI == nil {
+			t.Errorf("the release's own figures = %+v %+v", r.Tasks[0], r.SUS)
+		}
+		data, _ := json.Marshal(r.Comparisons.Baseline.Tasks[0])
+		for _, want := range []string{`"time_saved_s":null`, `"time_saved_ci":null`, `"hours_saved_per_staff_year":null`, `"hours_saved_ci":null`, `"time_verdict":null`} {
+			if !strings.Contains(string(data), want) {
+				t.Errorf("baseline task comparison %s lacks %s", data, want)
+			}
+		}
+	})
+	t.Run("difference intervals stay inside the scale", func(t *testing.T) {
+		// Success 0 of 5 against 5 of 5: p̃ = 1/7 and 6/7, 5/7 ± 1.959964 ×
+		// √(2 × (1/7)(6/7) / 7) = 0.714286 ± 0.366599, top clipped to 1.
+		// Ease [1 1 1 1 7] against [7 7 7 7 1]: 3.6, each variance 7.2, se =
+		// √2.88 = 1.697056, df 8, 3.6 ± 3.913419, top clipped to 6.
+		lo := &findings.Figures{
+			Participants: []findings.ParticipantCount{{Profession: "nurse", Setting: "acute", N: 5}},
+			Outcomes:     []findings.OutcomeCount{{TaskKey: "reconcile", Outcome: "gave_up", N: 5}},
+			Ease:         map[string][]float64{"reconcile": {1, 1, 1, 1, 7}},
+		}
+		hi := &findings.Figures{
+			Participants: []findings.ParticipantCount{{Profession: "nurse", Setting: "acute", N: 5}},
+			Outcomes:     []findings.OutcomeCount{{TaskKey: "reconcile", Outcome: "direct", N: 5}},
+			Durations:    map[string][]float64{"reconcile": {30, 30, 30, 30, 30}},
+			Ease:         map[string][]float64{"reconcile": {7, 7, 7, 7, 1}},
+		}
+		prev := side(2, "0.1", false, lo)
+		task := findings.Build(side(3, "0.2", false, hi), &prev, nil).Comparisons.Previous.Tasks[0]
+		for _, c := range []struct {
+			name      string
+			got, want float64
+		}{
+			{"success difference", *task.SuccessDifference, 1},
+			{"success CI low", task.SuccessCI[0], 0.347686},
+			{"success CI high", task.SuccessCI[1], 1},
+			{"ease difference", *task.EaseDifference, 3.6},
+			{"ease CI low", task.EaseCI[0], -0.313419},
+			{"ease CI high", task.EaseCI[1], 6},
+		} {
+			if math.Abs(c.got-c.want) > 1e-6 {
+				t.Errorf("%s = %v, want %v", c.name, c.got, c.want)
+			}
+		}
+		if *task.SuccessVerdict != "better" || *task.EaseVerdict != "no_clear_change" || task.TimeRatio != nil {
+			t.Errorf("task comparison = %+v", task)
 		}
 	})
 	t.Run("previous comparisons carry no time saved", func(t *testing.T) {

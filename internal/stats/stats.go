@@ -211,3 +211,97 @@ func Verdict(ci *Interval, noChange float64, higherIsBetter bool) *string {
 	}
 	return &v
 }
+
+// MinPerSide is the fewest observations each side of a comparison needs
+// (METRICS.md "Too few to compare"): attempts with an outcome for success,
+// successful attempts for time, ratings for ease, answers for SUS.
+const MinPerSide = 5
+
+// TooFew reports whether a comparison of nA with nB observations has too
+// few on either side to be made.
+func TooFew(nA, nB int) bool { return nA < MinPerSide || nB < MinPerSide }
+
+// Comparison is release B against release A on one metric: the difference
+// (or, for time, the ratio) with its 95% interval and verdict. Every figure
+// is nil when either side has fewer than MinPerSide observations.
+type Comparison struct {
+	Value   *float64
+	CI      *Interval
+	Verdict *string
+}
+
+// clipped is ci clipped to [lo, hi]; nil stays nil.
+func clipped(ci *Interval, lo, hi float64) *Interval {
+	if ci == nil {
+		return nil
+	}
+	return &Interval{clip(ci[0], lo, hi), clip(ci[1], lo, hi)}
+}
+
+// CompareSuccess compares xB successes in nB attempts with xA in nA: the
+// Agresti–Caffo difference with its interval clipped to [−1, 1].
+func CompareSuccess(xA, nA, xB, nB int) Comparison {
+	if TooFew(nA, nB) {
+		return Comparison{}
+	}
+	d, ci := DiffProportions(xA, nA, xB, nB)
+	ci = clipped(ci, -1, 1)
+	return Comparison{Value: d, CI: ci, Verdict: Verdict(ci, 0, true)}
+}
+
+// CompareMeans compares the ratings (or scores) b with a: the Welch
+// difference of the means with its interval clipped to [−span, span], the
+// largest difference the scale allows (6 for ease, 100 for SUS).
+func CompareMeans(a, b []float64, span float64) Comparison {
+	if TooFew(len(a), len(b)) {
+		return Comparison{}
+	}
+	d, ci, _ := Welch(a, b)
+	ci = clipped(ci, -span, span)
+	return Comparison{Value: d, CI: ci, Verdict: Verdict(ci, 0, true)}
+}
+
+// CompareTimes compares the successful attempts' times b with a: the ratio
+// of geometric means with its interval; below 1 is better.
+func CompareTimes(a, b []float64) Comparison {
+	if TooFew(len(a), len(b)) {
+		return Comparison{}
+	}
+	r, ci := TimeRatio(a, b)
+	return Comparison{Value: r, CI: ci, Verdict: Verdict(ci, 1, false)}
+}
+
+// WorkingDays is the working days a staff member has in a year, for the
+// time saved against the legacy system.
+const WorkingDays = 225
+
+// Savings is the time a task saves against the baseline (the legacy
+// system): seconds per task and hours per staff member a year, each with its
+// 95% interval. Every figure is nil when the time ratio is.
+type Savings struct {
+	Seconds   *float64
+	SecondsCI *Interval
+	Hours     *float64
+	HoursCI   *Interval
+}
+
+// TimeSaved is the time saved by B against the baseline's times, from the
+// time ratio's comparison: geomean_baseline × (1 − ratio), its interval
+// geomean_baseline × (1 − the ratio's interval, reversed), and the same in
+// hours a year at dailyFrequency times a working day.
+func TimeSaved(baseline, b []float64, dailyFrequency float64) Savings {
+	ratio := CompareTimes(baseline, b)
+	if ratio.Value == nil {
+		return Savings{}
+	}
+	g, _ := Geomean(baseline)
+	perYear := dailyFrequency * WorkingDays / 3600
+	saved := *g * (1 - *ratio.Value)
+	hours := saved * perYear
+	s := Savings{Seconds: &saved, Hours: &hours}
+	if ratio.CI != nil {
+		s.SecondsCI = &Interval{*g * (1 - ratio.CI[1]), *g * (1 - ratio.CI[0])}
+		s.HoursCI = &Interval{s.SecondsCI[0] * perYear, s.SecondsCI[1] * perYear}
+	}
+	return s
+}

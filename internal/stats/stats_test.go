@@ -207,3 +207,122 @@ func TestVerdict(t *testing.T) {
 		t.Error("a verdict without an interval")
 	}
 }
+
+func verdictIs(t *testing.T, what string, got *string, want *string) {
+	t.Helper()
+	if (got == nil) != (want == nil) || (got != nil && *got != *want) {
+		t.Errorf("%s verdict = %v, want %v", what, deref(got), deref(want))
+	}
+}
+
+func deref(s *string) any {
+	if s == nil {
+		return nil
+	}
+	return *s
+}
+
+func TestCompareSuccess(t *testing.T) {
+	var cases []struct {
+		A, B       [2]int
+		Difference *float64
+		CI         *[2]float64
+		Verdict    *string
+	}
+	vectors(t, "compare_success", &cases)
+	for _, c := range cases {
+		got := stats.CompareSuccess(c.A[0], c.A[1], c.B[0], c.B[1])
+		close(t, "success difference", got.Value, c.Difference)
+		closeCI(t, "success CI", got.CI, c.CI)
+		verdictIs(t, "success", got.Verdict, c.Verdict)
+	}
+	t.Run("the interval is clipped to [-1, 1]", func(t *testing.T) {
+		// By hand: 0 of 5 against 5 of 5, p̃ = 1/7 and 6/7, 5/7 ± 1.959964 ×
+		// √(2 × (1/7)(6/7) / 7) = 0.714286 ± 0.366599: the top, 1.080885,
+		// is past what is possible.
+		got := stats.CompareSuccess(0, 5, 5, 5)
+		want := [2]float64{0.347686, 1}
+		closeCI(t, "success CI", got.CI, &want)
+		if *got.Value != 1 || *got.Verdict != stats.Better {
+			t.Errorf("comparison = %v %v", *got.Value, *got.Verdict)
+		}
+	})
+	t.Run("4 attempts on one side is too few", func(t *testing.T) {
+		if got := stats.CompareSuccess(2, 4, 9, 10); got.Value != nil || got.CI != nil || got.Verdict != nil {
+			t.Errorf("comparison = %+v", got)
+		}
+	})
+}
+
+func TestCompareEase(t *testing.T) {
+	var cases []struct {
+		A, B       []float64
+		Difference *float64
+		CI         *[2]float64
+		Verdict    *string
+	}
+	vectors(t, "compare_ease", &cases)
+	for _, c := range cases {
+		got := stats.CompareMeans(c.A, c.B, 6)
+		close(t, "ease difference", got.Value, c.Difference)
+		closeCI(t, "ease CI", got.CI, c.CI)
+		verdictIs(t, "ease", got.Verdict, c.Verdict)
+	}
+}
+
+func TestCompareSUS(t *testing.T) {
+	// No shared vectors for SUS, so worked by hand: with equal n and equal
+	// variances the Welch df is 2(n − 1) = 8, and t(8) = 2.306004.
+	f := func(v float64) *float64 { return &v }
+	s := func(v string) *string { return &v }
+	tests := []struct {
+		name    string
+		a, b    []float64
+		diff    *float64
+		ci      *[2]float64
+		verdict *string
+	}{
+		// Each side's variance 62.5, se = √(2 × 62.5 / 5) = 5; 15 ± 11.530021.
+		{"better", []float64{60, 65, 70, 75, 80}, []float64{75, 80, 85, 90, 95}, f(15), &[2]float64{3.469979, 26.530021}, s(stats.Better)},
+		// Each side's variance 2000, se = √800 = 28.284271; 60 ± 65.223646:
+		// the top, 125.2, is clipped to 100, the difference is not.
+		{"the interval is clipped to [-100, 100]", []float64{0, 0, 0, 0, 100}, []float64{100, 100, 100, 100, 0}, f(60), &[2]float64{-5.223646, 100}, s(stats.NoClearChange)},
+		// The issue's report: 2 answers against 30.
+		{"2 answers is too few", []float64{72.5, 75}, []float64{50, 52.5, 55, 60, 45, 50, 52.5}, nil, nil, nil},
+		{"4 answers is too few", []float64{60, 65, 70, 75, 80}, []float64{75, 80, 85, 90}, nil, nil, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := stats.CompareMeans(tt.a, tt.b, 100)
+			close(t, "SUS difference", got.Value, tt.diff)
+			closeCI(t, "SUS CI", got.CI, tt.ci)
+			verdictIs(t, "SUS", got.Verdict, tt.verdict)
+		})
+	}
+}
+
+func TestTimeSaved(t *testing.T) {
+	var cases []struct {
+		Baseline, B            []float64
+		DailyFrequency         float64 `json:"daily_frequency"`
+		Ratio                  *float64
+		CI                     *[2]float64
+		Verdict                *string
+		TimeSavedS             *float64    `json:"time_saved_s"`
+		TimeSavedCI            *[2]float64 `json:"time_saved_ci"`
+		HoursSavedPerStaffYear *float64    `json:"hours_saved_per_staff_year"`
+		HoursSavedCI           *[2]float64 `json:"hours_saved_ci"`
+	}
+	vectors(t, "time_saved", &cases)
+	for _, c := range cases {
+		ratio := stats.CompareTimes(c.Baseline, c.B)
+		close(t, "ratio", ratio.Value, c.Ratio)
+		closeCI(t, "ratio CI", ratio.CI, c.CI)
+		verdictIs(t, "time", ratio.Verdict, c.Verdict)
+		saved := stats.TimeSaved(c.Baseline, c.B, c.DailyFrequency)
+		close(t, "time saved", saved.Seconds, c.TimeSavedS)
+		closeCI(t, "time saved CI", saved.SecondsCI, c.TimeSavedCI)
+		close(t, "hours saved", saved.Hours, c.HoursSavedPerStaffYear)
+		closeCI(t, "hours saved CI", saved.HoursCI, c.HoursSavedCI)
+	}
+}

@@ -104,6 +104,16 @@ type trendRelease struct {
 	Version string
 	X       float64
 	Current bool
+	TooFew  string // "n = 2, too few to compare" under a release with fewer than 5 participants
+}
+
+// tooFewParticipants marks a release that has too few participants to be
+// compared with others (METRICS.md); empty when it has enough.
+func tooFewParticipants(n int) string {
+	if n >= stats.MinPerSide {
+		return ""
+	}
+	return fmt.Sprintf("n = %d, too few to compare", n)
 }
 
 // trendChart is success rate and SUS across the workflow's releases.
@@ -271,7 +281,7 @@ func trend(v *reportPageView, reports []*findings.Report) {
 	for _, t := range current.Definition.Tasks {
 		v.TrendTasks = append(v.TrendTasks, t.Title)
 	}
-	ch := trendChart{Title: "Success rate and SUS score across releases", Width: chartWidth, Height: 300}
+	ch := trendChart{Title: "Success rate and SUS score across releases", Width: chartWidth, Height: 310}
 	const left, right, top, bottom = 60.0, 520.0, 20.0, 240.0
 	yOf := func(p float64) float64 { return bottom - math.Max(0, math.Min(p, 100))/100*(bottom-top) }
 	for _, p := range []float64{0, 25, 50, 75, 100} {
@@ -316,8 +326,9 @@ func trend(v *reportPageView, reports []*findings.Report) {
 	sus.Legend = trendPoint{X: 548, Y: float64(sus.LegendY - 5), Has: true, Shape: sus.Shape, Class: sus.Class}
 	ch.Series = append(ch.Series, sus)
 	for i, rep := range reports {
-		ch.Releases = append(ch.Releases, trendRelease{Version: rep.Release.Version, X: xOf(i), Current: rep.Release.ID == current.ID})
-		row := trendTableRow{Version: rep.Release.Version, SUS: num1(rep.SUS.Mean), N: rep.Participants.N}
+		few := tooFewParticipants(rep.Participants.N)
+		ch.Releases = append(ch.Releases, trendRelease{Version: rep.Release.Version, X: xOf(i), Current: rep.Release.ID == current.ID, TooFew: few})
+		row := trendTableRow{Version: rep.Release.Version, SUS: num1(rep.SUS.Mean), N: rep.Participants.N, TooFew: few}
 		for _, t := range current.Definition.Tasks {
 			val := "—"
 			for _, tr := range rep.Tasks {
@@ -328,7 +339,11 @@ func trend(v *reportPageView, reports []*findings.Report) {
 			row.Success = append(row.Success, val)
 		}
 		v.TrendRows = append(v.TrendRows, row)
-		descParts = append(descParts, fmt.Sprintf("release %s: success %s, SUS %s", rep.Release.Version, strings.Join(row.Success, " and "), row.SUS))
+		name := "release " + rep.Release.Version
+		if few != "" {
+			name += " (" + few + ")"
+		}
+		descParts = append(descParts, fmt.Sprintf("%s: success %s, SUS %s", name, strings.Join(row.Success, " and "), row.SUS))
 	}
 	ch.Desc = "Task success rates (percent) and mean SUS score for each published release, oldest first: " + strings.Join(descParts, "; ") + "."
 	v.Trend = ch

@@ -3,6 +3,7 @@ package web
 // The report pages' view models: a release report formatted for people.
 
 import (
+	"fmt"
 	"math"
 	"slices"
 	"sort"
@@ -41,14 +42,23 @@ type reportFindingRow struct {
 	Quote         string
 }
 
+// change is one metric of a comparison in plain words: a verdict with the
+// difference and its interval, or, with too few observations on either
+// side, only TooFew.
+type change struct {
+	TooFew  string // "Too few to compare (n = 2 and 9; at least 5 each)"
+	Verdict string
+	Figure  string
+	CI      string
+}
+
 // comparisonRow compares one task in plain words.
 type comparisonRow struct {
-	Title                        string
-	Success, SuccessCI, SuccessV string
-	Time, TimeCI, TimeV          string
-	Ease, EaseCI, EaseV          string
-	TimeSaved, HoursSaved        string
-	HasSavings                   bool
+	Title               string
+	Success, Time, Ease change
+	TimeSaved           string // "about 19.6 s per task (95% interval 8.1 to 29.0 s)"
+	HoursSaved          string
+	HasSavings          bool
 }
 
 // comparisonView is a comparison with an earlier release in plain words.
@@ -56,9 +66,7 @@ type comparisonView struct {
 	Version  string
 	Baseline bool
 	Tasks    []comparisonRow
-	SUS      string
-	SUSCI    string
-	SUSV     string
+	SUS      change
 }
 
 // pathRow is one of the most common paths of a task.
@@ -82,7 +90,8 @@ type reportPageView struct {
 	Workflow     *sandpit.Workflow
 	Release      *sandpit.Release
 	Report       *findings.Report
-	ResearchOnly bool // counts research-consented trials only
+	ResearchOnly bool   // counts research-consented trials only
+	TooFew       string // "n = 2, too few to compare" with fewer than 5 participants
 	Safety       []reportFindingRow
 	Professions  []countRow
 	Settings     []countRow
@@ -110,6 +119,7 @@ type trendTableRow struct {
 	Success []string
 	SUS     string
 	N       int
+	TooFew  string // "n = 2, too few to compare"
 }
 
 // showAndTellView is a release's report as slides for a show-and-tell.
@@ -126,6 +136,7 @@ type showAndTellView struct {
 func newReportPageView(layout Layout, p *app.ReleasePage) *reportPageView {
 	rep, rel := p.Report, p.Release
 	v := &reportPageView{Layout: layout, Workflow: p.Workflow, Release: rel, Report: rep, ResearchOnly: p.ResearchOnly}
+	v.TooFew = tooFewParticipants(rep.Participants.N)
 	v.Professions = countRows(rep.Participants.ByProfession)
 	v.Settings = countRows(rep.Participants.BySetting)
 	for _, t := range rep.Tasks {
@@ -247,6 +258,41 @@ func verdictWords(v *string) string {
 	return "No clear change"
 }
 
+// tooFewWords says why a comparison of n has no figure (METRICS.md "Too few
+// to compare"), this release's count first; empty when n is enough.
+func tooFewWords(n findings.Sides) string {
+	if !n.TooFew() {
+		return ""
+	}
+	return fmt.Sprintf("Too few to compare (n = %d and %d; at least %d each)", n.B, n.A, stats.MinPerSide)
+}
+
+// newChange is one metric's comparison in plain words, figures written by
+// f; with too few observations it holds no verdict and no figure.
+func newChange(n findings.Sides, value *float64, ci *stats.Interval, verdict *string, f func(float64) string) change {
+	if words := tooFewWords(n); words != "" {
+		return change{TooFew: words}
+	}
+	c := change{Verdict: verdictWords(verdict), Figure: "—", CI: intervalText(ci, f)}
+	if value != nil {
+		c.Figure = f(*value)
+	}
+	return c
+}
+
+// signed1 writes v with one decimal, a plus sign or a real minus sign.
+func signed1(v float64) string { return signed(v, num1v) }
+
+// savingWords is a time saved with its interval: "about 19.6 s per task
+// (95% interval 8.1 to 29.0 s)".
+func savingWords(v float64, ci *stats.Interval, unit, per string) string {
+	w := fmt.Sprintf("about %s %s %s", strings.TrimPrefix(signed1(v), "+"), unit, per)
+	if ci != nil {
+		w += fmt.Sprintf(" (95%% interval %s to %s %s)", strings.TrimPrefix(signed1(ci[0]), "+"), strings.TrimPrefix(signed1(ci[1]), "+"), unit)
+	}
+	return w
+}
+
 // comparison is cmp, of report r, in plain words.
 func comparison(cmp *findings.Comparison, r *findings.Report) *comparisonView {
 	if cmp == nil {
@@ -258,34 +304,25 @@ func comparison(cmp *findings.Comparison, r *findings.Report) *comparisonView {
 	}
 	pp := func(v float64) string { return strconv.FormatFloat(math.Round(v*100), 'f', 0, 64) + " points" }
 	ppSigned := func(v float64) string { return signed(v, pp) }
+	ratio := func(x float64) string { return strconv.FormatFloat(x, 'f', 2, 64) + "×" }
 	v := &comparisonView{Version: cmp.Release.Version, Baseline: cmp.Release.Baseline}
 	for _, t := range cmp.Tasks {
-		row := comparisonRow{Title: titles[t.Key], Success: "—", Time: "—", Ease: "—",
-			SuccessCI: intervalText(t.SuccessCI, ppSigned), SuccessV: verdictWords(t.SuccessVerdict),
-			TimeCI: intervalText(t.TimeCI, func(x float64) string { return strconv.FormatFloat(x, 'f', 2, 64) + "×" }), TimeV: verdictWords(t.TimeVerdict),
-			EaseCI: intervalText(t.EaseCI, func(x float64) string { return signed(x, num1v) }), EaseV: verdictWords(t.EaseVerdict)}
-		if t.SuccessDifference != nil {
-			row.Success = ppSigned(*t.SuccessDifference)
+		row := comparisonRow{Title: titles[t.Key],
+			Success: newChange(t.SuccessN, t.SuccessDifference, t.SuccessCI, t.SuccessVerdict, ppSigned),
+			Time:    newChange(t.TimeN, t.TimeRatio, t.TimeCI, t.TimeVerdict, ratio),
+			Ease:    newChange(t.EaseN, t.EaseDifference, t.EaseCI, t.EaseVerdict, signed1)}
+		if row.Time.TooFew == "" && t.TimeRatio != nil {
+			row.Time.Figure += " the time"
 		}
-		if t.TimeRatio != nil {
-			row.Time = strconv.FormatFloat(*t.TimeRatio, 'f', 2, 64) + "× the time"
-		}
-		if t.EaseDifference != nil {
-			row.Ease = signed(*t.EaseDifference, num1v)
-		}
-		if t.TimeSavedS != nil && t.HoursSavedPerStaffYear != nil {
+		// The time saved is shown only with the time ratio it comes from.
+		if t.Savings != nil && t.TimeRatio != nil && t.TimeSavedS != nil && t.HoursSavedPerStaffYear != nil {
 			row.HasSavings = true
-			row.TimeSaved = signed(*t.TimeSavedS, num1v) + " s per task"
-			row.HoursSaved = signed(*t.HoursSavedPerStaffYear, num1v) + " hours"
+			row.TimeSaved = savingWords(*t.TimeSavedS, t.TimeSavedCI, "s", "per task")
+			row.HoursSaved = savingWords(*t.HoursSavedPerStaffYear, t.HoursSavedCI, "hours", "per staff member a year")
 		}
 		v.Tasks = append(v.Tasks, row)
 	}
-	v.SUS = "—"
-	if cmp.SUS.Difference != nil {
-		v.SUS = signed(*cmp.SUS.Difference, num1v)
-	}
-	v.SUSCI = intervalText(cmp.SUS.CI, func(x float64) string { return signed(x, num1v) })
-	v.SUSV = verdictWords(cmp.SUS.Verdict)
+	v.SUS = newChange(cmp.SUS.N, cmp.SUS.Difference, cmp.SUS.CI, cmp.SUS.Verdict, func(x float64) string { return signed1(x) + " points" })
 	return v
 }
 
