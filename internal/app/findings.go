@@ -61,6 +61,9 @@ type FindingPage struct {
 	Releases  map[int64]*sandpit.Release // of its reports, by id
 	Others    []store.FindingSummary     // the workflow's other findings, in order
 	CanCurate bool
+	// ForSafety says a safety officer reads it, read-only, from the safety
+	// concerns list.
+	ForSafety bool
 }
 
 // Finding returns finding id with its evidence: for the team, its
@@ -87,7 +90,7 @@ func (f *Findings) safetyFinding(ctx context.Context, a Actor, id int64) (*Findi
 	if err := visible(d.SafetyConcern, "Finding"); err != nil {
 		return nil, err
 	}
-	p := &FindingPage{Finding: d, Releases: map[int64]*sandpit.Release{}}
+	p := &FindingPage{Finding: d, Releases: map[int64]*sandpit.Release{}, ForSafety: true}
 	return p, f.loadReleases(ctx, p)
 }
 

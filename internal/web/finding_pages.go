@@ -129,6 +129,7 @@ type findingShowView struct {
 	Screens   []evidenceScreen
 	Others    []findingItem // the workflow's other findings
 	CanCurate bool
+	ForSafety bool // read by a safety officer, who came from the safety list
 	// The curation form.
 	Title      string
 	Severities []option
@@ -146,7 +147,7 @@ func (s *Server) findingShowView(c echo.Context, id int64) (findingShowView, err
 	}
 	d := p.Finding
 	v := findingShowView{Layout: s.layout(c, d.Title), Finding: d, Item: toFindingItem(0, d.FindingSummary),
-		CanCurate: p.CanCurate, Title: d.OwnTitle, Reason: d.Reason, Response: d.Response}
+		CanCurate: p.CanCurate, ForSafety: p.ForSafety, Title: d.OwnTitle, Reason: d.Reason, Response: d.Response}
 	screens := map[string]int{} // release/key → index in v.Screens
 	for i, r := range d.Quotes {
 		rel := p.Releases[r.ReleaseID]
