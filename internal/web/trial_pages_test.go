@@ -150,7 +150,7 @@ func TestTrialThroughThePages(t *testing.T) {
 	for _, want := range []string{`id="screen"`, `name="seq" value="1"`, `type="image"`,
 		`alt="Screen: Ward list. Select a point on the screen with a mouse or touch. With a keyboard, use the list of this screen's links."`,
 		`width="400" height="300"`, "I'm stuck", "I've been interrupted", "Report a problem", `action="` + task + `/report"`,
-		"Use a list of this screen's links instead", `href="` + task + `?list=1#links"`, "<details", "is admitted.",
+		"Use a list of this screen's links instead", `href="` + task + `?list=1#screen"`, "<details", "is admitted.",
 		`/static/js/trial.js`, "Synthetic patients only"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("task page lacks %q", want)
@@ -185,7 +185,7 @@ func TestTrialThroughThePages(t *testing.T) {
 		}
 	})
 	t.Run("the image pressed from the keyboard records nothing and offers the list", func(t *testing.T) {
-		click(url.Values{"seq": {"3"}, "click.x": {"0"}, "click.y": {"0"}}, task+"?keyboard=1#links")
+		click(url.Values{"seq": {"3"}, "click.x": {"0"}, "click.y": {"0"}}, task+"?keyboard=1#screen")
 		if a := attempt(); a.LastSeq != 2 || a.Clicks != 2 {
 			t.Errorf("a keyboard press was recorded: %+v", a)
 		}

@@ -62,8 +62,9 @@ func trialLinks(screen *sandpit.Screen) []trialLink {
 // TaskHref is the task page.
 func (v taskScreenView) TaskHref() string { return taskPath(v.TrialID, v.Task.Key) }
 
-// ListHref is the task page with the list of the screen's links.
-func (v taskScreenView) ListHref() string { return v.TaskHref() + "?list=1#links" }
+// ListHref is the task page with the list of the screen's links, landing
+// on the screen: the list comes right after the task's name and actions.
+func (v taskScreenView) ListHref() string { return v.TaskHref() + "?list=1" + screenAnchor }
 
 // taskScreenView returns the page of the task in tv.
 func (s *Server) taskScreenView(c echo.Context, tv *app.TaskView) (taskScreenView, error) {
@@ -255,7 +256,7 @@ func (s *Server) handleTaskClick(c echo.Context) error {
 	}
 	args := app.ClickArgs{TrialID: id, Task: key}
 	if clickForm(c, &args) {
-		return seeOther(c, taskPath(id, key)+"?keyboard=1#links")
+		return seeOther(c, taskPath(id, key)+"?keyboard=1"+screenAnchor)
 	}
 	list := args.Via == sandpit.ViaList || c.FormValue("list") == "1"
 	ans, err := s.app.Trials.Click(c.Request().Context(), actorOf(c), args)

@@ -62,9 +62,21 @@ if (clickForm) {
   })
 
   // Landing on the screen after a click: move focus there too, so that
-  // the next Tab goes on from the task's actions, not the top of the page.
-  const target = window.location.hash && document.getElementById(window.location.hash.slice(1))
-  if (target) target.focus({ preventScroll: true })
+  // the next Tab goes on from the task's actions, not the top of the page;
+  // with the list of links shown, to the list, whose heading names the
+  // screen now shown.
+  // The browser settles its own focus on the fragment as the page loads,
+  // so this waits for the load.
+  if (window.location.hash === '#screen') {
+    window.addEventListener('load', () => setTimeout(() => {
+      let target = document.getElementById('links')
+      if (!target) {
+        target = document.getElementById('screen')
+        target.setAttribute('tabindex', '-1')
+      }
+      target.focus({ preventScroll: true })
+    }, 0))
+  }
 }
 
 // The report form: selecting the screen drops the pin there and fills in
