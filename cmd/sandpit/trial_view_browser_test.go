@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
 	"github.com/sandpit-nhs/sandpit/internal/demo"
@@ -16,12 +18,20 @@ import (
 	"github.com/sandpit-nhs/sandpit/internal/store/storetest"
 )
 
+// scripts turns the page's scripts on or off.
+func scripts(on bool) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := cdp.Call(ctx, t, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: !on})
+		return err
+	})
+}
+
 // TestBrowserTrialScreenStaysInView is issue 12's trial in a real browser,
 // at 1280 × 800 and at 390 × 844: a task opens on its scenario and only
 // "Start task" starts it; after each click the screen's top edge, the
 // task's name, "I'm stuck" and "Report a problem" are in view without
-// scrolling; no list of links shows until asked for; Enter on the image
-// records nothing and offers the list; a click from the list marks the
+// scrolling, with the script and without; no list of links shows until
+// asked for; Enter on the image records nothing and offers the list; a click from the list marks the
 // attempt assisted; on the phone the screen can be seen at its actual
 // size, and clicks hit in both sizes.
 func TestBrowserTrialScreenStaysInView(t *testing.T) {
@@ -190,27 +200,42 @@ func TestBrowserTrialScreenStaysInView(t *testing.T) {
 				t.Errorf("task page: axe %s (%s): %s", v.ID, v.Impact, v.Help)
 			}
 
+			// Enter on the image: without the script on the desktop (the
+			// browser posts (0, 0)), with it on the phone.
 			if run.name == "desktop" {
-				after("press Enter on the image", chromedp.Focus("input.sandpit-screen"), chromedp.KeyEvent("\r"))
-				if a := attempt(task.Key); a.Clicks != 0 || a.LastSeq != 0 {
-					t.Errorf("Enter on the image was recorded: %+v", a)
+				do("turn the script off", scripts(false))
+				after("reload without the script", chromedp.Reload())
+				if eval(`document.querySelector('[data-trial-frame]').classList.contains('sandpit-screen-frame--fluid')`) {
+					t.Fatal("the script still ran")
 				}
+				inView("without the script", false)
+			}
+			after("press Enter on the image", chromedp.Focus("input.sandpit-screen"), chromedp.KeyEvent("\r"))
+			if a := attempt(task.Key); a.Clicks != 0 || a.LastSeq != 0 {
+				t.Errorf("Enter on the image was recorded: %+v", a)
+			}
+			if !eval(`location.search.includes('keyboard=1') && document.querySelector('input[name="link"]') !== null`) {
+				t.Error("Enter on the image did not offer the list of links")
+			}
+			if run.name == "phone" {
 				focused := false
 				for range 40 {
-					if focused = eval(`document.querySelector('input[name="link"]') !== null && document.activeElement.id === 'links'`); focused {
+					if focused = eval(`document.activeElement.id === 'links'`); focused {
 						break
 					}
 					time.Sleep(50 * time.Millisecond)
 				}
 				if !focused {
-					state, _ := chromedp.Run(page, chromedp.Evaluate[string](`JSON.stringify({href: location.href, active: document.activeElement && document.activeElement.id, links: document.querySelectorAll('input[name="link"]').length})`))
-					t.Errorf("Enter on the image did not offer the list of links: %s", state)
+					state, _ := chromedp.Run(page, chromedp.Evaluate[string](`JSON.stringify({href: location.href, active: document.activeElement && document.activeElement.id})`))
+					t.Errorf("the list of links is not focused: %s", state)
 				}
-				inView("after Enter on the image", true)
-				shoot(run.name + "-keyboard")
-				after("hide the list", chromedp.Click(`.sandpit-task-bar__controls a[href$="/tasks/`+task.Key+`#screen"]`))
-				inView("after hiding the list", false)
-			} else {
+			}
+			inView("after Enter on the image", true)
+			shoot(run.name + "-keyboard")
+			after("hide the list", chromedp.Click(`.sandpit-task-bar__controls a[href$="/tasks/`+task.Key+`#screen"]`))
+			inView("after hiding the list", false)
+
+			if run.name == "phone" {
 				// The phone can show the screen at its actual size, panned
 				// in its frame; hotspots hit in both sizes.
 				do("actual size", chromedp.WaitVisible(`[data-screen-size]`), chromedp.Click(`[data-screen-size]`))
@@ -245,6 +270,10 @@ func TestBrowserTrialScreenStaysInView(t *testing.T) {
 					do("fit to width", chromedp.Click(`[data-screen-size]`))
 				}
 				pointAt(h.X+h.W/2, h.Y+h.H/2)
+				if run.name == "desktop" && i == 0 {
+					// The first click was posted by the image button itself.
+					do("turn the script on", scripts(true))
+				}
 				if last {
 					break
 				}
