@@ -87,11 +87,15 @@ func TestBrowserTrial(t *testing.T) {
 
 	for n, task := range def.Tasks {
 		do("start "+task.Key, chromedp.Navigate(s.URL+trialHome), chromedp.WaitVisible("#tasks"),
-			chromedp.Click(fmt.Sprintf(`main a[href$="/tasks/%s"]`, task.Key)), chromedp.WaitVisible("input.sandpit-screen"))
+			chromedp.Click(fmt.Sprintf(`main a[href$="/tasks/%s"]`, task.Key)), chromedp.WaitVisible(`form[action$="/start"] button`))
+		markPage(t, page)
+		do("start task "+task.Key, chromedp.Click(`form[action$="/start"] button`))
+		waitNewPage(t, page)
+		do("the screen", chromedp.WaitVisible("input.sandpit-screen"))
 		if n == 0 {
 			check("task")
 			// A problem on the first screen, pinned by clicking on its image.
-			do("report a problem", chromedp.Click(`main a[href*="/report?"]`), chromedp.WaitVisible(".sandpit-pin-image"))
+			do("report a problem", chromedp.Click(`form[action$="/tasks/`+task.Key+`/report"] button`), chromedp.WaitVisible(".sandpit-pin-image"))
 			clickImage(t, page, ".sandpit-pin-image", 200, 120)
 			x, _ := chromedp.Run(page, chromedp.Value("#x"))
 			if x == "" {

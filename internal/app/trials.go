@@ -24,7 +24,7 @@ type trialStore interface {
 	Attempts(ctx context.Context, trialID int64) (map[string]*sandpit.Attempt, error)
 	ClicksOf(ctx context.Context, attemptID int64) ([]sandpit.Click, error)
 	StartAttempt(ctx context.Context, w store.TrialWrite) (*sandpit.Attempt, error)
-	RecordClick(ctx context.Context, w store.TrialWrite, seq, x, y int) (*store.ClickAnswer, error)
+	RecordClick(ctx context.Context, w store.TrialWrite, in store.ClickInput) (*store.ClickAnswer, error)
 	UpdateAttempt(ctx context.Context, w store.TrialWrite, change func(a *sandpit.Attempt, now time.Time) error) (*sandpit.Attempt, error)
 	SaveSUS(ctx context.Context, w store.TrialWrite, answers []int, score float64) error
 	CompleteTrial(ctx context.Context, w store.TrialWrite) error
@@ -286,10 +286,11 @@ type TaskView struct {
 	Hint bool
 }
 
-// Task starts the caller's attempt at task key of trial id, or returns the
-// one under way. A completed trial's task has no attempt in the view; a
-// finished attempt is returned as it is; an unfinished one of a closed
-// release is ECONFLICT.
+// Task returns task key of the caller's trial id with the attempt at it,
+// changing nothing: an attempt starts only with StartAttempt, once the
+// clinician has read the scenario (METRICS.md). Attempt is nil when the
+// task is not started, or the trial is completed; a finished attempt is
+// returned as it is; a task not finished of a closed release is ECONFLICT.
 func (s *Trials) Task(ctx context.Context, a Actor, id int64, key string) (*TaskView, error) {
 	tw, task, number, err := s.loadTask(ctx, a, id, key)
 	if err != nil {
@@ -303,16 +304,18 @@ func (s *Trials) Task(ctx context.Context, a Actor, id int64, key string) (*Task
 	if tw.trial.Completed() {
 		return tv, nil
 	}
-	if tv.Attempt, err = s.store.StartAttempt(ctx, tw.write); err != nil {
+	attempts, err := s.store.Attempts(ctx, tw.trial.ID)
+	if err != nil {
 		return nil, err
 	}
-	if tv.Attempt.Done() {
+	tv.Attempt = attempts[key]
+	if tv.Attempt != nil && tv.Attempt.Done() {
 		return tv, nil
 	}
 	if !tw.write.Open {
 		return nil, sandpit.Errorf(sandpit.ECONFLICT, "This release is closed to trials, so nothing more can be recorded.")
 	}
-	if tv.Attempt.Misclicks >= HintAfter && !tv.Attempt.Paused() {
+	if tv.Attempt != nil && tv.Attempt.Misclicks >= HintAfter && !tv.Attempt.Paused() {
 		clicks, err := s.store.ClicksOf(ctx, tv.Attempt.ID)
 		if err != nil {
 			return nil, err
@@ -345,14 +348,16 @@ func (s *Trials) StartAttempt(ctx context.Context, a Actor, id int64, key string
 }
 
 // ClickArgs is one click on the screen of a task: Seq numbers it from 1;
-// the point is X and Y in image pixels, or else the centre of the current
-// screen's clickable area number Hotspot (from 0).
+// Via is sandpit.ViaPointer ("" too) for point X, Y of the screen image in
+// image pixels, or sandpit.ViaList for link number Link (from 0) of the
+// list of the current screen's links. What was not sent is nil.
 type ClickArgs struct {
 	TrialID int64
 	Task    string
 	Seq     *int
+	Via     string
 	X, Y    *int
-	Hotspot *int
+	Link    *int
 }
 
 // Clicked is the answer to a click, with the release to show its screen.
@@ -363,6 +368,7 @@ type Clicked struct {
 
 // Click records a click on the caller's attempt and answers with the screen
 // shown next. A sequence number already recorded returns its first answer.
+// A click from the list of links makes the attempt assisted.
 func (s *Trials) Click(ctx context.Context, a Actor, args ClickArgs) (*Clicked, error) {
 	tw, err := s.load(ctx, a, args.TrialID, args.Task)
 	if err != nil {
@@ -372,48 +378,38 @@ func (s *Trials) Click(ctx context.Context, a Actor, args ClickArgs) (*Clicked, 
 	if args.Seq == nil {
 		missing = append(missing, sandpit.Required("seq"))
 	}
-	if args.Hotspot == nil {
+	in := store.ClickInput{Via: args.Via}
+	switch args.Via {
+	case sandpit.ViaList:
+		if args.Link == nil {
+			missing = append(missing, sandpit.Required("link"))
+		} else {
+			in.Link = *args.Link
+		}
+	case "", sandpit.ViaPointer:
+		in.Via = sandpit.ViaPointer
 		if args.X == nil {
 			missing = append(missing, sandpit.Required("x"))
+		} else {
+			in.X = *args.X
 		}
 		if args.Y == nil {
 			missing = append(missing, sandpit.Required("y"))
+		} else {
+			in.Y = *args.Y
 		}
+	default:
+		missing = append(missing, sandpit.OneOf("via", []string{sandpit.ViaPointer, sandpit.ViaList}))
 	}
 	if len(missing) > 0 {
-		return nil, sandpit.Invalid("Send seq, x and y.", missing...)
+		return nil, sandpit.Invalid("Send seq, and x and y or a link.", missing...)
 	}
-	x, y := args.X, args.Y
-	if args.Hotspot != nil {
-		if x, y, err = s.hotspotPoint(ctx, tw, *args.Hotspot); err != nil {
-			return nil, err
-		}
-	}
-	ans, err := s.store.RecordClick(ctx, tw.write, *args.Seq, *x, *y)
+	in.Seq = *args.Seq
+	ans, err := s.store.RecordClick(ctx, tw.write, in)
 	if err != nil {
 		return nil, err
 	}
 	return &Clicked{ClickAnswer: ans, Def: tw.write.Def}, nil
-}
-
-// hotspotPoint is the centre of clickable area i of the screen the
-// attempt is on; an area that is not there is a point off every screen,
-// which the store answers as a retry or refuses.
-func (s *Trials) hotspotPoint(ctx context.Context, tw *trialWrite, i int) (*int, *int, error) {
-	attempts, err := s.store.Attempts(ctx, tw.trial.ID)
-	if err != nil {
-		return nil, nil, err
-	}
-	at := attempts[tw.write.TaskKey]
-	if at == nil {
-		return nil, nil, sandpit.Errorf(sandpit.ECONFLICT, "Start the task before clicking.")
-	}
-	x, y := -1, -1
-	if screen := tw.write.Def.Screen(at.Screen); screen != nil && i >= 0 && i < len(screen.Hotspots) {
-		h := screen.Hotspots[i]
-		x, y = h.X+h.W/2, h.Y+h.H/2
-	}
-	return &x, &y, nil
 }
 
 // updateAttempt applies change to the caller's attempt at task key of
@@ -565,6 +561,9 @@ type ReportArgs struct {
 	Severity      int
 	SafetyConcern bool
 	Text          string
+	// Resume says the report form paused the attempt at Task when it
+	// opened: once the report is stored the attempt's clock runs again.
+	Resume bool
 }
 
 // Report checks and stores a problem report on the caller's trial, joining
@@ -600,7 +599,22 @@ func (s *Trials) Report(ctx context.Context, a Actor, args ReportArgs) (*sandpit
 	if err != nil {
 		return nil, err
 	}
-	return s.store.CreateReport(ctx, tw.write, tw.meta.WorkflowID, r)
+	stored, err := s.store.CreateReport(ctx, tw.write, tw.meta.WorkflowID, r)
+	if err != nil || !args.Resume || args.Task == "" {
+		return stored, err
+	}
+	// The report is kept whatever becomes of the attempt: a task finished
+	// or never started has no clock to resume.
+	_, err = s.store.UpdateAttempt(ctx, tw.write, func(at *sandpit.Attempt, now time.Time) error {
+		if !at.Done() {
+			at.Resume(now)
+		}
+		return nil
+	})
+	if err != nil && sandpit.ErrorCode(err) != sandpit.ECONFLICT {
+		return nil, err
+	}
+	return stored, nil
 }
 
 // ---- Finishing ----

@@ -81,7 +81,7 @@ func TestTrialsPermissions(t *testing.T) {
 			_, err := w.app.Trials.Show(w.ctx, a, w.trial)
 			return err
 		}},
-		{name: "Task", writes: true, want: trialOnly, run: func(w *world, a app.Actor) error {
+		{name: "Task", want: trialOnly, run: func(w *world, a app.Actor) error {
 			_, err := w.app.Trials.Task(w.ctx, a, w.trial, taskKey)
 			return err
 		}},
@@ -377,7 +377,15 @@ func TestTrialsWholeTrial(t *testing.T) {
 	if av, err := tr.Available(w.ctx, w.actors[kindOwner]); err != nil || av.Clinician || len(av.Releases) != 0 {
 		t.Errorf("available to a product owner = %+v, %v", av, err)
 	}
+	// Opening the task starts nothing: the clock starts with StartAttempt.
 	v, err := tr.Task(w.ctx, a, w.trial, taskKey)
+	if err != nil || v.Attempt != nil || v.Number != 1 {
+		t.Fatalf("task before start = %+v, %v", v, err)
+	}
+	if _, err := tr.StartAttempt(w.ctx, a, w.trial, taskKey); err != nil {
+		t.Fatal(err)
+	}
+	v, err = tr.Task(w.ctx, a, w.trial, taskKey)
 	if err != nil || v.Attempt == nil || v.Attempt.Screen != "list" || v.Number != 1 {
 		t.Fatalf("task = %+v, %v", v, err)
 	}
@@ -390,9 +398,9 @@ func TestTrialsWholeTrial(t *testing.T) {
 	if v, err = tr.Task(w.ctx, a, w.trial, taskKey); err != nil || !v.Hint {
 		t.Errorf("after %d misses: hint %v, %v", app.HintAfter, v.Hint, err)
 	}
-	ans, err := tr.Click(w.ctx, a, app.ClickArgs{TrialID: w.trial, Task: taskKey, Seq: ptr(4), Hotspot: ptr(0)})
+	ans, err := tr.Click(w.ctx, a, app.ClickArgs{TrialID: w.trial, Task: taskKey, Seq: ptr(4), Via: sandpit.ViaList, Link: ptr(0)})
 	if err != nil || !ans.Hit || ans.Screen != "record" {
-		t.Fatalf("hotspot click = %+v, %v", ans, err)
+		t.Fatalf("list click = %+v, %v", ans, err)
 	}
 	ans, err = tr.Click(w.ctx, a, app.ClickArgs{TrialID: w.trial, Task: taskKey, Seq: ptr(5), X: ptr(10), Y: ptr(260)})
 	if err != nil || !ans.Done || ans.Outcome != sandpit.OutcomeDirect {

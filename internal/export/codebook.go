@@ -116,13 +116,16 @@ func Codebook() []Column {
 		Value{string(sandpit.OutcomeIndirect), "reached a success screen another way"},
 		Value{string(sandpit.OutcomeGaveUp), "gave up (\"I'm stuck\")"}).complete()
 	add(TableAttempts, "duration_ms", TypeInteger, "ms", "Time from the start of the attempt to its outcome (the success click or giving up), pauses excluded, at least 1. Empty without an outcome.").atLeast(1)
-	add(TableAttempts, "clicks", TypeInteger, "clicks", "Clicks recorded in the attempt.").required().atLeast(0)
-	add(TableAttempts, "misclicks", TypeInteger, "clicks", "Clicks that hit no hotspot.").required().atLeast(0)
+	add(TableAttempts, "clicks", TypeInteger, "clicks", "Clicks recorded in the attempt, on the screen image or from the list of links.").required().atLeast(0)
+	add(TableAttempts, "misclicks", TypeInteger, "clicks", "Clicks on the screen image that hit no hotspot.").required().atLeast(0)
 	add(TableAttempts, "interruptions", TypeInteger, "pauses", "Pauses of the attempt: the participant said they were interrupted, or was idle longer than 30 minutes.").required().atLeast(0)
 	add(TableAttempts, "path", TypeString, "", "The screen keys shown during the attempt, in order from the start screen, joined by \">\".").required()
 	add(TableAttempts, "ease", TypeInteger, "", "The Single Ease Question rating of the task. Empty when not rated.",
 		Value{"1", "very difficult"}, Value{"7", "very easy"}).between(1, 7)
 	add(TableAttempts, "comment", TypeString, "", freeText("The participant's optional comment on the task, as typed; line breaks kept. Empty when none."))
+	add(TableAttempts, "assisted", TypeBoolean, "", "Whether any click of the attempt came from the list of the screen's links (for keyboard and screen-reader use) rather than the screen image.",
+		booleans("at least one click came from the list of links", "every click was on the screen image")...).required().complete()
+	add(TableAttempts, "started_at", TypeDatetime, "", "When the participant pressed \"Start task\", having read the scenario, RFC 3339 UTC.").required()
 
 	add(TableClicks, "participant_id", TypeString, "", participant).required()
 	add(TableClicks, "release", TypeString, "", release).required()
@@ -130,10 +133,13 @@ func Codebook() []Column {
 	add(TableClicks, "seq", TypeInteger, "", "The click's sequence number within the attempt, from 1.").required().atLeast(1)
 	add(TableClicks, "t_ms", TypeInteger, "ms", "Time of the click since the attempt started, pauses excluded.").required().atLeast(0)
 	add(TableClicks, "screen", TypeString, "", "The key of the screen clicked on.").required()
-	add(TableClicks, "x", TypeInteger, "px", "Horizontal position of the click in screen image pixels, from the left edge.").required().atLeast(0)
-	add(TableClicks, "y", TypeInteger, "px", "Vertical position of the click in screen image pixels, from the top edge.").required().atLeast(0)
+	add(TableClicks, "x", TypeInteger, "px", "Horizontal position of the click in screen image pixels, from the left edge. Empty for a click from the list of links.").atLeast(0)
+	add(TableClicks, "y", TypeInteger, "px", "Vertical position of the click in screen image pixels, from the top edge. Empty for a click from the list of links.").atLeast(0)
 	add(TableClicks, "hit", TypeBoolean, "", "Whether the click hit a hotspot.", booleans("the click hit a hotspot", "the click hit no hotspot (a misclick)")...).required().complete()
 	add(TableClicks, "target", TypeString, "", "The key of the screen the hotspot led to. Empty for a misclick.")
+	add(TableClicks, "via", TypeString, "", "How the click was made.",
+		Value{sandpit.ViaPointer, "on the screen image, at the point x, y"},
+		Value{sandpit.ViaList, "from the list of the screen's links (for keyboard and screen-reader use); x and y are empty"}).required().complete()
 
 	add(TableReports, "report_id", TypeInteger, "", "The report's id, unique within this Sandpit.").required()
 	add(TableReports, "participant_id", TypeString, "", participant).required()

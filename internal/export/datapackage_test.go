@@ -486,7 +486,7 @@ func TestDataPackageValidatorFails(t *testing.T) {
 		want  string
 	}{
 		{"a click by an unknown participant", edit("clicks.csv", func(l []string) []string {
-			return append(l, "P-0000000000000000,1.0,t1,1,5,a,5,5,true,b\r\n")
+			return append(l, "P-0000000000000000,1.0,t1,1,5,a,5,5,true,b,pointer\r\n")
 		}), `clicks row 7: foreign key [participant_id release task] "P-0000000000000000|1.0|t1" not in attempts`},
 		{"a repeated primary key", edit("participants.csv", func(l []string) []string {
 			return append(l, l[1])
@@ -611,7 +611,7 @@ func TestDataPackageFrictionlessJS(t *testing.T) {
 		dir := t.TempDir()
 		for name, data := range filesByName(unzipPackage(t, writeTestDataPackage(t, f))) {
 			if name == "clicks.csv" {
-				data = append(data, "P-0000000000000000,1.0,t1,1,5,a,5,5,true,b\r\n"...)
+				data = append(data, "P-0000000000000000,1.0,t1,1,5,a,5,5,true,b,pointer\r\n"...)
 			}
 			if name == "participants.csv" {
 				// A consent version below 1 (the profile fields are all

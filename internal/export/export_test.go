@@ -31,8 +31,8 @@ func TestPseudonym(t *testing.T) {
 func TestColumnsMatchAPI(t *testing.T) {
 	want := map[string]string{
 		"participants": "participant_id,profession,setting,years_experience,legacy_familiarity,consent_version,release,started_at,completed_at",
-		"attempts":     "participant_id,release,task,outcome,duration_ms,clicks,misclicks,interruptions,path,ease,comment",
-		"clicks":       "participant_id,release,task,seq,t_ms,screen,x,y,hit,target",
+		"attempts":     "participant_id,release,task,outcome,duration_ms,clicks,misclicks,interruptions,path,ease,comment,assisted,started_at",
+		"clicks":       "participant_id,release,task,seq,t_ms,screen,x,y,hit,target,via",
 		"reports":      "report_id,participant_id,release,task,screen,x,y,category,severity,safety_concern,text,finding_id",
 		"sus":          "participant_id,release,q1,q2,q3,q4,q5,q6,q7,q8,q9,q10,score",
 		"findings":     "finding_id,release,title,category,severity,status,safety_concern,participants,frequency,response",

@@ -104,7 +104,8 @@ func newFixture(t *testing.T) *fixture {
 	dave.attempt(t, "t1", nil)
 
 	alice1b := f.trial(t, f.r1b, f.alice, true)
-	alice1b.attempt(t, "t1", [][2]int{{5, 5}, {5, 5}})
+	// Alice switches to the list of links for her first click in 2.0.
+	alice1b.attempt(t, "t1", [][2]int{{-1, 0}, {5, 5}})
 	alice1b.report(t, f.wf1, "a", 21, 21, "Same place again")
 
 	alice2 := f.trial(t, f.r2, f.alice, true)
@@ -180,13 +181,19 @@ func (tr *trialOf) task(key string) store.TrialWrite {
 	return w
 }
 
+// attempt starts task and clicks each point of clicks in turn; a point
+// {-1, i} is link i of the list of the screen's links.
 func (tr *trialOf) attempt(t *testing.T, task string, clicks [][2]int) {
 	t.Helper()
 	ctx := context.Background()
 	_, err := tr.s.StartAttempt(ctx, tr.task(task))
 	must(t, err)
 	for i, c := range clicks {
-		_, err := tr.s.RecordClick(ctx, tr.task(task), i+1, c[0], c[1])
+		in := store.ClickInput{Seq: i + 1, Via: sandpit.ViaPointer, X: c[0], Y: c[1]}
+		if c[0] < 0 {
+			in = store.ClickInput{Seq: i + 1, Via: sandpit.ViaList, Link: c[1]}
+		}
+		_, err := tr.s.RecordClick(ctx, tr.task(task), in)
 		must(t, err)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sandpit-nhs/sandpit/internal/sandpit"
 	"github.com/sandpit-nhs/sandpit/internal/store"
 )
 
@@ -34,8 +35,8 @@ func TableNames() []string {
 
 var columns = map[string][]string{
 	TableParticipants: {"participant_id", "profession", "setting", "years_experience", "legacy_familiarity", "consent_version", "release", "started_at", "completed_at"},
-	TableAttempts:     {"participant_id", "release", "task", "outcome", "duration_ms", "clicks", "misclicks", "interruptions", "path", "ease", "comment"},
-	TableClicks:       {"participant_id", "release", "task", "seq", "t_ms", "screen", "x", "y", "hit", "target"},
+	TableAttempts:     {"participant_id", "release", "task", "outcome", "duration_ms", "clicks", "misclicks", "interruptions", "path", "ease", "comment", "assisted", "started_at"},
+	TableClicks:       {"participant_id", "release", "task", "seq", "t_ms", "screen", "x", "y", "hit", "target", "via"},
 	TableReports:      {"report_id", "participant_id", "release", "task", "screen", "x", "y", "category", "severity", "safety_concern", "text", "finding_id"},
 	TableSUS:          {"participant_id", "release", "q1", "q2", "q3", "q4", "q5", "q6", "q7", "q8", "q9", "q10", "score"},
 	TableFindings:     {"finding_id", "release", "title", "category", "severity", "status", "safety_concern", "participants", "frequency", "response"},
@@ -101,13 +102,19 @@ func DataTables(ctx context.Context, s *store.Store, secret []byte, releaseIDs [
 		{TableAttempts, Columns(TableAttempts), func(yield func([]string) error) error {
 			return wrap(TableAttempts, s.ExportAttempts(ctx, ids, func(a store.ExportAttempt) error {
 				return yield([]string{pid(a.WorkflowID, a.UserID), a.Release, a.Task, a.Outcome, optInt64(a.DurationMs),
-					strconv.Itoa(a.Clicks), strconv.Itoa(a.Misclicks), strconv.Itoa(a.Interruptions), Path(a.Path), optInt(a.Ease), a.Comment})
+					strconv.Itoa(a.Clicks), strconv.Itoa(a.Misclicks), strconv.Itoa(a.Interruptions), Path(a.Path), optInt(a.Ease), a.Comment,
+					strconv.FormatBool(a.ListClicks > 0), datetime(a.StartedAt)})
 			}))
 		}},
 		{TableClicks, Columns(TableClicks), func(yield func([]string) error) error {
 			return wrap(TableClicks, s.ExportClicks(ctx, ids, func(c store.ExportClick) error {
+				// A click from the list of links has no point of its own.
+				x, y := "", ""
+				if c.Via != sandpit.ViaList {
+					x, y = strconv.Itoa(c.X), strconv.Itoa(c.Y)
+				}
 				return yield([]string{pid(c.WorkflowID, c.UserID), c.Release, c.Task, strconv.Itoa(c.Seq), strconv.FormatInt(c.TMs, 10),
-					c.Screen, strconv.Itoa(c.X), strconv.Itoa(c.Y), strconv.FormatBool(c.Hit), c.Target})
+					c.Screen, x, y, strconv.FormatBool(c.Hit), c.Target, c.Via})
 			}))
 		}},
 		{TableReports, Columns(TableReports), func(yield func([]string) error) error {

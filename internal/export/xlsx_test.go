@@ -301,7 +301,7 @@ func TestXLSXBadCells(t *testing.T) {
 		table := Table{Name: TableClicks, Columns: Columns(TableClicks), Rows: func(yield func([]string) error) error {
 			return yield([]string{"too few"})
 		}}
-		if err := WriteXLSX(io.Discard, fixtureMeta(), []Table{table}); err == nil || !strings.Contains(err.Error(), "row 1: 1 cells, want 10") {
+		if err := WriteXLSX(io.Discard, fixtureMeta(), []Table{table}); err == nil || !strings.Contains(err.Error(), "row 1: 1 cells, want 11") {
 			t.Errorf("error %v", err)
 		}
 	})

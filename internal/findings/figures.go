@@ -23,13 +23,15 @@ type ParticipantCount struct {
 }
 
 // OutcomeCount counts one task's finished attempts with one outcome, with
-// their clicks and misclicks.
+// their pointer clicks (on the screen image: only these can miss) and
+// misclicks, and how many of them were assisted (used the list of links).
 type OutcomeCount struct {
 	TaskKey   string
 	Outcome   string
 	N         int
 	Clicks    int
 	Misclicks int
+	Assisted  int
 }
 
 // FindingFigures is one finding as seen from one release: its fields as

@@ -41,6 +41,7 @@ type TaskReport struct {
 	Direct       int             `json:"direct"`
 	Indirect     int             `json:"indirect"`
 	GaveUp       int             `json:"gave_up"`
+	Assisted     int             `json:"assisted"` // attempts with an outcome that used the list of links
 	SuccessRate  *float64        `json:"success_rate"`
 	SuccessCI    *stats.Interval `json:"success_ci"`
 	DirectRate   *float64        `json:"direct_rate"`
@@ -239,6 +240,7 @@ func taskReport(t sandpit.Task, f *Figures) TaskReport {
 			continue
 		}
 		tr.Attempts += o.N
+		tr.Assisted += o.Assisted
 		clicks, misclicks = clicks+o.Clicks, misclicks+o.Misclicks
 		switch sandpit.Outcome(o.Outcome) {
 		case sandpit.OutcomeDirect:

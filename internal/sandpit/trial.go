@@ -59,6 +59,7 @@ type Attempt struct {
 	LastSeq       int
 	Clicks        int
 	Misclicks     int
+	ListClicks    int // clicks from the list of the screen's links
 	Interruptions int
 	PausedAt      *time.Time
 	PausedMs      int64
@@ -78,6 +79,14 @@ func NewAttempt(trialID int64, task *Task, now time.Time) *Attempt {
 // Done reports whether the attempt has an outcome.
 func (a *Attempt) Done() bool { return a.Outcome != "" }
 
+// Assisted reports whether any click came from the list of a screen's
+// links rather than the screen image (METRICS.md).
+func (a *Attempt) Assisted() bool { return a.ListClicks > 0 }
+
+// PointerClicks is the number of clicks on the screen image: only these can
+// miss.
+func (a *Attempt) PointerClicks() int { return a.Clicks - a.ListClicks }
+
 // Paused reports whether the attempt is paused.
 func (a *Attempt) Paused() bool { return a.PausedAt != nil }
 
@@ -94,21 +103,28 @@ func (a *Attempt) settleIdle(now time.Time) {
 	a.LastActiveAt = now
 }
 
+// How a click was made (METRICS.md).
+const (
+	ViaPointer = "pointer" // on the screen image, at a point
+	ViaList    = "list"    // from the list of the screen's links
+)
+
 // Click is one recorded click.
 type Click struct {
 	Seq    int
 	Screen string // the screen clicked on
-	X, Y   int
+	Via    string // ViaPointer or ViaList
+	X, Y   int    // for a list click, the centre of the link's area
 	Hit    bool
 	Target string // the screen it led to, when it hit
 	At     time.Time
 	TMs    int64 // since the attempt started, pauses excluded
 }
 
-// ClickOn applies a click at image pixel (x, y) of the current screen of
-// def, numbered seq, at now. A click out of order, while paused or after the
-// outcome is ECONFLICT; outside the image EINVALID.
-func (a *Attempt) ClickOn(def *Definition, task *Task, seq, x, y int, now time.Time) (*Click, error) {
+// clickable returns the attempt's current screen if click seq may be made
+// now: a click out of order, while paused or after the outcome is
+// ECONFLICT.
+func (a *Attempt) clickable(def *Definition, seq int) (*Screen, error) {
 	switch {
 	case a.Done():
 		return nil, Errorf(ECONFLICT, "This task is finished; its clicks can no longer change.")
@@ -122,17 +138,58 @@ func (a *Attempt) ClickOn(def *Definition, task *Task, seq, x, y int, now time.T
 	if screen == nil {
 		return nil, fmt.Errorf("sandpit: attempt %d is on unknown screen %q", a.ID, a.Screen)
 	}
+	return screen, nil
+}
+
+// ClickOn applies a click at image pixel (x, y) of the current screen of
+// def, numbered seq, at now. A click out of order, while paused or after the
+// outcome is ECONFLICT; outside the image EINVALID.
+func (a *Attempt) ClickOn(def *Definition, task *Task, seq, x, y int, now time.Time) (*Click, error) {
+	screen, err := a.clickable(def, seq)
+	if err != nil {
+		return nil, err
+	}
 	if bad := outside(screen, x, y); len(bad) > 0 {
 		return nil, Invalid("The click is outside the screen.", bad...)
 	}
 	a.settleIdle(now)
-	c := &Click{Seq: seq, Screen: screen.Key, X: x, Y: y, At: now, TMs: a.elapsedMs(now)}
+	c := &Click{Seq: seq, Screen: screen.Key, Via: ViaPointer, X: x, Y: y, At: now, TMs: a.elapsedMs(now)}
 	a.LastSeq, a.Clicks = seq, a.Clicks+1
 	h := screen.Hit(x, y)
 	if h == nil {
 		a.Misclicks++
 		return c, nil
 	}
+	a.follow(task, c, h, now)
+	return c, nil
+}
+
+// ClickLink follows link number link (from 0, in the screen's order) of the
+// list of the current screen's links, as click seq at now: it always hits,
+// and makes the attempt assisted. A link the screen does not have is
+// EINVALID.
+func (a *Attempt) ClickLink(def *Definition, task *Task, seq, link int, now time.Time) (*Click, error) {
+	screen, err := a.clickable(def, seq)
+	if err != nil {
+		return nil, err
+	}
+	if link < 0 || link >= len(screen.Hotspots) {
+		if len(screen.Hotspots) == 0 {
+			return nil, Invalid("This screen has no links.", Unknown("link", "link"))
+		}
+		return nil, Invalid("The screen has no such link.", OutOfRange("link", 0, len(screen.Hotspots)-1))
+	}
+	h := &screen.Hotspots[link]
+	a.settleIdle(now)
+	c := &Click{Seq: seq, Screen: screen.Key, Via: ViaList, X: h.X + h.W/2, Y: h.Y + h.H/2, At: now, TMs: a.elapsedMs(now)}
+	a.LastSeq, a.Clicks, a.ListClicks = seq, a.Clicks+1, a.ListClicks+1
+	a.follow(task, c, h, now)
+	return c, nil
+}
+
+// follow moves the attempt along hotspot h, hit by click c, ending it on a
+// success screen.
+func (a *Attempt) follow(task *Task, c *Click, h *Hotspot, now time.Time) {
 	c.Hit, c.Target = true, h.Target
 	a.Screen = h.Target
 	a.Path = append(a.Path, h.Target)
@@ -143,7 +200,6 @@ func (a *Attempt) ClickOn(def *Definition, task *Task, seq, x, y int, now time.T
 		}
 		a.end(outcome, now)
 	}
-	return c, nil
 }
 
 // outside names x and y, each when it is off screen: a click or pin must be

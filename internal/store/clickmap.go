@@ -14,8 +14,9 @@ type ClickPoint struct {
 	N    int
 }
 
-// ClickPoints returns, per screen key, the points clicked in release
-// releaseID's attempts that have an outcome, most frequent first; with
+// ClickPoints returns, per screen key, the points clicked on the screen
+// image in release releaseID's attempts that have an outcome, most frequent
+// first: a click from the list of links has no point of its own. With
 // researchOnly, of consented trials only.
 func (s *Store) ClickPoints(ctx context.Context, releaseID int64, researchOnly bool) (map[string][]ClickPoint, error) {
 	var rows []struct {
@@ -26,7 +27,7 @@ func (s *Store) ClickPoints(ctx context.Context, releaseID int64, researchOnly b
 	}
 	err := s.read.WithContext(ctx).Raw(`SELECT c.screen, c.x, c.y, c.hit, COUNT(*) AS n
 		FROM clicks c JOIN attempts a ON a.id = c.attempt_id JOIN trials t ON t.id = a.trial_id
-		WHERE t.release_id = ? AND a.outcome <> '' AND `+consentFilter("t", researchOnly)+`
+		WHERE t.release_id = ? AND a.outcome <> '' AND c.via = 'pointer' AND `+consentFilter("t", researchOnly)+`
 		GROUP BY c.screen, c.x, c.y, c.hit ORDER BY c.screen, n DESC, c.x, c.y`, releaseID).Scan(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("store: click points of %d: %w", releaseID, err)

@@ -50,6 +50,8 @@ type ExportAttempt struct {
 	Path          []string `gorm:"-"` // screen keys shown, in order
 	Ease          *int
 	Comment       string
+	ListClicks    int       // clicks from the list of links: the attempt is assisted when any
+	StartedAt     time.Time // when "Start task" was pressed
 }
 
 // ExportClick is one recorded click: a row of the clicks table.
@@ -62,7 +64,8 @@ type ExportClick struct {
 	Seq        int
 	TMs        int64 // since the attempt started, pauses excluded
 	Screen     string
-	X, Y       int
+	Via        string // sandpit.ViaPointer or sandpit.ViaList
+	X, Y       int    // for a list click, the centre of the link's area
 	Hit        bool
 	Target     string // "" for a miss
 }
@@ -159,7 +162,8 @@ func (s *Store) ExportParticipants(ctx context.Context, releaseIDs []int64, each
 // releases, by release, trial and task order.
 func (s *Store) ExportAttempts(ctx context.Context, releaseIDs []int64, each func(ExportAttempt) error) error {
 	return exportRows(ctx, s, "attempts", `SELECT t.user_id, rel.workflow_id, rel.id AS release_id, rel.version AS release,
-			a.task_key AS task, a.outcome, a.duration_ms, a.clicks, a.misclicks, a.interruptions, a.path AS path_json, a.ease, a.comment
+			a.task_key AS task, a.outcome, a.duration_ms, a.clicks, a.misclicks, a.interruptions, a.path AS path_json, a.ease, a.comment,
+			a.list_clicks, a.started_at
 		FROM attempts a JOIN trials t ON t.id = a.trial_id JOIN releases rel ON rel.id = t.release_id
 		LEFT JOIN tasks tk ON tk.release_id = rel.id AND tk.key = a.task_key
 		WHERE t.release_id IN ? AND `+consentFilter("t", true)+`
@@ -167,7 +171,7 @@ func (s *Store) ExportAttempts(ctx context.Context, releaseIDs []int64, each fun
 		var a ExportAttempt
 		var path []byte
 		if err := rows.Scan(&a.UserID, &a.WorkflowID, &a.ReleaseID, &a.Release, &a.Task, &a.Outcome, &a.DurationMs,
-			&a.Clicks, &a.Misclicks, &a.Interruptions, &path, &a.Ease, &a.Comment); err != nil {
+			&a.Clicks, &a.Misclicks, &a.Interruptions, &path, &a.Ease, &a.Comment, &a.ListClicks, &a.StartedAt); err != nil {
 			return err
 		}
 		if err := json.Unmarshal(path, &a.Path); err != nil {
@@ -184,14 +188,14 @@ func (s *Store) ExportAttempts(ctx context.Context, releaseIDs []int64, each fun
 // releases, by release, trial, task order and sequence number.
 func (s *Store) ExportClicks(ctx context.Context, releaseIDs []int64, each func(ExportClick) error) error {
 	return exportRows(ctx, s, "clicks", `SELECT t.user_id, rel.workflow_id, rel.id AS release_id, rel.version AS release,
-			a.task_key AS task, c.seq, c.t_ms, c.screen, c.x, c.y, c.hit, c.target
+			a.task_key AS task, c.seq, c.t_ms, c.screen, c.via, c.x, c.y, c.hit, c.target
 		FROM clicks c JOIN attempts a ON a.id = c.attempt_id JOIN trials t ON t.id = a.trial_id JOIN releases rel ON rel.id = t.release_id
 		LEFT JOIN tasks tk ON tk.release_id = rel.id AND tk.key = a.task_key
 		WHERE t.release_id IN ? AND `+consentFilter("t", true)+`
 		ORDER BY rel.id, t.id, tk.position, a.id, c.seq`, releaseIDs, func(rows *sql.Rows) error {
 		var c ExportClick
 		if err := rows.Scan(&c.UserID, &c.WorkflowID, &c.ReleaseID, &c.Release, &c.Task, &c.Seq, &c.TMs, &c.Screen,
-			&c.X, &c.Y, &c.Hit, &c.Target); err != nil {
+			&c.Via, &c.X, &c.Y, &c.Hit, &c.Target); err != nil {
 			return err
 		}
 		return each(c)

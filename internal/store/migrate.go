@@ -256,6 +256,12 @@ var migrations = []migration{
 		`ALTER TABLE reports ADD COLUMN triage_note TEXT NOT NULL DEFAULT ''`,
 		`ALTER TABLE reports ADD COLUMN triaged_at {{time}}`,
 	}},
+	// A click from the list of a screen's links (via "list") has no point
+	// of its own and makes its attempt assisted (METRICS.md).
+	{"0007_list_clicks", []string{
+		`ALTER TABLE clicks ADD COLUMN via TEXT NOT NULL DEFAULT 'pointer'`,
+		`ALTER TABLE attempts ADD COLUMN list_clicks INTEGER NOT NULL DEFAULT 0`,
+	}},
 }
 
 // dialectTypes maps the placeholders of migrations to each dialect's types.

@@ -8,13 +8,15 @@ import (
 )
 
 // The aggregates of ReleaseFigures, each over one release's trials (the
-// argument) that %[1]s, the consent filter, keeps: trials by profession and setting; finished attempts by task
-// and outcome with their clicks; and the values that need more than a sum,
-// one row per finished attempt.
+// argument) that the consent filter, %[1]s, keeps: trials by profession
+// and setting; finished attempts by task and outcome with their pointer
+// clicks and how many were assisted; and the values that need more than a
+// sum, one row per finished attempt.
 const (
 	releaseParticipantsSQL = `SELECT COALESCE(u.profession, 'other') AS profession, COALESCE(u.setting, 'other') AS setting, COUNT(*) AS n
 		FROM trials t JOIN users u ON u.id = t.user_id WHERE t.release_id = ? AND %[1]s GROUP BY u.profession, u.setting`
-	releaseOutcomesSQL = `SELECT a.task_key, a.outcome, COUNT(*) AS n, SUM(a.clicks) AS clicks, SUM(a.misclicks) AS misclicks
+	releaseOutcomesSQL = `SELECT a.task_key, a.outcome, COUNT(*) AS n, SUM(a.clicks - a.list_clicks) AS clicks, SUM(a.misclicks) AS misclicks,
+			SUM(CASE WHEN a.list_clicks > 0 THEN 1 ELSE 0 END) AS assisted
 		FROM attempts a JOIN trials t ON t.id = a.trial_id
 		WHERE t.release_id = ? AND %[1]s AND a.outcome <> '' GROUP BY a.task_key, a.outcome`
 	releaseAttemptValuesSQL = `SELECT a.task_key, a.duration_ms, a.ease, a.outcome IN ('direct', 'indirect') AS success

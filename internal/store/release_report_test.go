@@ -116,7 +116,7 @@ func generate(tb testing.TB, s *Store, trials, tasks, clicksPer int) generated {
 			}
 			for _, a := range attempts {
 				for seq := 1; seq <= a.Clicks; seq++ {
-					clicks = append(clicks, clickRow{AttemptID: a.ID, Seq: seq, Screen: "a", X: 5, Y: 5, Hit: seq%4 != 0, Target: "b", At: t0, TMs: int64(seq * 1000)})
+					clicks = append(clicks, clickRow{AttemptID: a.ID, Seq: seq, Screen: "a", Via: "pointer", X: 5, Y: 5, Hit: seq%4 != 0, Target: "b", At: t0, TMs: int64(seq * 1000)})
 				}
 			}
 			g.clicks += len(clicks)

@@ -75,7 +75,7 @@ func (s *Store) InsertSyntheticTrials(ctx context.Context, releaseID int64, tria
 				a := sa.Attempt
 				path, _ := json.Marshal(a.Path)
 				attempts = append(attempts, attemptRow{TrialID: tr.ID, TaskKey: a.TaskKey, StartedAt: a.StartedAt, Screen: a.Screen, Path: string(path),
-					LastSeq: a.LastSeq, Clicks: a.Clicks, Misclicks: a.Misclicks, LastActiveAt: a.LastActiveAt, Outcome: string(a.Outcome),
+					LastSeq: a.LastSeq, Clicks: a.Clicks, Misclicks: a.Misclicks, ListClicks: a.ListClicks, LastActiveAt: a.LastActiveAt, Outcome: string(a.Outcome),
 					EndedAt: a.EndedAt, DurationMs: a.DurationMs, Ease: a.Ease, Comment: a.Comment})
 				owners = append(owners, i)
 			}
@@ -93,7 +93,11 @@ func (s *Store) InsertSyntheticTrials(ctx context.Context, releaseID int64, tria
 			sa := trials[i].Attempts[next[i]]
 			next[i]++
 			for _, c := range sa.Clicks {
-				clicks = append(clicks, clickRow{AttemptID: a.ID, Seq: c.Seq, Screen: c.Screen, X: c.X, Y: c.Y, Hit: c.Hit, Target: c.Target, At: c.At, TMs: c.TMs})
+				via := c.Via
+				if via == "" {
+					via = sandpit.ViaPointer
+				}
+				clicks = append(clicks, clickRow{AttemptID: a.ID, Seq: c.Seq, Screen: c.Screen, Via: via, X: c.X, Y: c.Y, Hit: c.Hit, Target: c.Target, At: c.At, TMs: c.TMs})
 			}
 		}
 		if len(clicks) == 0 {

@@ -44,6 +44,7 @@ type attemptRow struct {
 	LastSeq       int
 	Clicks        int
 	Misclicks     int
+	ListClicks    int
 	Interruptions int
 	PausedAt      *time.Time
 	PausedMs      int64
@@ -59,7 +60,7 @@ func (attemptRow) TableName() string { return "attempts" }
 
 func (r attemptRow) domain() *sandpit.Attempt {
 	a := &sandpit.Attempt{ID: r.ID, TrialID: r.TrialID, TaskKey: r.TaskKey, StartedAt: r.StartedAt, Screen: r.Screen,
-		LastSeq: r.LastSeq, Clicks: r.Clicks, Misclicks: r.Misclicks, Interruptions: r.Interruptions, PausedAt: r.PausedAt,
+		LastSeq: r.LastSeq, Clicks: r.Clicks, Misclicks: r.Misclicks, ListClicks: r.ListClicks, Interruptions: r.Interruptions, PausedAt: r.PausedAt,
 		PausedMs: r.PausedMs, LastActiveAt: r.LastActiveAt, Outcome: sandpit.Outcome(r.Outcome), EndedAt: r.EndedAt,
 		DurationMs: r.DurationMs, Ease: r.Ease, Comment: r.Comment}
 	_ = json.Unmarshal([]byte(r.Path), &a.Path)
@@ -69,7 +70,7 @@ func (r attemptRow) domain() *sandpit.Attempt {
 func attemptValues(a *sandpit.Attempt) map[string]any {
 	path, _ := json.Marshal(a.Path)
 	return map[string]any{"screen": a.Screen, "path": string(path), "last_seq": a.LastSeq, "clicks": a.Clicks, "misclicks": a.Misclicks,
-		"interruptions": a.Interruptions, "paused_at": a.PausedAt, "paused_ms": a.PausedMs, "last_active_at": a.LastActiveAt,
+		"list_clicks": a.ListClicks, "interruptions": a.Interruptions, "paused_at": a.PausedAt, "paused_ms": a.PausedMs, "last_active_at": a.LastActiveAt,
 		"outcome": string(a.Outcome), "ended_at": a.EndedAt, "duration_ms": a.DurationMs, "ease": a.Ease, "comment": a.Comment}
 }
 
@@ -77,6 +78,7 @@ type clickRow struct {
 	AttemptID int64
 	Seq       int
 	Screen    string
+	Via       string
 	X, Y      int
 	Hit       bool
 	Target    string
@@ -260,10 +262,21 @@ type ClickAnswer struct {
 	Outcome sandpit.Outcome
 }
 
-// RecordClick records click seq at (x, y) on the attempt's current screen,
-// durably, before answering. A sequence number already recorded returns its
-// first answer and records nothing.
-func (s *Store) RecordClick(ctx context.Context, w TrialWrite, seq, x, y int) (*ClickAnswer, error) {
+// ClickInput is one click to record: Seq numbers it; Via says whether it is
+// at point (X, Y) of the screen image (sandpit.ViaPointer) or link number
+// Link of the list of the screen's links (sandpit.ViaList).
+type ClickInput struct {
+	Seq  int
+	Via  string
+	X, Y int
+	Link int
+}
+
+// RecordClick records click in on the attempt's current screen, durably,
+// before answering. A sequence number already recorded returns its first
+// answer and records nothing.
+func (s *Store) RecordClick(ctx context.Context, w TrialWrite, in ClickInput) (*ClickAnswer, error) {
+	seq := in.Seq
 	task := w.Def.Task(w.TaskKey)
 	if task == nil {
 		return nil, sandpit.Errorf(sandpit.ENOTFOUND, "Task not found.")
@@ -293,11 +306,16 @@ func (s *Store) RecordClick(ctx context.Context, w TrialWrite, seq, x, y int) (*
 		if err := writableTrial(t, w); err != nil {
 			return err
 		}
-		c, err := a.ClickOn(w.Def, task, seq, x, y, s.Now())
+		var c *sandpit.Click
+		if in.Via == sandpit.ViaList {
+			c, err = a.ClickLink(w.Def, task, seq, in.Link, s.Now())
+		} else {
+			c, err = a.ClickOn(w.Def, task, seq, in.X, in.Y, s.Now())
+		}
 		if err != nil {
 			return err
 		}
-		row := clickRow{AttemptID: a.ID, Seq: c.Seq, Screen: c.Screen, X: c.X, Y: c.Y, Hit: c.Hit, Target: c.Target, At: c.At, TMs: c.TMs}
+		row := clickRow{AttemptID: a.ID, Seq: c.Seq, Screen: c.Screen, Via: c.Via, X: c.X, Y: c.Y, Hit: c.Hit, Target: c.Target, At: c.At, TMs: c.TMs}
 		if err := tx.Create(&row).Error; err != nil {
 			return err
 		}
@@ -481,7 +499,7 @@ func (s *Store) ClicksOf(ctx context.Context, attemptID int64) ([]sandpit.Click,
 	}
 	out := make([]sandpit.Click, len(rows))
 	for i, r := range rows {
-		out[i] = sandpit.Click{Seq: r.Seq, Screen: r.Screen, X: r.X, Y: r.Y, Hit: r.Hit, Target: r.Target, At: r.At, TMs: r.TMs}
+		out[i] = sandpit.Click{Seq: r.Seq, Screen: r.Screen, Via: r.Via, X: r.X, Y: r.Y, Hit: r.Hit, Target: r.Target, At: r.At, TMs: r.TMs}
 	}
 	return out, nil
 }

@@ -25,14 +25,27 @@ type trialScreenJSON struct {
 	ImageURL string `json:"image_url"`
 	Width    int    `json:"width"`
 	Height   int    `json:"height"`
+	// Links is the list of the screen's links a clinician may use instead
+	// of the image: each by its label or position, never its target.
+	Links []trialLinkJSON `json:"links"`
+}
+
+// trialLinkJSON is one link of a screen's list.
+type trialLinkJSON struct {
+	Index int    `json:"index"`
+	Label string `json:"label"`
 }
 
 func toTrialScreen(def *sandpit.Definition, key string) trialScreenJSON {
 	sc := def.Screen(key)
 	if sc == nil {
-		return trialScreenJSON{Key: key}
+		return trialScreenJSON{Key: key, Links: []trialLinkJSON{}}
 	}
-	return trialScreenJSON{Key: sc.Key, Title: sc.Title, ImageURL: screenImageURL(sc.ID), Width: sc.Width, Height: sc.Height}
+	links := []trialLinkJSON{}
+	for _, l := range trialLinks(sc) {
+		links = append(links, trialLinkJSON{Index: l.Index, Label: l.Text})
+	}
+	return trialScreenJSON{Key: sc.Key, Title: sc.Title, ImageURL: screenImageURL(sc.ID), Width: sc.Width, Height: sc.Height, Links: links}
 }
 
 // handleAPITrialsAvailable lists the open releases the caller may take.
@@ -123,14 +136,17 @@ func (s *Server) handleAPIClick(c echo.Context) error {
 		return err
 	}
 	var req struct {
-		Seq *int `json:"seq"`
-		X   *int `json:"x"`
-		Y   *int `json:"y"`
+		Seq  *int   `json:"seq"`
+		Via  string `json:"via"`
+		X    *int   `json:"x"`
+		Y    *int   `json:"y"`
+		Link *int   `json:"link"`
 	}
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	ans, err := s.app.Trials.Click(c.Request().Context(), actorOf(c), app.ClickArgs{TrialID: id, Task: key, Seq: req.Seq, X: req.X, Y: req.Y})
+	ans, err := s.app.Trials.Click(c.Request().Context(), actorOf(c),
+		app.ClickArgs{TrialID: id, Task: key, Seq: req.Seq, Via: req.Via, X: req.X, Y: req.Y, Link: req.Link})
 	if err != nil {
 		return err
 	}

@@ -26,7 +26,7 @@ type countRow struct {
 // reportTaskRow is one task's figures formatted for people.
 type reportTaskRow struct {
 	Key, Title                                   string
-	Attempts, Direct, Indirect, GaveUp           int
+	Attempts, Direct, Indirect, GaveUp, Assisted int
 	Success, SuccessCI, DirectRate, MisclickRate string
 	Time, TimeCI, TimeN                          string
 	Ease, EaseCI, EaseN                          string
@@ -226,7 +226,7 @@ func signed(v float64, f func(float64) string) string {
 }
 
 func taskRow(t findings.TaskReport) reportTaskRow {
-	return reportTaskRow{Key: t.Key, Title: t.Title, Attempts: t.Attempts, Direct: t.Direct, Indirect: t.Indirect, GaveUp: t.GaveUp,
+	return reportTaskRow{Key: t.Key, Title: t.Title, Attempts: t.Attempts, Direct: t.Direct, Indirect: t.Indirect, GaveUp: t.GaveUp, Assisted: t.Assisted,
 		Success: pct(t.SuccessRate), SuccessCI: intervalText(t.SuccessCI, pctv), DirectRate: pct(t.DirectRate),
 		MisclickRate: pctMisclick(t), Time: secs(t.Time.Geomean), TimeCI: intervalText(t.Time.CI, func(v float64) string { return num1v(v) + " s" }),
 		TimeN: strconv.Itoa(t.Time.N), Ease: num1(t.Ease.Mean), EaseCI: intervalText(t.Ease.CI, num1v), EaseN: strconv.Itoa(t.Ease.N)}

@@ -70,10 +70,15 @@ func TestTrialThroughThePages(t *testing.T) {
 	consent := fmt.Sprintf("/releases/%d/consent", release)
 
 	body := b.getPage(t, "/trials", http.StatusOK)
-	for _, want := range []string{"Trials 0.2", "Medicines", "Allergies moved to the top.", "About 5 minutes", `href="` + consent + `"`, `href="/feedback"`} {
+	for _, want := range []string{"Trials 0.2", "Medicines", "What you will do", "Try 1 task on a prototype", "About 5 minutes", `href="` + consent + `"`, `href="/feedback"`} {
 		if !strings.Contains(body, want) {
 			t.Errorf("trial list lacks %q", want)
 		}
+	}
+	// The release notes say what changed: they would tell the clinician
+	// where to look before the trial starts.
+	if strings.Contains(body, "Allergies moved to the top.") {
+		t.Error("the trial list shows the release notes")
 	}
 	body = b.getPage(t, consent, http.StatusOK)
 	if !strings.Contains(body, "You may stop at any time.") || !strings.Contains(body, "I agree to take part") || !strings.Contains(body, "My anonymised answers may be used for research") {
@@ -117,21 +122,55 @@ func TestTrialThroughThePages(t *testing.T) {
 		}
 	}
 
+	// The task opens on its scenario; reading it starts nothing.
 	body = b.getPage(t, task, http.StatusOK)
-	for _, want := range []string{`name="seq" value="1"`, `type="image"`, `alt="Screen: Ward list. Select a point on the screen, or use the list of clickable areas below."`,
-		`width="400" height="300"`, "Open Mrs Patel&#39;s record", "I'm stuck", "I've been interrupted", "Report a problem on this screen",
+	for _, want := range []string{"is admitted.", "Start task", `action="` + task + `/start"`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("task page before start lacks %q", want)
+		}
+	}
+	if strings.Contains(body, `type="image"`) {
+		t.Error("the screen is shown before the task is started")
+	}
+	b.getPage(t, task, http.StatusOK)
+	if attempts, err := w.st.Attempts(t.Context(), id); err != nil || len(attempts) != 0 {
+		t.Fatalf("opening the task page twice left attempts %v, %v", attempts, err)
+	}
+	resp, body = b.post(task+"/start", nil)
+	if location := wantStatus(t, resp, body, http.StatusSeeOther); location != task+"#screen" {
+		t.Fatalf("start went to %q", location)
+	}
+	started := attempt().StartedAt
+	resp, body = b.post(task+"/start", nil)
+	if location := wantStatus(t, resp, body, http.StatusSeeOther); location != task+"#screen" || !attempt().StartedAt.Equal(started) {
+		t.Errorf("a second start went to %q and restarted the clock: %v", location, attempt().StartedAt)
+	}
+
+	body = b.getPage(t, task, http.StatusOK)
+	for _, want := range []string{`id="screen"`, `name="seq" value="1"`, `type="image"`,
+		`alt="Screen: Ward list. Select a point on the screen with a mouse or touch. With a keyboard, use the list of this screen's links."`,
+		`width="400" height="300"`, "I'm stuck", "I've been interrupted", "Report a problem", `action="` + task + `/report"`,
+		"Use a list of this screen's links instead", `href="` + task + `?list=1#screen"`, "<details", "is admitted.",
 		`/static/js/trial.js`, "Synthetic patients only"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("task page lacks %q", want)
 		}
+	}
+	// The list of links, which names where each leads, waits until asked
+	// for; the control comes before the image.
+	if strings.Contains(body, "Open Mrs Patel&#39;s record") || strings.Contains(body, `name="link"`) {
+		t.Error("the list of links is shown before it is asked for")
+	}
+	if strings.Index(body, "Use a list of this screen") > strings.Index(body, `type="image"`) {
+		t.Error("the list control comes after the image")
 	}
 	if strings.Contains(body, "Having trouble") {
 		t.Error("hint shown before any click")
 	}
 
 	t.Run("a miss says so and a double submit records once", func(t *testing.T) {
-		click(url.Values{"seq": {"1"}, "click.x": {"5"}, "click.y": {"5"}}, task+"?miss=1")
-		click(url.Values{"seq": {"1"}, "click.x": {"50"}, "click.y": {"130"}}, task+"?miss=1")
+		click(url.Values{"seq": {"1"}, "click.x": {"5"}, "click.y": {"5"}}, task+"?miss=1#screen")
+		click(url.Values{"seq": {"1"}, "click.x": {"50"}, "click.y": {"130"}}, task+"?miss=1#screen")
 		if clicks, _ := w.st.ClicksOf(t.Context(), attempt().ID); len(clicks) != 1 || clicks[0].Hit {
 			t.Errorf("clicks = %+v", clicks)
 		}
@@ -140,13 +179,23 @@ func TestTrialThroughThePages(t *testing.T) {
 		}
 	})
 	t.Run("a click on the image follows the hotspot", func(t *testing.T) {
-		click(url.Values{"seq": {"2"}, "click.x": {"50"}, "click.y": {"130"}}, task)
+		click(url.Values{"seq": {"2"}, "click.x": {"50"}, "click.y": {"130"}}, task+"#screen")
 		if a := attempt(); a.Screen != "record" || a.LastSeq != 2 {
 			t.Errorf("attempt = %+v", a)
 		}
 	})
+	t.Run("the image pressed from the keyboard records nothing and offers the list", func(t *testing.T) {
+		click(url.Values{"seq": {"3"}, "click.x": {"0"}, "click.y": {"0"}}, task+"?keyboard=1#screen")
+		if a := attempt(); a.LastSeq != 2 || a.Clicks != 2 {
+			t.Errorf("a keyboard press was recorded: %+v", a)
+		}
+		body := b.getPage(t, task+"?keyboard=1", http.StatusOK)
+		if !strings.Contains(body, "cannot be used with a keyboard") || !strings.Contains(body, `name="link" value="0"`) {
+			t.Errorf("the list is not offered:\n%s", body)
+		}
+	})
 	t.Run("a stale form goes back to the task", func(t *testing.T) {
-		click(url.Values{"seq": {"7"}, "click.x": {"5"}, "click.y": {"5"}}, task)
+		click(url.Values{"seq": {"7"}, "click.x": {"5"}, "click.y": {"5"}}, task+"#screen")
 		if a := attempt(); a.LastSeq != 2 {
 			t.Errorf("a stale click was recorded: %+v", a)
 		}
@@ -161,34 +210,34 @@ func TestTrialThroughThePages(t *testing.T) {
 	})
 	t.Run("pause and resume", func(t *testing.T) {
 		resp, body := b.post(task+"/pause", nil)
-		if location := wantStatus(t, resp, body, http.StatusSeeOther); location != task {
+		if location := wantStatus(t, resp, body, http.StatusSeeOther); location != task+"#screen" {
 			t.Errorf("pause went to %q", location)
 		}
 		body = b.getPage(t, task, http.StatusOK)
 		if !strings.Contains(body, "This task is paused") || !strings.Contains(body, task+"/resume") || strings.Contains(body, `type="image"`) {
 			t.Errorf("paused page:\n%s", body)
 		}
-		click(url.Values{"seq": {"3"}, "hotspot": {"0"}}, task)
+		click(url.Values{"seq": {"3"}, "link": {"0"}}, task+"#screen")
 		resp, body = b.post(task+"/resume", nil)
-		if location := wantStatus(t, resp, body, http.StatusSeeOther); location != task {
+		if location := wantStatus(t, resp, body, http.StatusSeeOther); location != task+"#screen" {
 			t.Errorf("resume went to %q", location)
 		}
 		if a := attempt(); a.Paused() || a.Interruptions != 1 || a.LastSeq != 2 {
 			t.Errorf("attempt = %+v", a)
 		}
 	})
-	t.Run("a clickable area from the list ends the task", func(t *testing.T) {
-		body := b.getPage(t, task, http.StatusOK)
-		if !strings.Contains(body, `name="seq" value="3"`) || !strings.Contains(body, ">Save</button>") {
+	t.Run("a link from the list ends the task and marks it assisted", func(t *testing.T) {
+		body := b.getPage(t, task+"?list=1", http.StatusOK)
+		if !strings.Contains(body, `name="seq" value="3"`) || !strings.Contains(body, ">Save</button>") || !strings.Contains(body, `id="links"`) {
 			t.Fatalf("record screen:\n%s", body)
 		}
-		click(url.Values{"seq": {"3"}, "hotspot": {"0"}}, task+"/rating")
-		click(url.Values{"seq": {"3"}, "hotspot": {"0"}}, task+"/rating")
+		click(url.Values{"seq": {"3"}, "link": {"0"}}, task+"/rating")
+		click(url.Values{"seq": {"3"}, "link": {"0"}}, task+"/rating")
 		a := attempt()
-		if a.Outcome != sandpit.OutcomeDirect || a.Clicks != 3 || a.Misclicks != 1 {
+		if a.Outcome != sandpit.OutcomeDirect || a.Clicks != 3 || a.Misclicks != 1 || !a.Assisted() {
 			t.Errorf("attempt = %+v", a)
 		}
-		if clicks, _ := w.st.ClicksOf(t.Context(), a.ID); len(clicks) != 3 || clicks[2].X != 200 || clicks[2].Y != 275 {
+		if clicks, _ := w.st.ClicksOf(t.Context(), a.ID); len(clicks) != 3 || clicks[2].Via != sandpit.ViaList || clicks[0].Via != sandpit.ViaPointer {
 			t.Errorf("clicks = %+v", clicks)
 		}
 		if status, _ := b.get(task); status != http.StatusSeeOther {
@@ -252,7 +301,7 @@ func TestTrialThroughThePages(t *testing.T) {
 		}
 		form.Set("text", "Allergies are hidden below the fold.")
 		resp, body = b.post(base+"/report", form)
-		if location := wantStatus(t, resp, body, http.StatusSeeOther); location != task+"?done=reported" {
+		if location := wantStatus(t, resp, body, http.StatusSeeOther); location != task+"?done=reported#screen" {
 			t.Errorf("report went to %q", location)
 		}
 		reports, _ := storetest.TrialReports(t.Context(), w.st, id)
@@ -338,6 +387,7 @@ func TestTrialThroughThePages(t *testing.T) {
 		}
 		posts := map[string]url.Values{
 			task + "/click": {"seq": {"4"}, "click.x": {"1"}, "click.y": {"1"}}, task + "/stuck": nil, task + "/pause": nil, task + "/resume": nil,
+			task + "/start": nil, task + "/report": nil,
 			task + "/rating": {"ease": {"3"}}, base + "/report": {"screen": {"list"}, "x": {"1"}, "y": {"1"}, "category": {"layout"}, "severity": {"1"}, "text": {"x"}},
 			base + "/sus": {"q1": {"3"}}, base + "/complete": nil, base + "/withdraw": nil,
 		}
@@ -382,6 +432,7 @@ func TestTrialPagesStuckAndHint(t *testing.T) {
 		base := b.startTrialPage(t, release, false)
 		task := base + "/tasks/reconcile"
 		b.getPage(t, task, http.StatusOK)
+		b.post(task+"/start", nil)
 		resp, body := b.post(task+"/stuck", nil)
 		if location := wantStatus(t, resp, body, http.StatusSeeOther); location != task+"/rating" {
 			t.Errorf("stuck went to %q", location)
@@ -400,6 +451,7 @@ func TestTrialPagesStuckAndHint(t *testing.T) {
 		base := b.startTrialPage(t, release, false)
 		task := base + "/tasks/reconcile"
 		b.getPage(t, task, http.StatusOK)
+		b.post(task+"/start", nil)
 		seq := 0
 		miss := func() {
 			seq++
@@ -421,7 +473,7 @@ func TestTrialPagesStuckAndHint(t *testing.T) {
 		}
 		// A hit, then a hit back to the list: no longer three misses in a row.
 		seq++
-		b.post(task+"/click", url.Values{"seq": {fmt.Sprint(seq)}, "hotspot": {"0"}})
+		b.post(task+"/click", url.Values{"seq": {fmt.Sprint(seq)}, "link": {"0"}})
 		if hint() {
 			t.Error("hint after a hit")
 		}

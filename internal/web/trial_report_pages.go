@@ -74,6 +74,9 @@ type reportView struct {
 	Text          string
 	MaxChars      int
 	BackHref      string
+	// Paused says the form paused the attempt at Task when it opened:
+	// sending resumes it, and cancelling is a button that resumes it.
+	Paused bool
 }
 
 // reportView returns the report form of the screen in rt, filled with f.
@@ -83,6 +86,7 @@ func (s *Server) reportView(c echo.Context, rt *app.ReportTarget, f reportForm) 
 		X: f.X, Y: f.Y, MaxX: screen.Width - 1, MaxY: screen.Height - 1, SafetyConcern: f.SafetyConcern, Text: f.Text, MaxChars: sandpit.MaxFreeText, BackHref: trialPath(id)}
 	if rt.Task != nil {
 		v.BackHref = taskPath(id, rt.Task.Key)
+		v.Paused = f.Paused
 	}
 	cats := sandpit.ReportCategories()
 	labels, hints := make([]string, len(cats)), make([]string, len(cats))
@@ -103,6 +107,7 @@ func (s *Server) reportView(c echo.Context, rt *app.ReportTarget, f reportForm) 
 type reportForm struct {
 	X, Y, Category, Severity, Text string
 	SafetyConcern                  bool
+	Paused                         bool // opened from a running attempt, which it paused
 }
 
 // reportTarget loads the caller's trial :id with the task and screen the
@@ -124,7 +129,7 @@ func (s *Server) handleReportShow(c echo.Context) error {
 	if rt.Trial.Completed() {
 		return c.Redirect(http.StatusSeeOther, trialPath(rt.Trial.ID))
 	}
-	return s.render(c, http.StatusOK, "trial/report", s.reportView(c, rt, reportForm{}))
+	return s.render(c, http.StatusOK, "trial/report", s.reportView(c, rt, reportForm{Paused: c.QueryParam("paused") == "1"}))
 }
 
 // reportSentences are the report form's error sentences for a pin on
@@ -155,9 +160,10 @@ func (s *Server) handleReportSubmit(c echo.Context) error {
 		return err
 	}
 	f := reportForm{X: strings.TrimSpace(c.FormValue("x")), Y: strings.TrimSpace(c.FormValue("y")), Category: c.FormValue("category"),
-		Severity: c.FormValue("severity"), Text: c.FormValue("text"), SafetyConcern: c.FormValue("safety_concern") != ""}
+		Severity: c.FormValue("severity"), Text: c.FormValue("text"), SafetyConcern: c.FormValue("safety_concern") != "",
+		Paused: c.FormValue("resume") == "1"}
 	args := app.ReportArgs{TrialID: id, Task: c.FormValue("task"), Screen: c.FormValue("screen"), Category: f.Category,
-		SafetyConcern: f.SafetyConcern, Text: f.Text}
+		SafetyConcern: f.SafetyConcern, Text: f.Text, Resume: f.Paused}
 	x, xerr := strconv.Atoi(f.X)
 	y, yerr := strconv.Atoi(f.Y)
 	switch {
@@ -184,7 +190,7 @@ func (s *Server) handleReportSubmit(c echo.Context) error {
 		return err
 	}
 	if args.Task != "" {
-		return seeOther(c, taskPath(id, args.Task)+"?done=reported")
+		return seeOther(c, taskPath(id, args.Task)+"?done=reported"+screenAnchor)
 	}
 	return seeOther(c, trialPath(id)+"?done=reported")
 }

@@ -14,8 +14,8 @@ import (
 	"github.com/sandpit-nhs/sandpit/internal/sandpit"
 )
 
-// taskScreenView is one task of a trial: the screen shown now, or the
-// paused page.
+// taskScreenView is one task of a trial: its scenario with "Start task",
+// the screen shown now, or the paused page.
 type taskScreenView struct {
 	Layout
 	TrialID    int64
@@ -24,27 +24,60 @@ type taskScreenView struct {
 	Task       *sandpit.Task
 	TaskNumber int
 	TaskCount  int
+	Started    bool // the attempt is under way: else the scenario and "Start task"
 	Screen     *sandpit.Screen
 	Seq        int
 	Paused     bool
 	Missed     bool // the last click was not on a clickable area
+	Keyboard   bool // the screen image was activated from the keyboard: no point, so the list is offered
+	Reported   bool // a problem report was just sent
 	Hint       bool // the last clicks were all misses
 	ShowAreas  bool // the clickable areas are outlined on the screen
-	Links      []previewLink
+	ListMode   bool // the list of the screen's links is shown
+	Links      []trialLink
 	Areas      []sandpit.Hotspot
 }
 
-// ReportHref is the link to report a problem on the screen shown.
-func (v taskScreenView) ReportHref() string {
-	return fmt.Sprintf("%s/report?task=%s&screen=%s", trialPath(v.TrialID), url.QueryEscape(v.Task.Key), url.QueryEscape(v.Screen.Key))
+// trialLink is one entry of the list of a screen's links in a trial.
+type trialLink struct {
+	Index int
+	Text  string
 }
 
-// taskScreenView returns the page of the attempt in tv.
+// trialLinks lists screen's links for a clinician: each by its label, or
+// else by its position ("Link 3 of 5"), never by where it leads, which
+// would give the task's answer away.
+func trialLinks(screen *sandpit.Screen) []trialLink {
+	links := make([]trialLink, len(screen.Hotspots))
+	for i, h := range screen.Hotspots {
+		text := strings.TrimSpace(h.Label)
+		if text == "" {
+			text = fmt.Sprintf("Link %d of %d", i+1, len(screen.Hotspots))
+		}
+		links[i] = trialLink{Index: i, Text: text}
+	}
+	return links
+}
+
+// TaskHref is the task page.
+func (v taskScreenView) TaskHref() string { return taskPath(v.TrialID, v.Task.Key) }
+
+// ListHref is the task page with the list of the screen's links, landing
+// on the screen: the list comes right after the task's name and actions.
+func (v taskScreenView) ListHref() string { return v.TaskHref() + "?list=1" + screenAnchor }
+
+// taskScreenView returns the page of the task in tv.
 func (s *Server) taskScreenView(c echo.Context, tv *app.TaskView) (taskScreenView, error) {
-	a := tv.Attempt
 	v := taskScreenView{Layout: s.trialLayout(c, tv.Task.Title), TrialID: tv.Trial.ID, Workflow: tv.Workflow, Version: tv.Def.Version,
-		Task: tv.Task, TaskNumber: tv.Number, TaskCount: len(tv.Def.Tasks), Seq: a.LastSeq + 1, Paused: a.Paused(),
-		Missed: c.QueryParam("miss") == "1", ShowAreas: c.QueryParam("show") == "areas", Hint: tv.Hint}
+		Task: tv.Task, TaskNumber: tv.Number, TaskCount: len(tv.Def.Tasks)}
+	a := tv.Attempt
+	if a == nil {
+		return v, nil
+	}
+	v.Started, v.Seq, v.Paused = true, a.LastSeq+1, a.Paused()
+	v.Missed, v.Keyboard, v.Reported = c.QueryParam("miss") == "1", c.QueryParam("keyboard") == "1", c.QueryParam("done") == "reported"
+	v.ShowAreas, v.Hint = c.QueryParam("show") == "areas", tv.Hint
+	v.ListMode = c.QueryParam("list") == "1" || v.Keyboard
 	v.Screen = tv.Def.Screen(a.Screen)
 	if v.Screen == nil {
 		return v, fmt.Errorf("web: attempt %d is on unknown screen %q", a.ID, a.Screen)
@@ -53,7 +86,7 @@ func (s *Server) taskScreenView(c echo.Context, tv *app.TaskView) (taskScreenVie
 		v.Title = "Paused: " + tv.Task.Title
 		return v, nil
 	}
-	v.Links = hotspotLinks(tv.Def, v.Screen)
+	v.Links = trialLinks(v.Screen)
 	if v.ShowAreas {
 		v.Areas = v.Screen.Hotspots
 	}
@@ -66,9 +99,10 @@ func trialTask(c echo.Context) (int64, string, error) {
 	return id, c.Param("key"), err
 }
 
-// handleTaskScreen shows a task: its scenario and the screen the clinician
-// is on, starting the attempt on the first visit. A finished task goes to
-// its rating; a paused one offers to resume.
+// handleTaskScreen shows a task: its scenario and "Start task" until the
+// attempt is started, then the screen the clinician is on. It changes
+// nothing. A finished task goes to its rating; a paused one offers to
+// resume.
 func (s *Server) handleTaskScreen(c echo.Context) error {
 	id, key, err := trialTask(c)
 	if err != nil {
@@ -80,7 +114,7 @@ func (s *Server) handleTaskScreen(c echo.Context) error {
 		return err
 	case tv.Trial.Completed():
 		return c.Redirect(http.StatusSeeOther, trialPath(id))
-	case tv.Attempt.Done():
+	case tv.Attempt != nil && tv.Attempt.Done():
 		return c.Redirect(http.StatusSeeOther, ratingPath(id, key))
 	}
 	view, err := s.taskScreenView(c, tv)
@@ -88,6 +122,49 @@ func (s *Server) handleTaskScreen(c echo.Context) error {
 		return err
 	}
 	return s.render(c, http.StatusOK, "trial/task", view)
+}
+
+// screenAnchor is the fragment that lands a task page on its screen, with
+// the task's name and actions above it.
+const screenAnchor = "#screen"
+
+// handleTaskStart starts the attempt's clock once the clinician has read
+// the scenario, and shows the screen.
+func (s *Server) handleTaskStart(c echo.Context) error {
+	id, key, err := trialTask(c)
+	if err != nil {
+		return err
+	}
+	st, err := s.app.Trials.StartAttempt(c.Request().Context(), actorOf(c), id, key)
+	switch {
+	case sandpit.ErrorCode(err) == sandpit.ECONFLICT:
+		return seeOther(c, taskPath(id, key))
+	case err != nil:
+		return err
+	case st.Attempt.Done():
+		return seeOther(c, ratingPath(id, key))
+	}
+	return seeOther(c, taskPath(id, key)+screenAnchor)
+}
+
+// handleTaskReport opens the problem-report form from a running attempt,
+// pausing its clock: the time spent writing is not time on the task
+// (METRICS.md). Sending or cancelling the report resumes it.
+func (s *Server) handleTaskReport(c echo.Context) error {
+	id, key, err := trialTask(c)
+	if err != nil {
+		return err
+	}
+	a, err := s.app.Trials.Pause(c.Request().Context(), actorOf(c), id, key)
+	switch {
+	case sandpit.ErrorCode(err) == sandpit.ECONFLICT:
+		return seeOther(c, taskPath(id, key))
+	case err != nil:
+		return err
+	case a.Done():
+		return seeOther(c, ratingPath(id, key))
+	}
+	return seeOther(c, fmt.Sprintf("%s/report?task=%s&screen=%s&paused=1", trialPath(id), url.QueryEscape(key), url.QueryEscape(a.Screen)))
 }
 
 // clickPoint reads where a click (of the release preview, in
@@ -122,18 +199,30 @@ func clickPoint(c echo.Context, screen *sandpit.Screen) (x, y int, ok bool) {
 	return h.X + h.W/2, h.Y + h.H/2, true
 }
 
-// clickForm reads where a click on the screen was, in image pixels: x and
-// y as the script sets them, else click.x and click.y as an image button
-// posts them, else the number of the hotspot chosen from the list. What is
-// missing or not a number is left nil.
-func clickForm(c echo.Context, args *app.ClickArgs) {
+// clickForm reads a click on the screen: x and y as the script sets them
+// (image pixels), else click.x and click.y as an image button posts them,
+// else the number of the link chosen from the list. What is missing or not
+// a number is left nil. keyboard is true for an image button activated
+// from the keyboard, which posts (0, 0): not a click (METRICS.md).
+func clickForm(c echo.Context, args *app.ClickArgs) (keyboard bool) {
 	if seq, err := atoiField(c.FormValue("seq")); err == nil {
 		args.Seq = &seq
 	}
+	if link := strings.TrimSpace(c.FormValue("link")); link != "" {
+		args.Via = sandpit.ViaList
+		if i, err := strconv.Atoi(link); err == nil {
+			args.Link = &i
+		}
+		return false
+	}
+	args.Via = sandpit.ViaPointer
 	for _, names := range [][2]string{{"x", "y"}, {"click.x", "click.y"}} {
 		xs, ys := strings.TrimSpace(c.FormValue(names[0])), strings.TrimSpace(c.FormValue(names[1]))
 		if xs == "" && ys == "" {
 			continue
+		}
+		if names[0] == "click.x" && xs == "0" && ys == "0" {
+			return true
 		}
 		if x, err := strconv.Atoi(xs); err == nil {
 			args.X = &x
@@ -141,66 +230,78 @@ func clickForm(c echo.Context, args *app.ClickArgs) {
 		if y, err := strconv.Atoi(ys); err == nil {
 			args.Y = &y
 		}
-		return
+		return false
 	}
-	if i, err := strconv.Atoi(c.FormValue("hotspot")); err == nil {
-		args.Hotspot = &i
-	}
+	return false
 }
 
 // clickSentences are the click form's error sentences: the page has one
 // place for them, "click".
 var clickSentences = formSentences{
-	"seq": {"": "Select a point on the screen, or one of the clickable areas listed below it"},
-	"x":   {sandpit.FieldRequired: "Select a point on the screen, or one of the clickable areas listed below it", "": "Select a point inside the screen image"},
-	"y":   {sandpit.FieldRequired: "Select a point on the screen, or one of the clickable areas listed below it", "": "Select a point inside the screen image"},
+	"seq":  {"": "Select a point on the screen, or use the list of this screen's links"},
+	"x":    {sandpit.FieldRequired: "Select a point on the screen, or use the list of this screen's links", "": "Select a point inside the screen image"},
+	"y":    {sandpit.FieldRequired: "Select a point on the screen, or use the list of this screen's links", "": "Select a point inside the screen image"},
+	"link": {"": "Select one of the links in the list"},
 }
 
-// handleTaskClick records a click on the screen and shows what it leads
-// to. A click sent twice is recorded once; a click from a stale page goes
-// back to the task as it is now.
+// handleTaskClick records a click on the screen, or on a link of the list,
+// and shows what it leads to, landing on the screen. A click sent twice is
+// recorded once; a click from a stale page goes back to the task as it is
+// now; the image activated from the keyboard records nothing and offers
+// the list of links.
 func (s *Server) handleTaskClick(c echo.Context) error {
 	id, key, err := trialTask(c)
 	if err != nil {
 		return err
 	}
 	args := app.ClickArgs{TrialID: id, Task: key}
-	clickForm(c, &args)
+	if clickForm(c, &args) {
+		return seeOther(c, taskPath(id, key)+"?keyboard=1"+screenAnchor)
+	}
+	list := args.Via == sandpit.ViaList || c.FormValue("list") == "1"
 	ans, err := s.app.Trials.Click(c.Request().Context(), actorOf(c), args)
 	switch sandpit.ErrorCode(err) {
 	case "":
 	case sandpit.ECONFLICT:
-		return seeOther(c, taskPath(id, key))
+		return seeOther(c, taskPath(id, key)+screenAnchor)
 	case sandpit.EINVALID:
-		errs, _ := fieldErrors(err, []string{"seq", "x", "y"}, clickSentences)
+		errs, _ := fieldErrors(err, []string{"seq", "x", "y", "link"}, clickSentences)
 		tv, verr := s.app.Trials.Task(c.Request().Context(), actorOf(c), id, key)
 		if verr != nil {
 			return verr
 		}
-		if tv.Trial.Completed() || tv.Attempt.Done() {
+		if tv.Trial.Completed() || tv.Attempt == nil || tv.Attempt.Done() {
 			return seeOther(c, taskPath(id, key))
 		}
 		view, verr := s.taskScreenView(c, tv)
 		if verr != nil {
 			return verr
 		}
+		view.ListMode = view.ListMode || list
 		// The page has one place for a click's error: the first field's.
 		message := clickSentences["x"][""]
-		if list := errs.List(); len(list) > 0 {
-			message = list[0].Message
+		if l := errs.List(); len(l) > 0 {
+			message = l[0].Message
 		}
 		view.Errors.Add("click", message)
 		return s.render(c, http.StatusUnprocessableEntity, "trial/task", view)
 	default:
 		return err
 	}
+	query := url.Values{}
+	if list {
+		query.Set("list", "1")
+	}
+	if !ans.Hit {
+		query.Set("miss", "1")
+	}
 	switch {
 	case ans.Done:
 		return seeOther(c, ratingPath(id, key))
-	case !ans.Hit:
-		return seeOther(c, taskPath(id, key)+"?miss=1")
+	case len(query) > 0:
+		return seeOther(c, taskPath(id, key)+"?"+query.Encode()+screenAnchor)
 	}
-	return seeOther(c, taskPath(id, key))
+	return seeOther(c, taskPath(id, key)+screenAnchor)
 }
 
 // updateTask runs one of the attempt's use cases (give up, pause, resume)
@@ -220,7 +321,7 @@ func (s *Server) updateTask(c echo.Context, action func(ctx context.Context, a a
 	case a.Done():
 		return seeOther(c, ratingPath(id, key))
 	}
-	return seeOther(c, taskPath(id, key))
+	return seeOther(c, taskPath(id, key)+screenAnchor)
 }
 
 // handleTaskStuck ends the task as gave_up: "I'm stuck".

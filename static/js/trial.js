@@ -13,20 +13,46 @@ function naturalPoint (ev, el, width, height) {
   }
 }
 
-// The task screen: the image scales with the window, and a click posts its
-// point in image pixels as x and y.
+// The task screen: the image fits the width of the window, or, on a
+// narrow one, can be viewed at its actual size and panned; a click posts
+// its point in image pixels as x and y either way. Activating the image
+// from the keyboard gives no point: it offers the list of links instead.
 const clickForm = document.querySelector('form[data-trial-click]')
 if (clickForm) {
   const frame = clickForm.querySelector('[data-trial-frame]')
   const image = clickForm.querySelector('input[type="image"]')
   const width = Number(image.getAttribute('width'))
   const height = Number(image.getAttribute('height'))
-  frame.classList.add('sandpit-screen-frame--fluid')
+  const sizeButton = document.querySelector('[data-screen-size]')
+  const sizeKey = 'sandpit.screenSize'
+  let actual = false
+  try { actual = window.localStorage.getItem(sizeKey) === 'actual' } catch (e) {}
+
+  const showSize = () => {
+    frame.classList.toggle('sandpit-screen-frame--fluid', !actual)
+    if (!sizeButton) return
+    // Only offered when the screen is wider than the space for it.
+    sizeButton.hidden = frame.clientWidth >= width
+    sizeButton.textContent = actual ? 'Fit to width' : 'Actual size'
+  }
+  showSize()
+  window.addEventListener('resize', showSize)
+  if (sizeButton) {
+    sizeButton.addEventListener('click', () => {
+      actual = !actual
+      try { window.localStorage.setItem(sizeKey, actual ? 'actual' : 'fit') } catch (e) {}
+      showSize()
+    })
+  }
+
   let sent = false
   image.addEventListener('click', (ev) => {
-    // A keyboard press has no point: let the browser post as it would.
-    if (ev.detail === 0 || !image.clientWidth) return
     ev.preventDefault()
+    // A keyboard press (Enter or Space) has no point: it is not a click.
+    if (ev.detail === 0 || !image.clientWidth) {
+      window.location.assign(image.dataset.listHref.replace('?', '?keyboard=1&'))
+      return
+    }
     if (sent) return
     sent = true
     const p = naturalPoint(ev, image, width, height)
@@ -34,6 +60,23 @@ if (clickForm) {
     clickForm.elements.y.value = String(p.y)
     clickForm.submit()
   })
+
+  // Landing on the screen after a click: move focus there too, so that
+  // the next Tab goes on from the task's actions, not the top of the page;
+  // with the list of links shown, to the list, whose heading names the
+  // screen now shown.
+  // The browser settles its own focus on the fragment as the page loads,
+  // so this waits for the load.
+  if (window.location.hash === '#screen') {
+    window.addEventListener('load', () => setTimeout(() => {
+      let target = document.getElementById('links')
+      if (!target) {
+        target = document.getElementById('screen')
+        target.setAttribute('tabindex', '-1')
+      }
+      target.focus({ preventScroll: true })
+    }, 0))
+  }
 }
 
 // The report form: selecting the screen drops the pin there and fills in
