@@ -281,8 +281,9 @@ func (s *Store) Migrate(ctx context.Context) error {
 	types := dialectTypes(s.dialect)
 	err := s.transact(ctx, func(tx *gorm.DB) error {
 		if s.dialect == Postgres {
-			// An arbitrary constant naming Sandpit's migration lock.
-			if err := tx.Exec("SELECT pg_advisory_xact_lock(7218004113)").Error; err != nil {
+			// Replicas migrating one schema take turns; other schemas of the
+			// same database (tests run one each, in parallel) need not wait.
+			if err := tx.Exec("SELECT pg_advisory_xact_lock(hashtext('sandpit migrate ' || current_schema()))").Error; err != nil {
 				return err
 			}
 		}
