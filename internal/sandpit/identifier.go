@@ -1,6 +1,7 @@
 package sandpit
 
 import (
+	"strings"
 	"unicode"
 	"unicode/utf8"
 
@@ -178,3 +179,79 @@ func ErrPatientIdentifier(field string) error {
 }
 
 const patientIdentifierPhrase = "contains what looks like a real NHS number; remove patient identifiers and use the synthetic patient's details"
+
+// Box is a rectangle in image pixels.
+type Box struct {
+	X int `json:"x"`
+	Y int `json:"y"`
+	W int `json:"w"`
+	H int `json:"h"`
+}
+
+// union returns the smallest box holding b and o.
+func (b Box) union(o Box) Box {
+	if b.W == 0 && b.H == 0 {
+		return o
+	}
+	x0, y0 := min(b.X, o.X), min(b.Y, o.Y)
+	x1, y1 := max(b.X+b.W, o.X+o.W), max(b.Y+b.H, o.Y+o.H)
+	return Box{X: x0, Y: y0, W: x1 - x0, H: y1 - y0}
+}
+
+// Word is one word OCR read in a screen image, with its box; Line numbers
+// the words of one line alike.
+type Word struct {
+	Text string
+	Box  Box
+	Line int
+}
+
+// ScreenIdentifiers returns the box around each real NHS number in the
+// words read from a screen: the words are joined as text, a line's words by
+// spaces and lines by line breaks, and the text goes through the same
+// scanner as free text, so a number split into words or over two lines is
+// found as it would be typed.
+func ScreenIdentifiers(words []Word) []Box {
+	var text strings.Builder
+	type span struct {
+		start, end int
+		box        Box
+	}
+	spans := make([]span, 0, len(words))
+	for i, w := range words {
+		if i > 0 {
+			if w.Line != words[i-1].Line {
+				text.WriteByte('\n')
+			} else {
+				text.WriteByte(' ')
+			}
+		}
+		start := text.Len()
+		text.WriteString(w.Text)
+		spans = append(spans, span{start, text.Len(), w.Box})
+	}
+	var boxes []Box
+	for _, h := range RealIdentifiers(text.String()) {
+		var b Box
+		for _, s := range spans {
+			if s.start < h.End && h.Start < s.end {
+				b = b.union(s.box)
+			}
+		}
+		boxes = append(boxes, b)
+	}
+	return boxes
+}
+
+// ErrScreenIdentifier is the refusal of a screen image showing a real NHS
+// number, for the field that held the image, with the number's box.
+func ErrScreenIdentifier(field string, boxes []Box) error {
+	return Invalid("Remove the NHS number from the screen: Sandpit must never hold real patient identifiers.",
+		ScreenIdentifierError(field, boxes))
+}
+
+// ScreenIdentifierError is the field error of an image showing real NHS
+// numbers: Params["box"] is the first number's box, Params["boxes"] all.
+func ScreenIdentifierError(field string, boxes []Box) FieldError {
+	return FieldError{Field: field, Code: FieldScreenIdentifier, Params: Params{"box": boxes[0], "boxes": boxes}}
+}

@@ -39,6 +39,7 @@ func (s *Server) routes() {
 	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: "1M", Skipper: func(c echo.Context) bool {
 		return largeBodies[c.Path()]
 	}}))
+	e.Use(s.checkText)
 
 	// Operations.
 	e.GET("/healthz", s.handleHealthz)
