@@ -148,10 +148,10 @@ func CheckJSONText(data []byte) []FieldError {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	type frame struct {
-		array  bool
-		index  int
-		key    string
-		inKey  bool // the next string in this object is a key
+		array bool
+		index int
+		key   string
+		inKey bool // the next string in this object is a key
 	}
 	var stack []frame
 	path := func() string {
