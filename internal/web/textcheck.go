@@ -50,20 +50,9 @@ func (s *Server) checkText(next echo.HandlerFunc) echo.HandlerFunc {
 			}
 			ct, _, _ := mime.ParseMediaType(req.Header.Get(echo.HeaderContentType))
 			switch {
-			case ct == echo.MIMEApplicationForm || ct == echo.MIMEMultipartForm:
-				form, err := c.FormParams()
-				var tooLarge *http.MaxBytesError
-				if errors.As(err, &tooLarge) {
-					return sandpit.Errorf(sandpit.ETOOLARGE, "The request is larger than %d MB.", tooLarge.Limit>>20)
-				}
-				var he *echo.HTTPError
-				if errors.As(err, &he) {
-					return he
-				}
-				if err == nil {
-					fields = append(fields, sandpit.CheckFields(sortedKeys(form), form)...)
-				}
 			case isAPI(c) || strings.HasSuffix(ct, "json"):
+				// API handlers read the body as JSON whatever its Content-Type
+				// says (curl -d sends a form type), so it is checked as JSON.
 				body, err := io.ReadAll(req.Body)
 				var tooLarge *http.MaxBytesError
 				if errors.As(err, &tooLarge) {
@@ -78,6 +67,19 @@ func (s *Server) checkText(next echo.HandlerFunc) echo.HandlerFunc {
 				}
 				req.Body = io.NopCloser(bytes.NewReader(body))
 				fields = append(fields, sandpit.CheckJSONText(body)...)
+			case ct == echo.MIMEApplicationForm || ct == echo.MIMEMultipartForm:
+				form, err := c.FormParams()
+				var tooLarge *http.MaxBytesError
+				if errors.As(err, &tooLarge) {
+					return sandpit.Errorf(sandpit.ETOOLARGE, "The request is larger than %d MB.", tooLarge.Limit>>20)
+				}
+				var he *echo.HTTPError
+				if errors.As(err, &he) {
+					return he
+				}
+				if err == nil {
+					fields = append(fields, sandpit.CheckFields(sortedKeys(form), form)...)
+				}
 			}
 		}
 		if len(fields) > 0 {

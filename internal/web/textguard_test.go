@@ -350,6 +350,16 @@ func TestEveryTextFieldIsGuarded(t *testing.T) {
 			t.Errorf("Idempotency-Key not UTF-8 = %d %s", status, body)
 		}
 	})
+	t.Run("an API body sent with a form Content-Type, as curl -d does, is read as JSON", func(t *testing.T) {
+		for body, want := range map[string]int{`{"name":"Pharmacy"}`: http.StatusCreated, `{"name":"Pharmacy 943 476 5919"}`: http.StatusUnprocessableEntity} {
+			req, _ := http.NewRequest(http.MethodPost, w.http.URL+"/api/v1/teams", strings.NewReader(body))
+			req.Header.Set("Authorization", "Bearer "+w.tokens["admin"])
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			if status, answer := send(t, req); status != want {
+				t.Errorf("POST /api/v1/teams %s = %d %s, want %d", body, status, answer, want)
+			}
+		}
+	})
 	if os.Getenv("SANDPIT_TEST_POSTGRES") == "" {
 		t.Log("on SQLite; set SANDPIT_TEST_POSTGRES to run on PostgreSQL too")
 	}
