@@ -134,18 +134,6 @@ func (s *Server) handleError(err error, c echo.Context) {
 // renderError shows the error page for status.
 func (s *Server) renderError(c echo.Context, status int, message, requestID string, err error) error {
 	view := errorView{Message: message, RequestID: requestID}
-	if status == http.StatusUnprocessableEntity {
-		// A form refused before its handler ran, by the text check: the
-		// summary names each field, and the link goes back to the form.
-		for _, f := range sandpit.FieldErrorsOf(err) {
-			view.Errors.Add(f.Field, sentence(f.Field, f.Phrase()))
-		}
-		if back := localPath(c.Request().Referer()); back != "/" {
-			view.Back = back
-		} else if ref, perr := url.Parse(c.Request().Referer()); perr == nil && ref.Host == c.Request().Host {
-			view.Back = localPath(ref.RequestURI())
-		}
-	}
 	page := "errors/error"
 	switch status {
 	case http.StatusNotFound:
@@ -157,6 +145,21 @@ func (s *Server) renderError(c echo.Context, status int, message, requestID stri
 	default:
 		view.Title = http.StatusText(status)
 		view.Heading = http.StatusText(status)
+	}
+	if status == http.StatusUnprocessableEntity {
+		// A form refused before its handler ran, by the text check: the
+		// summary names each field, and a link goes back to the form.
+		for _, f := range sandpit.FieldErrorsOf(err) {
+			view.Errors.Add(f.Field, sentence(f.Field, f.Phrase()))
+		}
+		if view.Errors.Any() {
+			view.Title, view.Heading = "Check what you entered", "Check what you entered"
+		}
+		if back := localPath(c.Request().Referer()); back != "/" {
+			view.Back = back
+		} else if ref, perr := url.Parse(c.Request().Referer()); perr == nil && ref.Host == c.Request().Host {
+			view.Back = localPath(ref.RequestURI())
+		}
 	}
 	return s.render(c, status, page, view)
 }

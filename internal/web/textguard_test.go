@@ -350,6 +350,20 @@ func TestEveryTextFieldIsGuarded(t *testing.T) {
 			t.Errorf("Idempotency-Key not UTF-8 = %d %s", status, body)
 		}
 	})
+	t.Run("a refused form's page names the field and links back to the form", func(t *testing.T) {
+		req, _ := http.NewRequest(http.MethodPost, w.http.URL+"/trials/1/report", strings.NewReader(url.Values{"text": {"Mrs Smith 943 476 5919"}}.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Referer", w.http.URL+"/trials/1/report?task=a")
+		_, page := send(t, req)
+		for _, want := range []string{"Check what you entered", `href="#text"`, "Text contains what looks like a real NHS number", `href="/trials/1/report?task=a"`, "Nothing was saved"} {
+			if !bytes.Contains(page, []byte(want)) {
+				t.Errorf("page lacks %q", want)
+			}
+		}
+		if bytes.Contains(page, []byte("5919")) {
+			t.Error("the page repeats the number")
+		}
+	})
 	t.Run("an API body sent with a form Content-Type, as curl -d does, is read as JSON", func(t *testing.T) {
 		for body, want := range map[string]int{`{"name":"Pharmacy"}`: http.StatusCreated, `{"name":"Pharmacy 943 476 5919"}`: http.StatusUnprocessableEntity} {
 			req, _ := http.NewRequest(http.MethodPost, w.http.URL+"/api/v1/teams", strings.NewReader(body))
