@@ -66,9 +66,14 @@ type authoringStore interface {
 type Authoring struct {
 	store authoringStore
 	cfg   Config
+	// reading holds a slot per OCR run: one per core across all requests,
+	// as each tesseract process takes a core and about 50 MB.
+	reading chan struct{}
 }
 
-func newAuthoring(st *store.Store, cfg Config) *Authoring { return &Authoring{store: st, cfg: cfg} }
+func newAuthoring(st *store.Store, cfg Config) *Authoring {
+	return &Authoring{store: st, cfg: cfg, reading: make(chan struct{}, runtime.NumCPU())}
+}
 
 // Release access levels.
 const (
@@ -932,6 +937,12 @@ func (s *Authoring) ScreensChecked() bool { return s.cfg.Screens != nil }
 // img. A failure to read is an error: a screen nobody could check is not
 // stored.
 func (s *Authoring) screenIdentifiers(ctx context.Context, img *sandpit.CheckedImage) ([]sandpit.Box, error) {
+	select {
+	case s.reading <- struct{}{}:
+		defer func() { <-s.reading }()
+	case <-ctx.Done():
+		return nil, fmt.Errorf("app: read screen: %w", ctx.Err())
+	}
 	words, err := s.cfg.Screens.ReadWords(ctx, img.Data)
 	if err != nil {
 		return nil, fmt.Errorf("app: read screen: %w", err)
@@ -956,7 +967,7 @@ func (s *Authoring) readScreen(ctx context.Context, field string, img *sandpit.C
 }
 
 // readDefinitionScreens reads every screen of def, as many at once as
-// there are cores, and refuses the definition naming each screen that
+// there are free OCR slots, and refuses the definition naming each screen that
 // shows a real NHS number.
 func (s *Authoring) readDefinitionScreens(ctx context.Context, def *sandpit.Definition, images map[string]*sandpit.CheckedImage) error {
 	if s.cfg.Screens == nil {
@@ -964,7 +975,6 @@ func (s *Authoring) readDefinitionScreens(ctx context.Context, def *sandpit.Defi
 	}
 	found := make([][]sandpit.Box, len(def.Screens))
 	errs := make([]error, len(def.Screens))
-	slots := make(chan struct{}, runtime.NumCPU())
 	var wg sync.WaitGroup
 	for i, sc := range def.Screens {
 		img := images[sc.Key]
@@ -972,9 +982,8 @@ func (s *Authoring) readDefinitionScreens(ctx context.Context, def *sandpit.Defi
 			continue
 		}
 		wg.Add(1)
-		slots <- struct{}{}
 		go func() {
-			defer func() { <-slots; wg.Done() }()
+			defer wg.Done()
 			found[i], errs[i] = s.screenIdentifiers(ctx, img)
 		}()
 	}
