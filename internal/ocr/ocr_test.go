@@ -5,6 +5,7 @@ import (
 	"image/png"
 	"testing"
 
+	"github.com/sandpit-nhs/sandpit/internal/ocr"
 	"github.com/sandpit-nhs/sandpit/internal/ocr/ocrtest"
 	"github.com/sandpit-nhs/sandpit/internal/sandpit"
 )
@@ -68,5 +69,32 @@ func BenchmarkDecodeScreen(b *testing.B) {
 		if _, err := png.Decode(bytes.NewReader(data)); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+func TestParseTSV(t *testing.T) {
+	tsv := "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext\n" +
+		"1\t1\t0\t0\t0\t0\t0\t0\t1024\t768\t-1\t\n" +
+		"4\t1\t1\t1\t1\t0\t60\t100\t400\t28\t-1\t\n" +
+		"5\t1\t1\t1\t1\t1\t60\t100\t50\t28\t96.1\tNHS\n" +
+		"5\t1\t1\t1\t1\t2\t232\t100\t50\t28\t95.0\t943\n" +
+		"5\t1\t1\t1\t1\t3\t290\t100\t10\t28\t95.0\t \n" +
+		"5\t1\t2\t1\t1\t1\t60\t200\t60\t28\t91.0\t476-5919\n"
+	words, err := ocr.ParseTSV([]byte(tsv))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(words) != 3 || words[1].Text != "943" || words[1].Box != (sandpit.Box{X: 232, Y: 100, W: 50, H: 28}) ||
+		words[0].Line != words[1].Line || words[2].Line == words[1].Line {
+		t.Fatalf("words = %+v", words)
+	}
+	// A number split over two lines is still one number to the scanner,
+	// and its box holds both parts.
+	boxes := sandpit.ScreenIdentifiers(words)
+	if len(boxes) != 1 || boxes[0] != (sandpit.Box{X: 60, Y: 100, W: 222, H: 128}) {
+		t.Errorf("boxes = %+v", boxes)
+	}
+	if _, err := ocr.ParseTSV([]byte("header\n5\t1\tx\t1\t1\t1\t0\t0\t1\t1\t9\tword\n")); err == nil {
+		t.Error("a row that is not numbers was read")
 	}
 }
