@@ -122,7 +122,8 @@ func digitValue(r rune) (byte, bool) {
 
 // isSeparator reports whether r may stand between two digits of one
 // number: a space of any kind (zero-width ones too), a hyphen or dash, a
-// dot, a slash, an underscore or a bracket.
+// dot, a slash, an underscore, a bracket, or an invisible format character
+// or combining mark.
 func isSeparator(r rune) bool {
 	switch r {
 	case '.', '/', '\\', '_', '(', ')', '[', ']', '{', '}', '<', '>',
@@ -130,8 +131,11 @@ func isSeparator(r rune) bool {
 		'\u200b', '\u200c', '\u200d', '\u2060', '\ufeff', '\u180e': // zero-width spaces and joiners
 		return true
 	}
+	// Invisible format characters (soft hyphen, word joiners) and combining
+	// marks count as separators too: they change nothing a reader sees.
 	return unicode.IsSpace(r) || unicode.Is(unicode.Zs, r) || unicode.Is(unicode.Pd, r) ||
-		unicode.Is(unicode.Ps, r) || unicode.Is(unicode.Pe, r)
+		unicode.Is(unicode.Ps, r) || unicode.Is(unicode.Pe, r) ||
+		unicode.Is(unicode.Cf, r) || unicode.Is(unicode.Mn, r) || unicode.Is(unicode.Me, r)
 }
 
 // ValidNHSNumber reports whether the ten ASCII digits pass the Modulus 11
