@@ -97,3 +97,33 @@ func TestScanIdentifiersTable(t *testing.T) {
 		t.Errorf("%d writings, want at least 40", rows)
 	}
 }
+
+// FuzzScanIdentifiers checks that any text scans without a panic, that each
+// hit lies in the text and holds ten digits passing Modulus 11.
+func FuzzScanIdentifiers(f *testing.F) {
+	for _, s := range []string{"943 476 5919", "\uff19\uff14\uff13\uff14\uff17\uff16\uff15\uff19\uff11\uff19", "(943) 476-5919 1", "\xff9434765919"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		for _, h := range sandpit.ScanIdentifiers(text) {
+			if h.Start < 0 || h.End > len(text) || h.Start >= h.End || !sandpit.ValidNHSNumber(h.Digits) {
+				t.Fatalf("hit %+v in %q", h, text)
+			}
+		}
+	})
+}
+
+// FuzzCheckJSONText checks that any body is walked without a panic and
+// that every error names a field.
+func FuzzCheckJSONText(f *testing.F) {
+	for _, s := range []string{`{"a":[{"b":"943 476 5919"}]}`, `{"text":"a\u0000"}`, "{\"a\":\"\xff\"}", `[[["x"]]]`, `{"a":{}}`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, body string) {
+		for _, fe := range sandpit.CheckJSONText([]byte(body)) {
+			if fe.Field == "" || fe.Code == "" {
+				t.Fatalf("error %+v for %q", fe, body)
+			}
+		}
+	})
+}
