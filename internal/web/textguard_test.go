@@ -259,10 +259,14 @@ func TestEveryTextFieldIsGuarded(t *testing.T) {
 	w := newWorld(t, Config{OpenRegistration: true})
 	w.populate()
 	token := w.tokens["owner"]
-	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	// Pages are posted as a signed-in product owner with the form's CSRF
+	// token, as the check runs behind the session and CSRF middleware.
+	owner := w.browser()
+	owner.signIn(w.users["owner"].Email)
+	csrf := owner.csrf()
 	send := func(t *testing.T, req *http.Request) (int, []byte) {
 		t.Helper()
-		resp, err := client.Do(req)
+		resp, err := owner.client.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -312,6 +316,9 @@ func TestEveryTextFieldIsGuarded(t *testing.T) {
 	t.Run("page forms", func(t *testing.T) {
 		for _, f := range forms {
 			for _, field := range f.fields {
+				if field == "_csrf" {
+					continue // the CSRF middleware compares it before anything reads the form
+				}
 				for _, v := range guardedValues {
 					kind := sandpit.TextKindOf(field)
 					if v.nhs && (kind == sandpit.TextData || kind == sandpit.TextSecret) {
@@ -321,11 +328,12 @@ func TestEveryTextFieldIsGuarded(t *testing.T) {
 					contentType := "application/x-www-form-urlencoded"
 					if f.enctype == "multipart/form-data" {
 						mw := multipart.NewWriter(&body)
+						mw.WriteField("_csrf", csrf)
 						mw.WriteField(field, v.value)
 						mw.Close()
 						contentType = mw.FormDataContentType()
 					} else {
-						body.WriteString(url.Values{field: {v.value}}.Encode())
+						body.WriteString(url.Values{field: {v.value}, "_csrf": {csrf}}.Encode())
 					}
 					req, _ := http.NewRequest(http.MethodPost, w.http.URL+f.action, &body)
 					req.Header.Set("Content-Type", contentType)
@@ -351,7 +359,7 @@ func TestEveryTextFieldIsGuarded(t *testing.T) {
 		}
 	})
 	t.Run("a refused form's page names the field and links back to the form", func(t *testing.T) {
-		req, _ := http.NewRequest(http.MethodPost, w.http.URL+"/trials/1/report", strings.NewReader(url.Values{"text": {"Mrs Smith 943 476 5919"}}.Encode()))
+		req, _ := http.NewRequest(http.MethodPost, w.http.URL+"/trials/1/report", strings.NewReader(url.Values{"text": {"Mrs Smith 943 476 5919"}, "_csrf": {csrf}}.Encode()))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		req.Header.Set("Referer", w.http.URL+"/trials/1/report?task=a")
 		_, page := send(t, req)
@@ -362,6 +370,23 @@ func TestEveryTextFieldIsGuarded(t *testing.T) {
 		}
 		if bytes.Contains(page, []byte("5919")) {
 			t.Error("the page repeats the number")
+		}
+	})
+	t.Run("a stranger's definition is refused before its text is read", func(t *testing.T) {
+		for _, auth := range []string{"", "Bearer not-a-token"} {
+			req, _ := http.NewRequest(http.MethodPost, w.http.URL+"/api/v1/workflows/1/releases", strings.NewReader(`{"notes":"a\u0000"}`))
+			req.Header.Set("Content-Type", "application/json")
+			if auth != "" {
+				req.Header.Set("Authorization", auth)
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusUnauthorized {
+				t.Errorf("Authorization %q: %d, want 401", auth, resp.StatusCode)
+			}
 		}
 	})
 	t.Run("an API body sent with a form Content-Type, as curl -d does, is read as JSON", func(t *testing.T) {
