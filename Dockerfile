@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
 # Sandpit, built the way the Makefile builds it: the front end from npm, then
-# a cgo build (SQLite), into a small non-root runtime image.
+# a cgo build (SQLite), into a non-root Debian slim image with Tesseract.
 
 FROM node:20-bookworm-slim AS frontend
 WORKDIR /src
@@ -18,7 +18,14 @@ ARG VERSION=dev
 RUN CGO_ENABLED=1 go build -trimpath -ldflags "-s -w -X main.version=${VERSION}" -o /out/sandpit ./cmd/sandpit \
  && mkdir -p /out/data
 
-FROM gcr.io/distroless/base-debian12:nonroot
+# Debian slim rather than distroless: screens are read by the tesseract
+# command (Debian's tesseract-ocr, with its English data).
+FROM debian:bookworm-slim
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends tesseract-ocr ca-certificates \
+ && rm -rf /var/lib/apt/lists/* \
+ && groupadd --gid 65532 nonroot \
+ && useradd --uid 65532 --gid 65532 --no-create-home --shell /usr/sbin/nologin nonroot
 COPY --from=build /out/sandpit /usr/local/bin/sandpit
 COPY --from=build --chown=nonroot:nonroot /out/data /data
 USER nonroot:nonroot

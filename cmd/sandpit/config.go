@@ -25,6 +25,8 @@ type config struct {
 	LogFormat   string
 	OpenReg     string
 	Proxies     string
+	OCR         string
+	Tesseract   string
 	Demo        bool
 
 	// Parsed from the strings above by check.
@@ -50,6 +52,8 @@ var settingEnv = map[string]string{
 	"open-registration": "SANDPIT_OPEN_REGISTRATION",
 	"trusted-proxies":   "SANDPIT_TRUSTED_PROXIES",
 	"password-cost":     "SANDPIT_PASSWORD_COST",
+	"ocr":               "SANDPIT_OCR",
+	"tesseract":         "SANDPIT_TESSERACT",
 }
 
 // flags defines each setting on fs with its built-in default. The help text
@@ -65,6 +69,8 @@ func (c *config) flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.OpenReg, "open-registration", "true", "SANDPIT_OPEN_REGISTRATION: true lets anyone register as a clinician; false leaves account creation to admins")
 	fs.StringVar(&c.Proxies, "trusted-proxies", "", "SANDPIT_TRUSTED_PROXIES: comma-separated CIDR ranges of the load balancers whose X-Forwarded-For names the client (default: none; the client is the socket address)")
 	fs.IntVar(&c.passwordCost, "password-cost", sandpit.DefaultPasswordCost, "SANDPIT_PASSWORD_COST: bcrypt's cost for new password hashes, 4 to 16; below 10 only in tests")
+	fs.StringVar(&c.OCR, "ocr", "on", "SANDPIT_OCR: on reads every uploaded screen with Tesseract and refuses one showing a real NHS number (Sandpit will not start without the tesseract binary); off leaves screens unchecked, and the upload pages say so")
+	fs.StringVar(&c.Tesseract, "tesseract", "tesseract", "SANDPIT_TESSERACT: the tesseract binary, a path or a name on PATH")
 	fs.BoolVar(&c.Demo, "demo", false, "load the demo team, workflow and accounts, and print the accounts")
 }
 
@@ -105,6 +111,9 @@ func (c *config) check() error {
 	}
 	if c.passwordCost < bcrypt.MinCost || c.passwordCost > 16 {
 		return fmt.Errorf("SANDPIT_PASSWORD_COST %d: want 4 to 16 (12 by default; below 10 only in tests)", c.passwordCost)
+	}
+	if c.OCR != "on" && c.OCR != "off" {
+		return fmt.Errorf("SANDPIT_OCR %q: want on or off", c.OCR)
 	}
 	open, err := strconv.ParseBool(c.OpenReg)
 	if err != nil {

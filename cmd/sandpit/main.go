@@ -45,6 +45,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return serve(ctx, rest, getenv, stdout, stderr)
 	case "admin":
 		return admin(ctx, rest, getenv, stdin, stdout, stderr)
+	case "scan":
+		return scan(ctx, rest, getenv, stdout, stderr)
 	case "healthcheck":
 		return healthcheck(ctx, getenv)
 	case "version":
@@ -65,6 +67,8 @@ Usage:
   sandpit [serve] [flags]   run the web server (the default command)
   sandpit admin create --email E --name N
                             create an admin; the password is read from standard input
+  sandpit scan [flags]      list every stored text and screen image holding a real NHS number,
+                            by table, row and field (the number is never printed)
   sandpit healthcheck       exit 0 when the server on SANDPIT_ADDR answers /healthz
   sandpit version           print the version
   sandpit help              print this help

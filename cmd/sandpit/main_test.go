@@ -186,6 +186,8 @@ func TestRunRefusesBadSettings(t *testing.T) {
 		{"short session key", map[string]string{"SANDPIT_SESSION_KEYS": strings.Repeat("k", 40) + ",short"}, nil, "SANDPIT_SESSION_KEYS: key 2 is 5 characters long"},
 		{"short pseudonym key", map[string]string{"SANDPIT_PSEUDONYM_KEY": "short"}, nil, "SANDPIT_PSEUDONYM_KEY: want 32 or more characters"},
 		{"unknown flag", map[string]string{}, []string{"--nope"}, "flag provided but not defined"},
+		{"OCR neither on nor off", map[string]string{"SANDPIT_OCR": "maybe"}, nil, "SANDPIT_OCR"},
+		{"no tesseract and OCR not turned off", map[string]string{"SANDPIT_TESSERACT": "/nonexistent/tesseract"}, nil, "set SANDPIT_OCR=off"},
 		{"unknown command", map[string]string{}, []string{"frobnicate"}, `unknown command "frobnicate"`},
 	}
 	for _, tt := range tests {
@@ -352,5 +354,17 @@ func TestSIGTERMLetsInFlightRequestsFinish(t *testing.T) {
 	}
 	if err := <-done; err != nil {
 		t.Fatalf("serveHTTP: %v", err)
+	}
+}
+
+func TestRunWithOCRTurnedOff(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	s := start(t, ctx, map[string]string{"SANDPIT_OCR": "off", "SANDPIT_TESSERACT": "/nonexistent/tesseract", "SANDPIT_LOG_FORMAT": "json"})
+	if !strings.Contains(s.Stderr.String(), "SANDPIT_OCR=off") {
+		t.Errorf("stderr does not warn that screens are not checked:\n%s", s.Stderr)
+	}
+	cancel()
+	if err := s.Wait(t); err != nil {
+		t.Fatalf("run: %v", err)
 	}
 }

@@ -13,7 +13,9 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/sandpit-nhs/sandpit/internal/app"
 	"github.com/sandpit-nhs/sandpit/internal/demo"
+	"github.com/sandpit-nhs/sandpit/internal/ocr"
 	"github.com/sandpit-nhs/sandpit/internal/sandpit"
 	"github.com/sandpit-nhs/sandpit/internal/store"
 	"github.com/sandpit-nhs/sandpit/internal/web"
@@ -40,6 +42,16 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	log := newLogger(cfg.LogFormat, stderr)
+	var screens app.ScreenReader
+	if cfg.OCR == "on" {
+		ts, err := ocr.Find(cfg.Tesseract)
+		if err != nil {
+			return err
+		}
+		screens = ts
+	} else {
+		log.Warn("SANDPIT_OCR=off: uploaded screens are not checked for patient identifiers")
+	}
 
 	st, err := openStore(ctx, cfg, log)
 	if err != nil {
@@ -59,7 +71,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	srv := web.NewServer(web.Config{BaseURL: cfg.baseURL, Version: version, SessionKeys: keys,
-		PseudonymKey: pseudonymKey, OpenRegistration: cfg.openReg, TrustedProxies: cfg.proxies, PasswordCost: cfg.passwordCost}, log, st, renderer, static.FS)
+		PseudonymKey: pseudonymKey, OpenRegistration: cfg.openReg, TrustedProxies: cfg.proxies, PasswordCost: cfg.passwordCost, Screens: screens}, log, st, renderer, static.FS)
 	if cfg.Demo {
 		hash := func(p string) (string, error) { return sandpit.HashPassword(p, cfg.passwordCost) }
 		if err := demo.Seed(ctx, st, hash); err != nil {

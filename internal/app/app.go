@@ -7,6 +7,7 @@
 package app
 
 import (
+	"context"
 	"time"
 
 	"github.com/sandpit-nhs/sandpit/internal/sandpit"
@@ -70,6 +71,15 @@ type Config struct {
 	Version string
 	// Now is the clock.
 	Now func() time.Time
+	// Screens reads the words in uploaded and imported screen images, so
+	// that a screenshot showing a real NHS number is refused; nil leaves
+	// screens unchecked (SANDPIT_OCR=off).
+	Screens ScreenReader
+}
+
+// ScreenReader reads the words, with their boxes, in a PNG or JPEG image.
+type ScreenReader interface {
+	ReadWords(ctx context.Context, image []byte) ([]sandpit.Word, error)
 }
 
 // App is every service.

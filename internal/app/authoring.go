@@ -2,9 +2,13 @@ package app
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/sandpit-nhs/sandpit/internal/sandpit"
@@ -63,9 +67,14 @@ type authoringStore interface {
 type Authoring struct {
 	store authoringStore
 	cfg   Config
+	// reading holds a slot per OCR run: one per core across all requests,
+	// as each tesseract process takes a core and about 50 MB.
+	reading chan struct{}
 }
 
-func newAuthoring(st *store.Store, cfg Config) *Authoring { return &Authoring{store: st, cfg: cfg} }
+func newAuthoring(st *store.Store, cfg Config) *Authoring {
+	return &Authoring{store: st, cfg: cfg, reading: make(chan struct{}, runtime.NumCPU())}
+}
 
 // Release access levels.
 const (
@@ -344,6 +353,9 @@ func (s *Authoring) ImportRelease(ctx context.Context, a Actor, workflowID int64
 	if err != nil {
 		return nil, err
 	}
+	if err := s.readDefinitionScreens(ctx, &def, images); err != nil {
+		return nil, err
+	}
 	id, err := s.store.CreateRelease(ctx, w.ID, def, images)
 	if err != nil {
 		return nil, err
@@ -428,6 +440,9 @@ func (s *Authoring) ReplaceDefinition(ctx context.Context, a Actor, id int64, de
 	}
 	images, err := def.CheckImages()
 	if err != nil {
+		return nil, err
+	}
+	if err := s.readDefinitionScreens(ctx, &def, images); err != nil {
 		return nil, err
 	}
 	if err := s.store.ReplaceDefinition(ctx, m.ID, def, images); err != nil {
@@ -591,6 +606,9 @@ func (s *Authoring) AddScreen(ctx context.Context, a Actor, id int64, in ScreenI
 	if err != nil {
 		return err
 	}
+	if err := s.readScreen(ctx, "image", img); err != nil {
+		return err
+	}
 	return s.store.AddScreen(ctx, m.ID, in.Key, in.Title, img)
 }
 
@@ -607,6 +625,9 @@ func (s *Authoring) UpdateScreen(ctx context.Context, a Actor, id int64, key str
 	}
 	img, err := checkScreen(&in, false, true)
 	if err != nil {
+		return err
+	}
+	if err := s.readScreen(ctx, "image", img); err != nil {
 		return err
 	}
 	return s.store.UpdateScreen(ctx, m.ID, sv.Screen.Key, in.Title, img)
@@ -918,4 +939,78 @@ func (s *Authoring) PreviewClick(ctx context.Context, a Actor, id int64, task, s
 			Params: sandpit.Params{"min": 0, "max": max(sc.Width, sc.Height) - 1}})
 	}
 	return p, sc.Hit(x, y), nil
+}
+
+// ScreensChecked reports whether uploaded screens are read for patient
+// identifiers; pages say so when they are not.
+func (s *Authoring) ScreensChecked() bool { return s.cfg.Screens != nil }
+
+// screenIdentifiers returns the boxes around real NHS numbers OCR reads in
+// img. A failure to read is an error: a screen nobody could check is not
+// stored.
+func (s *Authoring) screenIdentifiers(ctx context.Context, img *sandpit.CheckedImage) ([]sandpit.Box, error) {
+	select {
+	case s.reading <- struct{}{}:
+		defer func() { <-s.reading }()
+	case <-ctx.Done():
+		return nil, fmt.Errorf("app: read screen: %w", ctx.Err())
+	}
+	words, err := s.cfg.Screens.ReadWords(ctx, img.Data)
+	if err != nil {
+		return nil, fmt.Errorf("app: read screen: %w", err)
+	}
+	return sandpit.ScreenIdentifiers(words), nil
+}
+
+// readScreen refuses img, held in field, when OCR reads a real NHS number
+// in it; the refusal carries the number's box.
+func (s *Authoring) readScreen(ctx context.Context, field string, img *sandpit.CheckedImage) error {
+	if s.cfg.Screens == nil || img == nil {
+		return nil
+	}
+	boxes, err := s.screenIdentifiers(ctx, img)
+	if err != nil {
+		return err
+	}
+	if len(boxes) > 0 {
+		return sandpit.ErrScreenIdentifier(field, boxes)
+	}
+	return nil
+}
+
+// readDefinitionScreens reads every screen of def, as many at once as
+// there are free OCR slots, and refuses the definition naming each screen that
+// shows a real NHS number.
+func (s *Authoring) readDefinitionScreens(ctx context.Context, def *sandpit.Definition, images map[string]*sandpit.CheckedImage) error {
+	if s.cfg.Screens == nil {
+		return nil
+	}
+	found := make([][]sandpit.Box, len(def.Screens))
+	errs := make([]error, len(def.Screens))
+	var wg sync.WaitGroup
+	for i, sc := range def.Screens {
+		img := images[sc.Key]
+		if img == nil {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			found[i], errs[i] = s.screenIdentifiers(ctx, img)
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	var fields []sandpit.FieldError
+	for i, boxes := range found {
+		if len(boxes) > 0 {
+			fields = append(fields, sandpit.ScreenIdentifierError(fmt.Sprintf("screens[%d].image", i), boxes))
+		}
+	}
+	if len(fields) > 0 {
+		return sandpit.Invalid("Remove the NHS numbers from the screens: Sandpit must never hold real patient identifiers.", fields...)
+	}
+	return nil
 }

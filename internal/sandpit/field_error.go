@@ -37,6 +37,14 @@ const (
 	// FieldNotRunnable: the release cannot be published for the reasons in
 	// Params["problems"] (a []string of sentences).
 	FieldNotRunnable = "not_runnable"
+	// FieldEncoding: the text is not valid UTF-8.
+	FieldEncoding = "encoding"
+	// FieldControl: the text holds a control character (NUL, or a line
+	// break in a one-line field) or a direction override.
+	FieldControl = "control_character"
+	// FieldScreenIdentifier: the image shows a real NHS number, in the box
+	// Params["box"] (a Box in image pixels).
+	FieldScreenIdentifier = "screen_identifier"
 )
 
 // Params are the figures a field error's sentence needs.
@@ -156,6 +164,12 @@ func (f FieldError) Phrase() string {
 		return fmt.Sprintf("is %s MB; the most is %d MB", f.Text("mb"), f.Int("max_mb"))
 	case FieldImageSize:
 		return fmt.Sprintf("is %d × %d pixels; the most is %d × %d", f.Int("width"), f.Int("height"), f.Int("max"), f.Int("max"))
+	case FieldEncoding:
+		return "must be text in UTF-8"
+	case FieldControl:
+		return "must not hold control characters such as NUL, or line breaks where one line is expected"
+	case FieldScreenIdentifier:
+		return "shows what looks like a real NHS number; remove patient identifiers from the screen"
 	case FieldNotRunnable:
 		ps, _ := f.Params["problems"].([]string)
 		return strings.Join(ps, "; ")

@@ -317,6 +317,51 @@ func (d *Definition) fieldErrors() []FieldError {
 		add(onTask(i, "scenario", TooLong("scenario", MaxText)), utf8.RuneCountInString(t.Scenario) > MaxText)
 		add(onTask(i, "daily_frequency", OutOfRange("daily_frequency", 0, MaxDailyFrequency)), t.DailyFrequency < 0 || t.DailyFrequency > MaxDailyFrequency)
 	}
+	return append(fields, d.textErrors()...)
+}
+
+// textErrors checks every text of d with CheckText: a definition arrives
+// whole as a file or from the demo as well as through the API, so the
+// check at the HTTP edge cannot be the only one.
+func (d *Definition) textErrors() []FieldError {
+	var fields []FieldError
+	check := func(field, value string, place func(FieldError) FieldError) {
+		if f, bad := CheckText(field, value, TextKindOf(field)); bad {
+			fields = append(fields, place(f))
+		}
+	}
+	top := func(f FieldError) FieldError { return placed(f, f.Field, f.Field) }
+	check("version", d.Version, top)
+	check("notes", d.Notes, top)
+	for i, s := range d.Screens {
+		screen := func(a string) func(FieldError) FieldError {
+			return func(f FieldError) FieldError { return onScreen(i, a, f) }
+		}
+		check("key", s.Key, screen("key"))
+		check("title", s.Title, screen("title"))
+		for j, h := range s.Hotspots {
+			hotspot := func(a string) func(FieldError) FieldError {
+				return func(f FieldError) FieldError { return onHotspot(i, j, a, f) }
+			}
+			check("target", h.Target, hotspot("target"))
+			check("label", h.Label, hotspot("label"))
+		}
+	}
+	for i, t := range d.Tasks {
+		task := func(a string) func(FieldError) FieldError {
+			return func(f FieldError) FieldError { return onTask(i, a, f) }
+		}
+		check("key", t.Key, task("key"))
+		check("title", t.Title, task("title"))
+		check("scenario", t.Scenario, task("scenario"))
+		check("start", t.Start, task("start"))
+		for _, k := range t.Success {
+			check("success", k, task("success"))
+		}
+		for _, k := range t.OptimalPath {
+			check("optimal_path", k, task("optimal_path"))
+		}
+	}
 	return fields
 }
 

@@ -190,6 +190,11 @@ func NameError(field, name string) *FieldError {
 	case n > MaxNameLength:
 		f = TooLong(field, MaxNameLength)
 	default:
+		// Names also come from the terminal (sandpit admin create), not
+		// only through the HTTP edge's text check.
+		if tf, bad := CheckText(field, name, TextLine); bad {
+			return &tf
+		}
 		return nil
 	}
 	return &f

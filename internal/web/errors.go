@@ -4,6 +4,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -57,6 +58,9 @@ type apiErrorBody struct {
 	Code    string            `json:"code"`
 	Message string            `json:"message"`
 	Fields  map[string]string `json:"fields,omitempty"`
+	// Params are the figures of the fields' errors that have any, such as
+	// the box around an NHS number found in a screen image.
+	Params map[string]sandpit.Params `json:"params,omitempty"`
 }
 
 // errorView is an error page.
@@ -65,6 +69,8 @@ type errorView struct {
 	Heading   string
 	Message   string
 	RequestID string
+	Errors    FieldErrors // the fields a refused form held, for the error summary
+	Back      string      // the page the form was on, when it is Sandpit's
 }
 
 // handleError answers a failed request: JSON under /api/, an HTML page
@@ -75,6 +81,14 @@ func (s *Server) handleError(err error, c echo.Context) {
 		return
 	}
 	body := apiErrorBody{Code: sandpit.ErrorCode(err), Message: sandpit.ErrorMessage(err), Fields: sandpit.ErrorFields(err)}
+	for _, f := range sandpit.FieldErrorsOf(err) {
+		if len(f.Params) > 0 {
+			if body.Params == nil {
+				body.Params = map[string]sandpit.Params{}
+			}
+			body.Params[f.Field] = f.Params
+		}
+	}
 	status := statusOf[body.Code]
 	var he *echo.HTTPError
 	if errors.As(err, &he) {
@@ -110,7 +124,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 	case isAPI(c):
 		werr = c.JSON(status, apiError{Error: body})
 	default:
-		werr = s.renderError(c, status, body.Message, requestID)
+		werr = s.renderError(c, status, body.Message, requestID, err)
 	}
 	if werr != nil {
 		s.log.Error("write error answer", "error", werr, "request_id", requestID)
@@ -118,7 +132,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 }
 
 // renderError shows the error page for status.
-func (s *Server) renderError(c echo.Context, status int, message, requestID string) error {
+func (s *Server) renderError(c echo.Context, status int, message, requestID string, err error) error {
 	view := errorView{Message: message, RequestID: requestID}
 	page := "errors/error"
 	switch status {
@@ -131,6 +145,21 @@ func (s *Server) renderError(c echo.Context, status int, message, requestID stri
 	default:
 		view.Title = http.StatusText(status)
 		view.Heading = http.StatusText(status)
+	}
+	if status == http.StatusUnprocessableEntity {
+		// A form refused before its handler ran, by the text check: the
+		// summary names each field, and a link goes back to the form.
+		for _, f := range sandpit.FieldErrorsOf(err) {
+			view.Errors.Add(f.Field, sentence(f.Field, f.Phrase()))
+		}
+		if view.Errors.Any() {
+			view.Title, view.Heading = "Check what you entered", "Check what you entered"
+		}
+		if back := localPath(c.Request().Referer()); back != "/" {
+			view.Back = back
+		} else if ref, perr := url.Parse(c.Request().Referer()); perr == nil && ref.Host == c.Request().Host {
+			view.Back = localPath(ref.RequestURI())
+		}
 	}
 	return s.render(c, status, page, view)
 }

@@ -118,7 +118,7 @@ func (t formSentences) sentence(field string, f sandpit.FieldError, invalid bool
 // person can read on its own.
 func sentence(field, msg string) string {
 	name := strings.ReplaceAll(field, "_", " ")
-	if strings.HasPrefix(msg, "must") || strings.HasPrefix(msg, "is ") {
+	if strings.HasPrefix(msg, "must") || strings.HasPrefix(msg, "is ") || strings.HasPrefix(msg, "contains ") || strings.HasPrefix(msg, "shows ") {
 		msg = name + " " + msg
 	}
 	return strings.ToUpper(msg[:1]) + msg[1:]

@@ -34,12 +34,19 @@ type Layout struct {
 	CSRF    string        // the token every form posts as _csrf
 	Errors  FieldErrors   // the form's errors, for the error summary
 	Flash   string        // a confirmation to show at the top of the page
+	// ScreensUnchecked says uploaded screens are not read for NHS numbers
+	// (SANDPIT_OCR=off); the upload forms say so.
+	ScreensUnchecked bool
+	// RefusedScreen is an upload refused for showing an NHS number, shown
+	// with the number's box marked; it was not stored.
+	RefusedScreen *refusedScreen
 }
 
 // layout returns the layout of a page titled title for this request.
 func (s *Server) layout(c echo.Context, title string) Layout {
 	token, _ := c.Get(csrfContextKey).(string)
-	return Layout{Title: title, User: currentUser(c), CSRF: token, Flash: flashMessage(c.QueryParam("done"))}
+	return Layout{Title: title, User: currentUser(c), CSRF: token, Flash: flashMessage(c.QueryParam("done")),
+		ScreensUnchecked: !s.app.Authoring.ScreensChecked()}
 }
 
 // flashMessage is the confirmation shown after a redirect with ?done=key.

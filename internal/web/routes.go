@@ -53,7 +53,9 @@ func (s *Server) routes() {
 	}
 
 	// The JSON API: bearer tokens only, no cookies, so no CSRF.
-	api := e.Group("/api/v1", s.apiAuth)
+	// The text check runs behind authentication, so that a stranger's large
+	// body is refused before anything reads it.
+	api := e.Group("/api/v1", s.apiAuth, s.checkText)
 	api.GET("/openapi.json", s.handleAPIOpenAPI)
 	api.POST("/tokens", s.handleAPITokenCreate)
 	api.DELETE("/tokens/current", s.handleAPITokenRevokeCurrent)
@@ -96,7 +98,7 @@ func (s *Server) routes() {
 	api.GET("/workflows/:id/export", s.handleExportDownload(app.ExportWorkflow))
 
 	// Pages: the session cookie and a CSRF token on every form.
-	pages := e.Group("", s.csrf(), s.loadSession)
+	pages := e.Group("", s.csrf(), s.loadSession, s.checkText)
 	pages.GET("/", s.handleHome)
 	pages.GET("/register", s.handleRegisterShow)
 	pages.POST("/register", s.handleRegisterSubmit)

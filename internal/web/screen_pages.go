@@ -1,8 +1,12 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"html/template"
+	"image"
+	"net/http"
 	"strconv"
 	"strings"
 
@@ -20,11 +24,12 @@ var screenSentences = formSentences{
 	"key":   {sandpit.FieldTaken: "Another screen of this release has this key"},
 	"title": {"": "Enter a title for the screen of at most 200 characters"},
 	"image": {
-		sandpit.FieldRequired:  "Select an image of the screen, a PNG or JPEG file",
-		sandpit.FieldFormat:    "The image must be {format}",
-		sandpit.FieldFileSize:  "The image is {mb} MB; the most is {max_mb} MB",
-		sandpit.FieldImageSize: "The image is {width} × {height} pixels; the most is {max} × {max}",
-		sandpit.FieldTooMany:   "A release may have at most {max} screens",
+		sandpit.FieldRequired:         "Select an image of the screen, a PNG or JPEG file",
+		sandpit.FieldFormat:           "The image must be {format}",
+		sandpit.FieldFileSize:         "The image is {mb} MB; the most is {max_mb} MB",
+		sandpit.FieldImageSize:        "The image is {width} × {height} pixels; the most is {max} × {max}",
+		sandpit.FieldScreenIdentifier: "The image shows what looks like a real NHS number (marked in red below): remove patient identifiers from the screen and use synthetic patients only",
+		sandpit.FieldTooMany:          "A release may have at most {max} screens",
 	},
 }
 
@@ -60,6 +65,7 @@ func (s *Server) handleScreenCreate(c echo.Context) error {
 			return verr
 		}
 		view.Errors, view.ScreenKey, view.ScreenTitle = errs, in.Key, in.Title
+		view.RefusedScreen = showRefusedScreen(c, in.Image, err)
 		return s.render(c, formStatus(errs), "release/show", view)
 	}
 	if err != nil {
@@ -161,6 +167,7 @@ func (s *Server) handleScreenUpdate(c echo.Context) error {
 			return verr
 		}
 		view.Errors, view.Title = errs, in.Title
+		view.RefusedScreen = showRefusedScreen(c, in.Image, err)
 		return s.render(c, formStatus(errs), "screen/edit", view)
 	}
 	if err != nil {
@@ -306,4 +313,32 @@ func (s *Server) handleHotspotsSave(c echo.Context) error {
 		return s.render(c, formStatus(view.Errors), "screen/edit", view)
 	}
 	return s.releaseRefusal(c, id, err)
+}
+
+// refusedScreen is an uploaded image refused for showing real NHS numbers,
+// as the page shows it: the image itself with each number's box.
+type refusedScreen struct {
+	URI           template.URL
+	Width, Height int
+	Boxes         []sandpit.Box
+}
+
+// showRefusedScreen returns the refused upload for the page to show, or
+// nil when err is not a refusal for an NHS number in it. The image is sent
+// back inline, never stored, so this one answer lets the page load data:
+// images.
+func showRefusedScreen(c echo.Context, data []byte, err error) *refusedScreen {
+	for _, f := range sandpit.FieldErrorsOf(err) {
+		boxes, _ := f.Params["boxes"].([]sandpit.Box)
+		if f.Code != sandpit.FieldScreenIdentifier || len(boxes) == 0 {
+			continue
+		}
+		cfg, _, derr := image.DecodeConfig(bytes.NewReader(data))
+		if derr != nil {
+			return nil
+		}
+		c.Response().Header().Set("Content-Security-Policy", contentSecurityPolicy+"; img-src 'self' data:")
+		return &refusedScreen{URI: template.URL(sandpit.DataURI(http.DetectContentType(data), data)), Width: cfg.Width, Height: cfg.Height, Boxes: boxes}
+	}
+	return nil
 }

@@ -33,6 +33,9 @@ type Config struct {
 	TrustedProxies []*net.IPNet
 	// PasswordCost is bcrypt's cost; tests lower it.
 	PasswordCost int
+	// Screens reads screen images for real NHS numbers; nil leaves them
+	// unchecked, and the upload pages say so.
+	Screens app.ScreenReader
 }
 
 // Server is Sandpit's HTTP handler.
@@ -60,7 +63,7 @@ func NewServer(cfg Config, log *slog.Logger, st *store.Store, renderer *Renderer
 		echo:     echo.New(),
 	}
 	s.app = app.New(st, app.Config{PasswordCost: s.cfg.PasswordCost, PseudonymKey: cfg.PseudonymKey,
-		OpenRegistration: cfg.OpenRegistration, Version: cfg.Version, Now: st.Now})
+		OpenRegistration: cfg.OpenRegistration, Version: cfg.Version, Now: st.Now, Screens: cfg.Screens})
 	s.sessions = newCookieStore(cfg.SessionKeys, s.secure())
 	s.metrics = newMetrics(prometheus.NewRegistry(), st, cfg.Version)
 	s.echo.HideBanner = true
