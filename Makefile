@@ -37,13 +37,17 @@ build: assets
 vet:
 	$(GO) vet ./...
 
+# The service tests build a database per case and wait on it more than on
+# the CPU, so they run more cases at once than there are cores.
+PARALLEL ?= 4
+
 unit:
-	SANDPIT_TEST_POSTGRES= $(GO) test -race -skip '^TestBrowser' ./...
+	SANDPIT_TEST_POSTGRES= $(GO) test -race -parallel $(PARALLEL) -skip '^TestBrowser' ./...
 
 postgres:
 	@if [ -n "$$SANDPIT_TEST_POSTGRES" ]; then \
 		echo "== the suite again, on PostgreSQL"; \
-		$(GO) test -race -skip '^TestBrowser' ./...; \
+		$(GO) test -race -parallel $(PARALLEL) -skip '^TestBrowser' ./...; \
 	else \
 		echo "== SANDPIT_TEST_POSTGRES is not set: the PostgreSQL pass is skipped (.ci/run sets it)"; \
 	fi
