@@ -666,20 +666,27 @@ func checkHotspots(def *sandpit.Definition, sc *sandpit.Screen, rows []HotspotIn
 		f.Params = params
 		fields = append(fields, f)
 	}
-	number := func(row int, attribute, value string, min int) (int, bool) {
+	number := func(row int, attribute, value string, min, edge int) (int, bool) {
 		n, err := strconv.Atoi(strings.TrimSpace(value))
 		if err != nil || n < min {
 			at(row, attribute, sandpit.BadFormat(attribute, "a whole number of "+strconv.Itoa(min)+" or more"))
+			return 0, false
+		}
+		// Bounded by the largest image, so x + w below cannot overflow.
+		if n > sandpit.MaxImageSide {
+			f := sandpit.OutOfRange(attribute, min, edge)
+			f.Params["edge"] = edge
+			at(row, attribute, f)
 			return 0, false
 		}
 		return n, true
 	}
 	hs := make([]sandpit.Hotspot, 0, len(rows))
 	for _, r := range rows {
-		x, okx := number(r.Row, "x", r.X, 0)
-		y, oky := number(r.Row, "y", r.Y, 0)
-		w, okw := number(r.Row, "w", r.W, 1)
-		h, okh := number(r.Row, "h", r.H, 1)
+		x, okx := number(r.Row, "x", r.X, 0, sc.Width)
+		y, oky := number(r.Row, "y", r.Y, 0, sc.Height)
+		w, okw := number(r.Row, "w", r.W, 1, sc.Width)
+		h, okh := number(r.Row, "h", r.H, 1, sc.Height)
 		// A hotspot must fit inside the image; "edge" is the image's side
 		// for the sentence "x plus the width must be at most …".
 		if okx && okw && x+w > sc.Width {

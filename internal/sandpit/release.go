@@ -101,7 +101,15 @@ type Hotspot struct {
 
 // Contains reports whether image pixel (px, py) is inside h.
 func (h Hotspot) Contains(px, py int) bool {
-	return h.X <= px && px < h.X+h.W && h.Y <= py && py < h.Y+h.H
+	// Compared by differences, never x + w, which wraps with 64-bit inputs.
+	return h.X <= px && px-h.X < h.W && h.Y <= py && py-h.Y < h.H
+}
+
+// Within reports whether h lies inside an image of width × height, checked
+// without overflow whatever h holds.
+func (h Hotspot) Within(width, height int) bool {
+	return h.X >= 0 && h.Y >= 0 && h.W > 0 && h.H > 0 &&
+		h.X <= width && h.W <= width-h.X && h.Y <= height && h.H <= height-h.Y
 }
 
 // Task is a scenario a clinician attempts on the prototype.
@@ -300,6 +308,13 @@ func (d *Definition) fieldErrors() []FieldError {
 		add(onScreen(i, "hotspots", TooMany("hotspots", MaxHotspots)), len(s.Hotspots) > MaxHotspots)
 		for j, h := range s.Hotspots {
 			add(onHotspot(i, j, "", BadFormat("", "x and y of 0 or more and a width and height above 0")), h.W <= 0 || h.H <= 0 || h.X < 0 || h.Y < 0)
+			// Coordinates and sizes are bounded by the largest image, so
+			// nothing later can overflow (x + w wraps with 64-bit inputs) and
+			// PostgreSQL's integer columns hold every value.
+			add(onHotspot(i, j, "x", OutOfRange("x", 0, MaxImageSide)), h.X > MaxImageSide)
+			add(onHotspot(i, j, "y", OutOfRange("y", 0, MaxImageSide)), h.Y > MaxImageSide)
+			add(onHotspot(i, j, "w", OutOfRange("w", 1, MaxImageSide)), h.W > MaxImageSide)
+			add(onHotspot(i, j, "h", OutOfRange("h", 1, MaxImageSide)), h.H > MaxImageSide)
 			add(onHotspot(i, j, "label", TooLong("label", MaxTitle)), utf8.RuneCountInString(h.Label) > MaxTitle)
 		}
 	}
@@ -350,7 +365,7 @@ func (d *Definition) PublishProblems() []Problem {
 			place = Problem{Screen: s.Key, Hotspot: j + 1}
 			at := fmt.Sprintf("screens[%d].hotspots[%d]", i, j)
 			name := hotspotName(s, j)
-			if h.X < 0 || h.Y < 0 || h.X+h.W > s.Width || h.Y+h.H > s.Height {
+			if !h.Within(s.Width, s.Height) {
 				add(at, "%s on screen %q is outside its %d × %d image", name, s.Title, s.Width, s.Height)
 			}
 			if d.Screen(h.Target) == nil {

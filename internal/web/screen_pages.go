@@ -198,8 +198,8 @@ var hotspotFields = []string{"x", "y", "w", "h", "target", "label"}
 // hotspotSentences are the words for the hotspot form's errors, by the
 // row's field.
 var hotspotSentences = formSentences{
-	"x":        {"": "Enter x as a whole number of 0 or more"},
-	"y":        {"": "Enter y as a whole number of 0 or more"},
+	"x":        {"": "Enter x as a whole number of 0 or more", sandpit.FieldOutOfRange: "x must be at most the image's width, {edge}"},
+	"y":        {"": "Enter y as a whole number of 0 or more", sandpit.FieldOutOfRange: "y must be at most the image's height, {edge}"},
 	"w":        {sandpit.FieldFormat: "Enter the width as a whole number of 1 or more", sandpit.FieldOutOfRange: "The hotspot must fit inside the image: x plus the width must be at most {edge}"},
 	"h":        {sandpit.FieldFormat: "Enter the height as a whole number of 1 or more", sandpit.FieldOutOfRange: "The hotspot must fit inside the image: y plus the height must be at most {edge}"},
 	"target":   {"": "Select the screen the hotspot leads to"},
