@@ -25,6 +25,7 @@ type config struct {
 	LogFormat   string
 	OpenReg     string
 	Proxies     string
+	MetricsAddr string
 	Demo        bool
 
 	// Parsed from the strings above by check.
@@ -50,6 +51,7 @@ var settingEnv = map[string]string{
 	"open-registration": "SANDPIT_OPEN_REGISTRATION",
 	"trusted-proxies":   "SANDPIT_TRUSTED_PROXIES",
 	"password-cost":     "SANDPIT_PASSWORD_COST",
+	"metrics-addr":      "SANDPIT_METRICS_ADDR",
 }
 
 // flags defines each setting on fs with its built-in default. The help text
@@ -64,6 +66,7 @@ func (c *config) flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.LogFormat, "log-format", "json", "SANDPIT_LOG_FORMAT: json or text")
 	fs.StringVar(&c.OpenReg, "open-registration", "true", "SANDPIT_OPEN_REGISTRATION: true lets anyone register as a clinician; false leaves account creation to admins")
 	fs.StringVar(&c.Proxies, "trusted-proxies", "", "SANDPIT_TRUSTED_PROXIES: comma-separated CIDR ranges of the load balancers whose X-Forwarded-For names the client (default: none; the client is the socket address)")
+	fs.StringVar(&c.MetricsAddr, "metrics-addr", "127.0.0.1:9090", "SANDPIT_METRICS_ADDR: the address /metrics is served on, apart from the site so the public never reaches it; off serves no metrics")
 	fs.IntVar(&c.passwordCost, "password-cost", sandpit.DefaultPasswordCost, "SANDPIT_PASSWORD_COST: bcrypt's cost for new password hashes, 4 to 16; below 10 only in tests")
 	fs.BoolVar(&c.Demo, "demo", false, "load the demo team, workflow and accounts, and print the accounts")
 }
@@ -121,6 +124,11 @@ func (c *config) check() error {
 			return fmt.Errorf("SANDPIT_TRUSTED_PROXIES: %q is not a CIDR range like 10.0.0.0/8", cidr)
 		}
 		c.proxies = append(c.proxies, n)
+	}
+	if c.MetricsAddr != "off" {
+		if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {
+			return fmt.Errorf("SANDPIT_METRICS_ADDR %q: want host:port, e.g. 127.0.0.1:9090, or off", c.MetricsAddr)
+		}
 	}
 	if c.PseudoKey != "" && len(c.PseudoKey) < minSessionKeyLength {
 		return fmt.Errorf("SANDPIT_PSEUDONYM_KEY: want %d or more characters", minSessionKeyLength)

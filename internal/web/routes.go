@@ -43,7 +43,6 @@ func (s *Server) routes() {
 	// Operations.
 	e.GET("/healthz", s.handleHealthz)
 	e.GET("/readyz", s.handleReadyz)
-	e.GET("/metrics", s.metrics.handler())
 
 	// Assets: Sandpit's own, and the NHS.UK frontend's images at the path its
 	// stylesheet expects.
