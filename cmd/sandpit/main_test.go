@@ -42,8 +42,8 @@ type instance struct {
 	URL        string
 	MetricsURL string // where /metrics is served, apart from the site
 	Stdout     *syncBuffer
-	Stderr *syncBuffer
-	done   chan error
+	Stderr     *syncBuffer
+	done       chan error
 }
 
 var (

@@ -51,6 +51,7 @@ type teamStore interface {
 	Teams(ctx context.Context) ([]store.TeamListItem, error)
 	TeamPeople(ctx context.Context, id int64) ([]store.TeamPerson, error)
 	AddToTeam(ctx context.Context, teamID, userID int64, role sandpit.Role, entry sandpit.AuditEntry) error
+	RemoveFromTeam(ctx context.Context, teamID, userID int64, role sandpit.Role, entry sandpit.AuditEntry) error
 }
 
 // tokenStore keeps the hashes of API tokens; every call is scoped to the
@@ -656,6 +657,40 @@ func (i *Identity) addToTeam(ctx context.Context, actor Actor, teamID int64, ema
 		return nil, err
 	}
 	return i.store.User(ctx, person.ID)
+}
+
+// RemoveMember takes product owner userID out of team teamID, as
+// AddMember's undoing: the team's product owners and admins may.
+func (i *Identity) RemoveMember(ctx context.Context, actor Actor, teamID, userID int64) error {
+	return i.removeFromTeam(ctx, actor, teamID, userID, sandpit.RoleProductOwner)
+}
+
+// RevokeResearcher takes away researcher userID's access to team teamID,
+// as GrantResearcher's undoing: admins may.
+func (i *Identity) RevokeResearcher(ctx context.Context, actor Actor, teamID, userID int64) error {
+	return i.removeFromTeam(ctx, actor, teamID, userID, sandpit.RoleResearcher)
+}
+
+// removeFromTeam checks the actor may take people out of team teamID as
+// role, as addToTeam checks adding them, and does. A team the actor may
+// not see is ENOTFOUND.
+func (i *Identity) removeFromTeam(ctx context.Context, actor Actor, teamID, userID int64, role sandpit.Role) error {
+	team, err := i.store.Team(ctx, teamID)
+	if err != nil {
+		return err
+	}
+	if err := visible(sandpit.CanViewTeam(actor.User, team.ID), "Team"); err != nil {
+		return err
+	}
+	allowed, action := sandpit.CanManageTeam(actor.User, team.ID), sandpit.AuditMemberRemoved
+	if role == sandpit.RoleResearcher {
+		allowed, action = sandpit.CanGrantResearcher(actor.User), sandpit.AuditResearcherRevok
+	}
+	if err := allow(allowed); err != nil {
+		return err
+	}
+	// The store adds the team and the person to the entry.
+	return i.store.RemoveFromTeam(ctx, team.ID, userID, role, actor.entry(action))
 }
 
 // AuditPage is a page of the audit log, the filter it was read with, and

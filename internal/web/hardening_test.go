@@ -1,7 +1,9 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 )
 
@@ -53,5 +55,36 @@ func TestMetricsNotOnTheSite(t *testing.T) {
 	}
 	if rec := get(t, s.MetricsHandler(), "/metrics"); rec.Code != http.StatusOK {
 		t.Errorf("metrics handler = %d", rec.Code)
+	}
+}
+
+// TestTeamRevocationRoutes holds issue 14's "access can't be taken away":
+// the admin's team page removes a product owner, and the API revokes a
+// researcher's grant.
+func TestTeamRevocationRoutes(t *testing.T) {
+	w := newWorld(t, Config{})
+	w.populate()
+	admin := w.browser()
+	admin.signIn("admin@example.nhs.uk")
+	team := fmt.Sprintf("/admin/teams/%d", w.team.ID)
+	if status, page := admin.get(team); status != http.StatusOK || !strings.Contains(page, "Revoke access") || !strings.Contains(page, "Remove") {
+		t.Fatalf("team page %d lacks the remove and revoke buttons", status)
+	}
+	resp, _ := admin.post(fmt.Sprintf("%s/members/%d/remove", team, w.users["owner"].ID), nil)
+	if resp.StatusCode != http.StatusSeeOther || !strings.Contains(resp.Header.Get("Location"), "done=member-removed") {
+		t.Errorf("remove: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	if status, _ := w.api("POST", fmt.Sprintf("/teams/%d/workflows", w.team.ID), w.tokens["owner"], `{"title":"After removal","consent_text":"Stop at any time."}`); status != http.StatusForbidden && status != http.StatusNotFound {
+		t.Errorf("a removed owner creates a workflow: %d", status)
+	}
+	path := fmt.Sprintf("/teams/%d/researchers/%d", w.team.ID, w.users["researcher"].ID)
+	if status, body := w.api("DELETE", path, w.tokens["owner"], ""); status != http.StatusForbidden && status != http.StatusNotFound {
+		t.Errorf("a product owner revoked a grant: %d %s", status, body)
+	}
+	if status, body := w.api("DELETE", path, w.tokens["admin"], ""); status != http.StatusNoContent {
+		t.Errorf("revoke: %d %s", status, body)
+	}
+	if status, _ := w.api("DELETE", path, w.tokens["admin"], ""); status != http.StatusNotFound {
+		t.Errorf("revoke again: %d, want 404", status)
 	}
 }

@@ -62,6 +62,8 @@ func (s *Server) routes() {
 	api.POST("/teams", s.handleAPITeamCreate, s.idempotent)
 	api.POST("/teams/:id/members", s.handleAPITeamMemberAdd, s.idempotent)
 	api.POST("/teams/:id/researchers", s.handleAPITeamResearcherAdd, s.idempotent)
+	api.DELETE("/teams/:id/members/:user", s.handleAPITeamMemberRemove)
+	api.DELETE("/teams/:id/researchers/:user", s.handleAPITeamResearcherRevoke)
 	api.POST("/teams/:id/workflows", s.handleAPIWorkflowCreate, s.idempotent)
 	api.GET("/workflows", s.handleAPIWorkflowList)
 	api.GET("/workflows/:id", s.handleAPIWorkflowShow)
@@ -197,5 +199,7 @@ func (s *Server) routes() {
 	admin.GET("/teams/:id", s.handleAdminTeamShow)
 	admin.POST("/teams/:id/members", s.handleAdminTeamMemberAdd)
 	admin.POST("/teams/:id/researchers", s.handleAdminTeamResearcherAdd)
+	admin.POST("/teams/:id/members/:user/remove", s.handleAdminTeamMemberRemove)
+	admin.POST("/teams/:id/researchers/:user/revoke", s.handleAdminTeamResearcherRevoke)
 	admin.GET("/audit", s.handleAdminAuditList)
 }
