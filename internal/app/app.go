@@ -7,6 +7,7 @@
 package app
 
 import (
+	"runtime"
 	"time"
 
 	"github.com/sandpit-nhs/sandpit/internal/sandpit"
@@ -62,6 +63,9 @@ type Config struct {
 	Version string
 	// Now is the clock.
 	Now func() time.Time
+	// Decoders bounds how many screen images are decoded at once, across
+	// every request (nil: New sizes it to the cores).
+	Decoders sandpit.Decoders
 }
 
 // App is every service.
@@ -82,6 +86,9 @@ func New(st *store.Store, cfg Config) *App {
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.Decoders == nil {
+		cfg.Decoders = sandpit.NewDecoders(runtime.GOMAXPROCS(0))
 	}
 	return &App{
 		Identity:  newIdentity(st, cfg),

@@ -339,7 +339,7 @@ func (s *Authoring) ImportRelease(ctx context.Context, a Actor, workflowID int64
 	if err != nil {
 		return nil, err
 	}
-	images, err := def.CheckImages()
+	images, err := def.CheckImagesWith(s.cfg.Decoders)
 	if err != nil {
 		return nil, err
 	}
@@ -425,7 +425,7 @@ func (s *Authoring) ReplaceDefinition(ctx context.Context, a Actor, id int64, de
 	if err != nil {
 		return nil, err
 	}
-	images, err := def.CheckImages()
+	images, err := def.CheckImagesWith(s.cfg.Decoders)
 	if err != nil {
 		return nil, err
 	}
@@ -541,8 +541,9 @@ type ScreenInput struct {
 }
 
 // checkScreen checks in, the key too when key is set, and returns its
-// checked image (nil when none was sent and optional is set).
-func checkScreen(in *ScreenInput, key, optional bool) (*sandpit.CheckedImage, error) {
+// checked image (nil when none was sent and optional is set), decoded
+// under decoders' bound.
+func checkScreen(decoders sandpit.Decoders, in *ScreenInput, key, optional bool) (*sandpit.CheckedImage, error) {
 	in.Key, in.Title = strings.TrimSpace(in.Key), strings.TrimSpace(in.Title)
 	var fields []sandpit.FieldError
 	if key {
@@ -559,7 +560,7 @@ func checkScreen(in *ScreenInput, key, optional bool) (*sandpit.CheckedImage, er
 		fields = append(fields, sandpit.Required("image"))
 	case len(in.Image) > 0:
 		var err error
-		if img, err = sandpit.CheckImage(in.Image); err != nil {
+		if img, err = decoders.CheckImage(in.Image); err != nil {
 			fields = append(fields, sandpit.FieldErrorsOf(err)...)
 		}
 	}
@@ -575,7 +576,7 @@ func (s *Authoring) AddScreen(ctx context.Context, a Actor, id int64, in ScreenI
 	if err != nil {
 		return err
 	}
-	img, err := checkScreen(&in, true, false)
+	img, err := checkScreen(s.cfg.Decoders, &in, true, false)
 	if err != nil {
 		return err
 	}
@@ -593,7 +594,7 @@ func (s *Authoring) UpdateScreen(ctx context.Context, a Actor, id int64, key str
 	if err != nil {
 		return err
 	}
-	img, err := checkScreen(&in, false, true)
+	img, err := checkScreen(s.cfg.Decoders, &in, false, true)
 	if err != nil {
 		return err
 	}

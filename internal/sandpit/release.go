@@ -470,24 +470,61 @@ func ProblemsError(ps []Problem) error {
 }
 
 // CheckImages validates d and decodes and checks every screen's image,
-// naming every problem at once. It fills each screen's width and height and
-// returns the images by screen key.
+// naming every problem at once, with no bound on decodes at once (see
+// CheckImagesWith).
 func (d *Definition) CheckImages() (map[string]*CheckedImage, error) {
+	return d.CheckImagesWith(nil)
+}
+
+// CheckImagesWith validates d and checks every screen's image, naming
+// every problem at once. Every header is read first and the pixels are
+// counted against MaxDefinitionPixels, so a costly definition is refused
+// before one image is decoded; the images are then decoded one at a time,
+// each under decoders' bound. It fills each screen's width and height and
+// returns the images by screen key.
+func (d *Definition) CheckImagesWith(decoders Decoders) (map[string]*CheckedImage, error) {
 	fields := d.fieldErrors()
-	images := map[string]*CheckedImage{}
+	type screenImage struct {
+		data   []byte
+		header ImageHeader
+	}
+	checked := make([]*screenImage, len(d.Screens))
+	pixels := 0
 	for i, sc := range d.Screens {
 		data, err := ParseDataURI(sc.Image)
 		if err == nil {
-			var img *CheckedImage
-			if img, err = CheckImage(data); err == nil {
-				images[sc.Key] = img
-				d.Screens[i].Width, d.Screens[i].Height = img.Width, img.Height
+			var h ImageHeader
+			if h, err = CheckImageHeader(data); err == nil {
+				checked[i] = &screenImage{data: data, header: h}
+				pixels += h.Pixels() // at most 100 × 4096², far inside an int
 				continue
 			}
 		}
 		for _, f := range FieldErrorsOf(err) {
 			fields = append(fields, onScreen(i, "image", f))
 		}
+	}
+	if pixels > MaxDefinitionPixels {
+		fields = append(fields, placed(FieldError{Field: "screens", Code: FieldPixels,
+			Params: Params{"millions": pixels / 1_000_000, "max_millions": MaxDefinitionPixels / 1_000_000}}, "screens", "screens"))
+	}
+	if len(fields) > 0 {
+		return nil, Invalid("Check the release definition.", fields...)
+	}
+	images := map[string]*CheckedImage{}
+	for i, sc := range d.Screens {
+		var img *CheckedImage
+		var err error
+		decoders.decode(func() { img, err = decodeChecked(checked[i].data, checked[i].header) })
+		checked[i] = nil // the decoded bytes are kept in img; let the rest go
+		if err != nil {
+			for _, f := range FieldErrorsOf(err) {
+				fields = append(fields, onScreen(i, "image", f))
+			}
+			continue
+		}
+		images[sc.Key] = img
+		d.Screens[i].Width, d.Screens[i].Height = img.Width, img.Height
 	}
 	if len(fields) > 0 {
 		return nil, Invalid("Check the release definition.", fields...)
