@@ -18,7 +18,13 @@ import (
 const (
 	FailedSignInWindow     = 15 * time.Minute
 	FailedSignInPerAccount = 5
-	FailedSignInPerIP      = 50
+	// FailedSignInPerIP failures from one address within the window slow
+	// that address rather than stop it: each further attempt must wait
+	// twice as long after the last failure (1 s, 2 s, 4 s, … up to
+	// MaxSignInDelay), so a whole trust behind one NAT is never locked out
+	// while each account keeps its own limit.
+	FailedSignInPerIP = 50
+	MaxSignInDelay    = time.Minute
 	RegistrationWindow     = time.Hour
 	RegistrationsPerIP     = 100
 
@@ -68,6 +74,7 @@ type auditStore interface {
 	Audit(ctx context.Context, entry sandpit.AuditEntry) error
 	AuditEvents(ctx context.Context, f store.AuditFilter) ([]sandpit.AuditEvent, int64, error)
 	RateCount(ctx context.Context, kind, key string, window time.Duration) (int64, time.Time, error)
+	RateNewest(ctx context.Context, kind, key string) (time.Time, error)
 	RecordRateEvents(ctx context.Context, events []store.RateEvent, entry sandpit.AuditEntry) error
 }
 
@@ -134,6 +141,36 @@ func (i *Identity) rateLimited(ctx context.Context, kind, key string, limit int6
 		Err: sandpit.Errorf(sandpit.ERATELIMITED, "Too many attempts. Wait %d minute%s and try again.", minutes, plural)}
 }
 
+// slowedDown returns a RateLimitError when address ip has failed
+// FailedSignInPerIP times or more within the window and its last failure
+// was less than the delay ago: 1 s after the limit, doubling with each
+// further failure, up to MaxSignInDelay.
+func (i *Identity) slowedDown(ctx context.Context, ip string) error {
+	n, _, err := i.store.RateCount(ctx, RateSignInIP, ip, FailedSignInWindow)
+	if err != nil || n < FailedSignInPerIP {
+		return err
+	}
+	delay := MaxSignInDelay
+	if over := n - FailedSignInPerIP; over < 6 {
+		delay = min(time.Second<<over, MaxSignInDelay)
+	}
+	last, err := i.store.RateNewest(ctx, RateSignInIP, ip)
+	if err != nil {
+		return err
+	}
+	wait := last.Add(delay).Sub(i.cfg.Now())
+	if wait <= 0 {
+		return nil
+	}
+	seconds := max(int(math.Ceil(wait.Seconds())), 1)
+	plural := "s"
+	if seconds == 1 {
+		plural = ""
+	}
+	return &RateLimitError{Wait: time.Duration(seconds) * time.Second,
+		Err: sandpit.Errorf(sandpit.ERATELIMITED, "Too many failed sign-ins from your network. Wait %d second%s and try again.", seconds, plural)}
+}
+
 // authenticate checks email and password against the limits and the
 // accounts. A failure is counted against the account and the client's
 // address and audited, in one transaction.
@@ -142,7 +179,7 @@ func (i *Identity) authenticate(ctx context.Context, actor Actor, email, passwor
 	if err := i.rateLimited(ctx, RateSignInAccount, account, FailedSignInPerAccount, FailedSignInWindow); err != nil {
 		return nil, err
 	}
-	if err := i.rateLimited(ctx, RateSignInIP, actor.IP, FailedSignInPerIP, FailedSignInWindow); err != nil {
+	if err := i.slowedDown(ctx, actor.IP); err != nil {
 		return nil, err
 	}
 	u, hash, err := i.store.UserByEmail(ctx, account)

@@ -95,8 +95,19 @@ func CheckImage(data []byte) (*CheckedImage, error) {
 // decodeChecked decodes data, whose header h was checked, to be sure the
 // image is whole.
 func decodeChecked(data []byte, h ImageHeader) (*CheckedImage, error) {
+	damaged := imageInvalid(BadFormat("image", "a whole image, not damaged or cut short"))
+	// A PNG is checked chunk by chunk and row by row, never holding its
+	// pixels (up to 64 MB); a JPEG, or an interlaced PNG, is decoded.
+	if h.ContentType == "image/png" {
+		if ok, known := pngWhole(data, h); known {
+			if !ok {
+				return nil, damaged
+			}
+			return &CheckedImage{Data: data, ContentType: h.ContentType, Width: h.Width, Height: h.Height}, nil
+		}
+	}
 	if _, _, err := image.Decode(bytes.NewReader(data)); err != nil {
-		return nil, imageInvalid(BadFormat("image", "a whole image, not damaged or cut short"))
+		return nil, damaged
 	}
 	return &CheckedImage{Data: data, ContentType: h.ContentType, Width: h.Width, Height: h.Height}, nil
 }

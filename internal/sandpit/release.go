@@ -480,8 +480,9 @@ func (d *Definition) CheckImages() (map[string]*CheckedImage, error) {
 // every problem at once. Every header is read first and the pixels are
 // counted against MaxDefinitionPixels, so a costly definition is refused
 // before one image is decoded; the images are then decoded one at a time,
-// each under decoders' bound. It fills each screen's width and height and
-// returns the images by screen key.
+// each under decoders' bound. It fills each screen's width and height,
+// empties its Image (the bytes are in the map returned) and returns the
+// images by screen key.
 func (d *Definition) CheckImagesWith(decoders Decoders) (map[string]*CheckedImage, error) {
 	fields := d.fieldErrors()
 	type screenImage struct {
@@ -492,6 +493,9 @@ func (d *Definition) CheckImagesWith(decoders Decoders) (map[string]*CheckedImag
 	pixels := 0
 	for i, sc := range d.Screens {
 		data, err := ParseDataURI(sc.Image)
+		// The bytes are all that is needed from here on: letting the text
+		// go halves what a large definition holds.
+		d.Screens[i].Image = ""
 		if err == nil {
 			var h ImageHeader
 			if h, err = CheckImageHeader(data); err == nil {

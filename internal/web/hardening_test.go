@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestNoStore holds issue 14's shared ward PC: no signed-in page or API
@@ -86,5 +87,38 @@ func TestTeamRevocationRoutes(t *testing.T) {
 	}
 	if status, _ := w.api("DELETE", path, w.tokens["admin"], ""); status != http.StatusNotFound {
 		t.Errorf("revoke again: %d, want 404", status)
+	}
+}
+
+// TestSignInFromOneAddressSlows holds issue 14's trust behind one NAT: past
+// fifty failures an address is slowed, each wait twice the last, never
+// locked out for the whole window, while the accounts keep their limits.
+func TestSignInFromOneAddressSlows(t *testing.T) {
+	w := newWorld(t, Config{})
+	w.populate()
+	for i := range 50 {
+		if status, _ := w.signInAPI(fmt.Sprintf("nobody%d@example.nhs.uk", i), "wrong password!", ""); status != http.StatusUnauthorized {
+			t.Fatalf("attempt %d = %d", i+1, status)
+		}
+	}
+	status, h := w.signInAPI(w.users["admin"].Email, password, "")
+	if status != http.StatusTooManyRequests || h.Get("Retry-After") != "1" {
+		t.Errorf("at once = %d, Retry-After %q; want 429 and 1", status, h.Get("Retry-After"))
+	}
+	w.clock.Advance(time.Second)
+	if status, _ := w.signInAPI(w.users["admin"].Email, password, ""); status != http.StatusCreated {
+		t.Errorf("a second later = %d, want 201", status)
+	}
+	// Each further failure doubles the wait: after the 51st, 2 s.
+	if status, _ := w.signInAPI("nobody@example.nhs.uk", "wrong password!", ""); status != http.StatusUnauthorized {
+		t.Fatalf("51st failure = %d", status)
+	}
+	w.clock.Advance(time.Second)
+	if status, h := w.signInAPI(w.users["admin"].Email, password, ""); status != http.StatusTooManyRequests || h.Get("Retry-After") != "1" {
+		t.Errorf("1 s after the 51st failure = %d, Retry-After %q; want 429 and 1", status, h.Get("Retry-After"))
+	}
+	w.clock.Advance(time.Second)
+	if status, _ := w.signInAPI(w.users["admin"].Email, password, ""); status != http.StatusCreated {
+		t.Errorf("2 s after = %d, want 201", status)
 	}
 }
