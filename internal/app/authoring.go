@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -580,7 +581,37 @@ func (s *Authoring) AddScreen(ctx context.Context, a Actor, id int64, in ScreenI
 	if err != nil {
 		return err
 	}
+	if err := s.withinPixelBudget(ctx, m.ID, "", img); err != nil {
+		return err
+	}
 	return s.store.AddScreen(ctx, m.ID, in.Key, in.Title, img)
+}
+
+// withinPixelBudget is EINVALID on "image" when img, added to release id or
+// replacing the image of its screen replacing, would take its screens past
+// sandpit.MaxDefinitionPixels: screens added one by one are bounded as an
+// imported definition is.
+func (s *Authoring) withinPixelBudget(ctx context.Context, id int64, replacing string, img *sandpit.CheckedImage) error {
+	if img == nil {
+		return nil
+	}
+	r, err := s.store.Release(ctx, id)
+	if err != nil {
+		return err
+	}
+	pixels := img.Width * img.Height
+	for _, sc := range r.Definition.Screens {
+		if sc.Key != replacing {
+			pixels += sc.Width * sc.Height
+		}
+	}
+	if pixels <= sandpit.MaxDefinitionPixels {
+		return nil
+	}
+	f := sandpit.FieldError{Field: "image", Code: sandpit.FieldPixels,
+		Params: sandpit.Params{"millions": pixels / 1_000_000, "max_millions": sandpit.MaxDefinitionPixels / 1_000_000}}
+	return sandpit.Invalid(fmt.Sprintf("With this image the release's screens would hold %d million pixels; the most is %d million.",
+		pixels/1_000_000, sandpit.MaxDefinitionPixels/1_000_000), f)
 }
 
 // UpdateScreen renames screen key of draft release id and, when in has an
@@ -596,6 +627,9 @@ func (s *Authoring) UpdateScreen(ctx context.Context, a Actor, id int64, key str
 	}
 	img, err := checkScreen(s.cfg.Decoders, &in, false, true)
 	if err != nil {
+		return err
+	}
+	if err := s.withinPixelBudget(ctx, m.ID, sv.Screen.Key, img); err != nil {
 		return err
 	}
 	return s.store.UpdateScreen(ctx, m.ID, sv.Screen.Key, in.Title, img)

@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"fmt"
 	"math"
 	"testing"
 
@@ -31,4 +32,26 @@ func TestOverflowingHotspotRefused(t *testing.T) {
 			t.Errorf("err = %v, codes %v", err, got)
 		}
 	})
+}
+
+// TestScreensAddedOneByOneKeepThePixelBudget: the pixel budget of an
+// imported definition holds for screens uploaded one at a time too.
+func TestScreensAddedOneByOneKeepThePixelBudget(t *testing.T) {
+	w := newWorld(t)
+	owner := w.actors[kindOwner]
+	draft := w.draft("0.7")
+	// Full-size screens stored as such, without paying for their images.
+	small := pngBytes(t, 8, 8)
+	for i := range sandpit.MaxDefinitionPixels / (sandpit.MaxImageSide * sandpit.MaxImageSide) {
+		img := &sandpit.CheckedImage{Data: small, ContentType: "image/png", Width: sandpit.MaxImageSide, Height: sandpit.MaxImageSide}
+		w.must(w.st.AddScreen(w.ctx, draft, fmt.Sprintf("big%d", i), "Big", img))
+	}
+	err := w.app.Authoring.AddScreen(w.ctx, owner, draft, app.ScreenInput{Key: "one-more", Title: "One more", Image: pngBytes(t, 10, 10)})
+	if got := codes(err); got["image"] != sandpit.FieldPixels {
+		t.Errorf("err = %v, codes %v", err, got)
+	}
+	// Replacing a screen's image counts the new one instead of the old.
+	if err := w.app.Authoring.UpdateScreen(w.ctx, owner, draft, "big0", app.ScreenInput{Title: "Smaller", Image: pngBytes(t, 10, 10)}); err != nil {
+		t.Errorf("replacing with a smaller image: %v", err)
+	}
 }

@@ -25,6 +25,7 @@ var screenSentences = formSentences{
 		sandpit.FieldFileSize:  "The image is {mb} MB; the most is {max_mb} MB",
 		sandpit.FieldImageSize: "The image is {width} × {height} pixels; the most is {max} × {max}",
 		sandpit.FieldTooMany:   "A release may have at most {max} screens",
+		sandpit.FieldPixels:    "With this image the release's screens would hold {millions} million pixels; the most is {max_millions} million: use smaller images",
 	},
 }
 
