@@ -7,15 +7,16 @@ LDFLAGS := -X main.version=$(VERSION)
 NHSUK   := static/vendor/nhsuk
 NHSUK_DIST := node_modules/nhsuk-frontend/dist/nhsuk
 
-.PHONY: run test assets build vet unit postgres browser clean
+.PHONY: run test assets build vet unit postgres fuzz-short fuzz measure-imports browser clean
 
 ## run: start Sandpit on http://localhost:8080 with an SQLite file and demo data
 run: assets
 	$(GO) run -ldflags "$(LDFLAGS)" ./cmd/sandpit serve --demo --log-format text
 
 ## test: vet, the whole suite on SQLite, again on PostgreSQL when
-## SANDPIT_TEST_POSTGRES holds a URL, then the browser tests
-test: assets vet unit postgres browser
+## SANDPIT_TEST_POSTGRES holds a URL, each fuzz test for a few seconds,
+## then the browser tests
+test: assets vet unit postgres fuzz-short browser
 
 ## assets: install the NHS.UK frontend and copy it into static/ for embedding
 assets: $(NHSUK)/nhsuk-frontend.min.css
@@ -51,6 +52,29 @@ postgres:
 	else \
 		echo "== SANDPIT_TEST_POSTGRES is not set: the PostgreSQL pass is skipped (.ci/run sets it)"; \
 	fi
+
+# The fuzz tests, each package:target.
+FUZZ_TARGETS := ./internal/sandpit:FuzzDefinitionImport ./internal/web:FuzzClickBody ./internal/web:FuzzHotspotForm
+FUZZTIME ?= 10s
+
+## fuzz-short: every fuzz test for FUZZTIME (10 s) each, as make test does
+fuzz-short:
+	@for t in $(FUZZ_TARGETS); do \
+		echo "== fuzz $${t#*:} for $(FUZZTIME)"; \
+		SANDPIT_TEST_POSTGRES= $(GO) test -run XXX -fuzz "^$${t#*:}$$" -fuzztime $(FUZZTIME) "$${t%%:*}" || exit 1; \
+	done
+
+FUZZ_LONG ?= 10m
+
+## fuzz: every fuzz test for FUZZ_LONG (10 minutes) each, e.g. FUZZ_LONG=1h make fuzz;
+## a failing input is kept under the package's testdata/fuzz/ to commit with the fix
+fuzz:
+	$(MAKE) fuzz-short FUZZTIME=$(FUZZ_LONG)
+
+## measure-imports: peak memory of four concurrent maximal definition
+## imports (issue 14: under 300 MB), printed by the test
+measure-imports:
+	SANDPIT_MEASURE_IMPORTS=1 $(GO) test -run '^TestImportMemory$$' -v -timeout 15m ./internal/web
 
 browser:
 	$(GO) test -run '^TestBrowser' -v ./cmd/sandpit

@@ -27,6 +27,7 @@ type config struct {
 	Proxies     string
 	OCR         string
 	Tesseract   string
+	MetricsAddr string
 	Demo        bool
 
 	// Parsed from the strings above by check.
@@ -54,6 +55,7 @@ var settingEnv = map[string]string{
 	"password-cost":     "SANDPIT_PASSWORD_COST",
 	"ocr":               "SANDPIT_OCR",
 	"tesseract":         "SANDPIT_TESSERACT",
+	"metrics-addr":      "SANDPIT_METRICS_ADDR",
 }
 
 // flags defines each setting on fs with its built-in default. The help text
@@ -68,6 +70,7 @@ func (c *config) flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.LogFormat, "log-format", "json", "SANDPIT_LOG_FORMAT: json or text")
 	fs.StringVar(&c.OpenReg, "open-registration", "true", "SANDPIT_OPEN_REGISTRATION: true lets anyone register as a clinician; false leaves account creation to admins")
 	fs.StringVar(&c.Proxies, "trusted-proxies", "", "SANDPIT_TRUSTED_PROXIES: comma-separated CIDR ranges of the load balancers whose X-Forwarded-For names the client (default: none; the client is the socket address)")
+	fs.StringVar(&c.MetricsAddr, "metrics-addr", "127.0.0.1:9090", "SANDPIT_METRICS_ADDR: the address /metrics is served on, apart from the site so the public never reaches it; off serves no metrics")
 	fs.IntVar(&c.passwordCost, "password-cost", sandpit.DefaultPasswordCost, "SANDPIT_PASSWORD_COST: bcrypt's cost for new password hashes, 4 to 16; below 10 only in tests")
 	fs.StringVar(&c.OCR, "ocr", "on", "SANDPIT_OCR: on reads every uploaded screen with Tesseract and refuses one showing a real NHS number (Sandpit will not start without the tesseract binary); off leaves screens unchecked, and the upload pages say so")
 	fs.StringVar(&c.Tesseract, "tesseract", "tesseract", "SANDPIT_TESSERACT: the tesseract binary, a path or a name on PATH")
@@ -130,6 +133,11 @@ func (c *config) check() error {
 			return fmt.Errorf("SANDPIT_TRUSTED_PROXIES: %q is not a CIDR range like 10.0.0.0/8", cidr)
 		}
 		c.proxies = append(c.proxies, n)
+	}
+	if c.MetricsAddr != "off" {
+		if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {
+			return fmt.Errorf("SANDPIT_METRICS_ADDR %q: want host:port, e.g. 127.0.0.1:9090, or off", c.MetricsAddr)
+		}
 	}
 	if c.PseudoKey != "" && len(c.PseudoKey) < minSessionKeyLength {
 		return fmt.Errorf("SANDPIT_PSEUDONYM_KEY: want %d or more characters", minSessionKeyLength)

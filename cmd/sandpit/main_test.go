@@ -39,13 +39,28 @@ func (b *syncBuffer) String() string {
 
 // instance is a Sandpit started through run() for a test.
 type instance struct {
-	URL    string
-	Stdout *syncBuffer
-	Stderr *syncBuffer
-	done   chan error
+	URL        string
+	MetricsURL string // where /metrics is served, apart from the site
+	Stdout     *syncBuffer
+	Stderr     *syncBuffer
+	done       chan error
 }
 
-var listening = regexp.MustCompile(`listening on (\S+);`)
+var (
+	listening      = regexp.MustCompile(`listening on (\S+);`)
+	servingMetrics = regexp.MustCompile(`Metrics are served at (\S+)\n`)
+)
+
+// readyTimeout is how long start waits for Sandpit to become healthy: demo
+// seeding and migrations on a loaded machine take seconds, and several
+// times longer under the race detector.
+func readyTimeout() time.Duration {
+	d := 30 * time.Second
+	if raceEnabled {
+		d *= 5
+	}
+	return d
+}
 
 // start runs Sandpit on port 0 with env and args and waits until /healthz
 // answers. It stops when ctx ends; Wait returns what run returned.
@@ -57,12 +72,16 @@ func start(t *testing.T, ctx context.Context, env map[string]string, args ...str
 	if _, ok := env["SANDPIT_DATABASE_URL"]; !ok {
 		env["SANDPIT_DATABASE_URL"] = storetest.URL(t)
 	}
+	if _, ok := env["SANDPIT_METRICS_ADDR"]; !ok {
+		env["SANDPIT_METRICS_ADDR"] = "127.0.0.1:0"
+	}
 	s := &instance{Stdout: &syncBuffer{}, Stderr: &syncBuffer{}, done: make(chan error, 1)}
 	getenv := func(name string) string { return env[name] }
 	argv := append([]string{"sandpit", "serve", "--addr", "127.0.0.1:0"}, args...)
 	go func() { s.done <- run(ctx, argv, getenv, strings.NewReader(""), s.Stdout, s.Stderr) }()
 
-	deadline := time.Now().Add(30 * time.Second)
+	wait := readyTimeout()
+	deadline := time.Now().Add(wait)
 	for time.Now().Before(deadline) {
 		select {
 		case err := <-s.done:
@@ -71,6 +90,9 @@ func start(t *testing.T, ctx context.Context, env map[string]string, args ...str
 		}
 		if m := listening.FindStringSubmatch(s.Stdout.String()); m != nil && s.URL == "" {
 			s.URL = "http://" + m[1]
+			if m := servingMetrics.FindStringSubmatch(s.Stdout.String()); m != nil {
+				s.MetricsURL = m[1]
+			}
 		}
 		if s.URL != "" {
 			if resp, err := http.Get(s.URL + "/healthz"); err == nil {
@@ -82,7 +104,7 @@ func start(t *testing.T, ctx context.Context, env map[string]string, args ...str
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	t.Fatalf("Sandpit did not become healthy\nstdout:\n%s\nstderr:\n%s", s.Stdout, s.Stderr)
+	t.Fatalf("Sandpit did not become healthy within %s (race detector: %v)\nstdout:\n%s\nstderr:\n%s", wait, raceEnabled, s.Stdout, s.Stderr)
 	return nil
 }
 
@@ -92,8 +114,8 @@ func (s *instance) Wait(t *testing.T) error {
 	select {
 	case err := <-s.done:
 		return err
-	case <-time.After(30 * time.Second):
-		t.Fatal("run did not return")
+	case <-time.After(readyTimeout()):
+		t.Fatalf("run did not return\nstderr:\n%s", s.Stderr)
 		return nil
 	}
 }
@@ -138,10 +160,16 @@ func TestRun(t *testing.T) {
 			}
 		}
 	})
-	t.Run("exports Prometheus metrics", func(t *testing.T) {
-		_, body := fetch(t, s.URL+"/metrics")
+	t.Run("exports Prometheus metrics on their own address only", func(t *testing.T) {
+		if s.MetricsURL == "" {
+			t.Fatalf("no metrics address printed:\n%s", s.Stdout)
+		}
+		_, body := fetch(t, s.MetricsURL)
 		if !strings.Contains(body, `sandpit_http_requests_total{method="GET",route="/healthz",status="200"}`) {
 			t.Errorf("metrics:\n%s", body)
+		}
+		if resp, _ := fetch(t, s.URL+"/metrics"); resp.StatusCode != http.StatusNotFound {
+			t.Errorf("/metrics on the site = %d, want 404", resp.StatusCode)
 		}
 	})
 	t.Run("healthcheck succeeds against it", func(t *testing.T) {

@@ -84,9 +84,33 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return fmt.Errorf("SANDPIT_ADDR %q: %w", cfg.Addr, err)
 	}
+	// Metrics name routes and the version: they are served on an address of
+	// their own (loopback by default), never on the site.
+	var metricsLn net.Listener
+	if cfg.MetricsAddr != "off" {
+		if metricsLn, err = net.Listen("tcp", cfg.MetricsAddr); err != nil {
+			ln.Close()
+			return fmt.Errorf("SANDPIT_METRICS_ADDR %q: %w", cfg.MetricsAddr, err)
+		}
+		log.Info("serving metrics", "addr", metricsLn.Addr().String())
+		fmt.Fprintf(stdout, "Metrics are served at http://%s/metrics\n", metricsLn.Addr())
+	}
 	log.Info("listening", "addr", ln.Addr().String(), "base_url", cfg.baseURL.String(), "database", cfg.database.Dialect, "version", version)
 	fmt.Fprintf(stdout, "Sandpit %s is listening on %s; open %s\n", version, ln.Addr(), cfg.baseURL)
-	return serveHTTP(ctx, ln, srv, log)
+	if metricsLn == nil {
+		return serveHTTP(ctx, ln, srv, log)
+	}
+	metricsMux := http.NewServeMux()
+	metricsMux.Handle("GET /metrics", srv.MetricsHandler())
+	// One server failing stops the other: Sandpit serves both or neither.
+	ctx, stop := context.WithCancel(ctx)
+	defer stop()
+	errs := make(chan error, 2)
+	go func() { errs <- serveHTTP(ctx, metricsLn, metricsMux, log) }()
+	go func() { errs <- serveHTTP(ctx, ln, srv, log) }()
+	first := <-errs
+	stop()
+	return errors.Join(first, <-errs)
 }
 
 // serveHTTP serves h on ln until ctx ends, then stops taking requests and

@@ -8,6 +8,7 @@ package app
 
 import (
 	"context"
+	"runtime"
 	"time"
 
 	"github.com/sandpit-nhs/sandpit/internal/sandpit"
@@ -75,6 +76,9 @@ type Config struct {
 	// that a screenshot showing a real NHS number is refused; nil leaves
 	// screens unchecked (SANDPIT_OCR=off).
 	Screens ScreenReader
+	// Decoders bounds how many screen images are decoded at once, across
+	// every request (nil: New sizes it to the cores).
+	Decoders sandpit.Decoders
 }
 
 // ScreenReader reads the words, with their boxes, in a PNG or JPEG image.
@@ -100,6 +104,9 @@ func New(st *store.Store, cfg Config) *App {
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.Decoders == nil {
+		cfg.Decoders = sandpit.NewDecoders(runtime.GOMAXPROCS(0))
 	}
 	return &App{
 		Identity:  newIdentity(st, cfg),

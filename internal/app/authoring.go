@@ -349,7 +349,7 @@ func (s *Authoring) ImportRelease(ctx context.Context, a Actor, workflowID int64
 	if err != nil {
 		return nil, err
 	}
-	images, err := def.CheckImages()
+	images, err := def.CheckImagesWith(s.cfg.Decoders)
 	if err != nil {
 		return nil, err
 	}
@@ -438,7 +438,7 @@ func (s *Authoring) ReplaceDefinition(ctx context.Context, a Actor, id int64, de
 	if err != nil {
 		return nil, err
 	}
-	images, err := def.CheckImages()
+	images, err := def.CheckImagesWith(s.cfg.Decoders)
 	if err != nil {
 		return nil, err
 	}
@@ -568,8 +568,9 @@ type ScreenInput struct {
 }
 
 // checkScreen checks in, the key too when key is set, and returns its
-// checked image (nil when none was sent and optional is set).
-func checkScreen(in *ScreenInput, key, optional bool) (*sandpit.CheckedImage, error) {
+// checked image (nil when none was sent and optional is set), decoded
+// under decoders' bound.
+func checkScreen(decoders sandpit.Decoders, in *ScreenInput, key, optional bool) (*sandpit.CheckedImage, error) {
 	in.Key, in.Title = strings.TrimSpace(in.Key), strings.TrimSpace(in.Title)
 	var fields []sandpit.FieldError
 	if key {
@@ -586,7 +587,7 @@ func checkScreen(in *ScreenInput, key, optional bool) (*sandpit.CheckedImage, er
 		fields = append(fields, sandpit.Required("image"))
 	case len(in.Image) > 0:
 		var err error
-		if img, err = sandpit.CheckImage(in.Image); err != nil {
+		if img, err = decoders.CheckImage(in.Image); err != nil {
 			fields = append(fields, sandpit.FieldErrorsOf(err)...)
 		}
 	}
@@ -602,14 +603,44 @@ func (s *Authoring) AddScreen(ctx context.Context, a Actor, id int64, in ScreenI
 	if err != nil {
 		return err
 	}
-	img, err := checkScreen(&in, true, false)
+	img, err := checkScreen(s.cfg.Decoders, &in, true, false)
 	if err != nil {
+		return err
+	}
+	if err := s.withinPixelBudget(ctx, m.ID, "", img); err != nil {
 		return err
 	}
 	if err := s.readScreen(ctx, "image", img); err != nil {
 		return err
 	}
 	return s.store.AddScreen(ctx, m.ID, in.Key, in.Title, img)
+}
+
+// withinPixelBudget is EINVALID on "image" when img, added to release id or
+// replacing the image of its screen replacing, would take its screens past
+// sandpit.MaxDefinitionPixels: screens added one by one are bounded as an
+// imported definition is.
+func (s *Authoring) withinPixelBudget(ctx context.Context, id int64, replacing string, img *sandpit.CheckedImage) error {
+	if img == nil {
+		return nil
+	}
+	r, err := s.store.Release(ctx, id)
+	if err != nil {
+		return err
+	}
+	pixels := img.Width * img.Height
+	for _, sc := range r.Definition.Screens {
+		if sc.Key != replacing {
+			pixels += sc.Width * sc.Height
+		}
+	}
+	if pixels <= sandpit.MaxDefinitionPixels {
+		return nil
+	}
+	f := sandpit.FieldError{Field: "image", Code: sandpit.FieldPixels,
+		Params: sandpit.Params{"millions": pixels / 1_000_000, "max_millions": sandpit.MaxDefinitionPixels / 1_000_000}}
+	return sandpit.Invalid(fmt.Sprintf("With this image the release's screens would hold %d million pixels; the most is %d million.",
+		pixels/1_000_000, sandpit.MaxDefinitionPixels/1_000_000), f)
 }
 
 // UpdateScreen renames screen key of draft release id and, when in has an
@@ -623,8 +654,11 @@ func (s *Authoring) UpdateScreen(ctx context.Context, a Actor, id int64, key str
 	if err != nil {
 		return err
 	}
-	img, err := checkScreen(&in, false, true)
+	img, err := checkScreen(s.cfg.Decoders, &in, false, true)
 	if err != nil {
+		return err
+	}
+	if err := s.withinPixelBudget(ctx, m.ID, sv.Screen.Key, img); err != nil {
 		return err
 	}
 	if err := s.readScreen(ctx, "image", img); err != nil {
@@ -699,20 +733,27 @@ func checkHotspots(def *sandpit.Definition, sc *sandpit.Screen, rows []HotspotIn
 		f.Params = params
 		fields = append(fields, f)
 	}
-	number := func(row int, attribute, value string, min int) (int, bool) {
+	number := func(row int, attribute, value string, min, edge int) (int, bool) {
 		n, err := strconv.Atoi(strings.TrimSpace(value))
 		if err != nil || n < min {
 			at(row, attribute, sandpit.BadFormat(attribute, "a whole number of "+strconv.Itoa(min)+" or more"))
+			return 0, false
+		}
+		// Bounded by the largest image, so x + w below cannot overflow.
+		if n > sandpit.MaxImageSide {
+			f := sandpit.OutOfRange(attribute, min, edge)
+			f.Params["edge"] = edge
+			at(row, attribute, f)
 			return 0, false
 		}
 		return n, true
 	}
 	hs := make([]sandpit.Hotspot, 0, len(rows))
 	for _, r := range rows {
-		x, okx := number(r.Row, "x", r.X, 0)
-		y, oky := number(r.Row, "y", r.Y, 0)
-		w, okw := number(r.Row, "w", r.W, 1)
-		h, okh := number(r.Row, "h", r.H, 1)
+		x, okx := number(r.Row, "x", r.X, 0, sc.Width)
+		y, oky := number(r.Row, "y", r.Y, 0, sc.Height)
+		w, okw := number(r.Row, "w", r.W, 1, sc.Width)
+		h, okh := number(r.Row, "h", r.H, 1, sc.Height)
 		// A hotspot must fit inside the image; "edge" is the image's side
 		// for the sentence "x plus the width must be at most …".
 		if okx && okw && x+w > sc.Width {

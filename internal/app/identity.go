@@ -18,9 +18,15 @@ import (
 const (
 	FailedSignInWindow     = 15 * time.Minute
 	FailedSignInPerAccount = 5
-	FailedSignInPerIP      = 50
-	RegistrationWindow     = time.Hour
-	RegistrationsPerIP     = 100
+	// FailedSignInPerIP failures from one address within the window slow
+	// that address rather than stop it: each further attempt must wait
+	// twice as long after the last failure (1 s, 2 s, 4 s, … up to
+	// MaxSignInDelay), so a whole trust behind one NAT is never locked out
+	// while each account keeps its own limit.
+	FailedSignInPerIP  = 50
+	MaxSignInDelay     = time.Minute
+	RegistrationWindow = time.Hour
+	RegistrationsPerIP = 100
 
 	// The kinds of rate event, as the store counts them.
 	RateSignInAccount = "signin_account"
@@ -51,6 +57,7 @@ type teamStore interface {
 	Teams(ctx context.Context) ([]store.TeamListItem, error)
 	TeamPeople(ctx context.Context, id int64) ([]store.TeamPerson, error)
 	AddToTeam(ctx context.Context, teamID, userID int64, role sandpit.Role, entry sandpit.AuditEntry) error
+	RemoveFromTeam(ctx context.Context, teamID, userID int64, role sandpit.Role, entry sandpit.AuditEntry) error
 }
 
 // tokenStore keeps the hashes of API tokens; every call is scoped to the
@@ -67,6 +74,7 @@ type auditStore interface {
 	Audit(ctx context.Context, entry sandpit.AuditEntry) error
 	AuditEvents(ctx context.Context, f store.AuditFilter) ([]sandpit.AuditEvent, int64, error)
 	RateCount(ctx context.Context, kind, key string, window time.Duration) (int64, time.Time, error)
+	RateNewest(ctx context.Context, kind, key string) (time.Time, error)
 	RecordRateEvents(ctx context.Context, events []store.RateEvent, entry sandpit.AuditEntry) error
 }
 
@@ -133,6 +141,36 @@ func (i *Identity) rateLimited(ctx context.Context, kind, key string, limit int6
 		Err: sandpit.Errorf(sandpit.ERATELIMITED, "Too many attempts. Wait %d minute%s and try again.", minutes, plural)}
 }
 
+// slowedDown returns a RateLimitError when address ip has failed
+// FailedSignInPerIP times or more within the window and its last failure
+// was less than the delay ago: 1 s after the limit, doubling with each
+// further failure, up to MaxSignInDelay.
+func (i *Identity) slowedDown(ctx context.Context, ip string) error {
+	n, _, err := i.store.RateCount(ctx, RateSignInIP, ip, FailedSignInWindow)
+	if err != nil || n < FailedSignInPerIP {
+		return err
+	}
+	delay := MaxSignInDelay
+	if over := n - FailedSignInPerIP; over < 6 {
+		delay = min(time.Second<<over, MaxSignInDelay)
+	}
+	last, err := i.store.RateNewest(ctx, RateSignInIP, ip)
+	if err != nil {
+		return err
+	}
+	wait := last.Add(delay).Sub(i.cfg.Now())
+	if wait <= 0 {
+		return nil
+	}
+	seconds := max(int(math.Ceil(wait.Seconds())), 1)
+	plural := "s"
+	if seconds == 1 {
+		plural = ""
+	}
+	return &RateLimitError{Wait: time.Duration(seconds) * time.Second,
+		Err: sandpit.Errorf(sandpit.ERATELIMITED, "Too many failed sign-ins from your network. Wait %d second%s and try again.", seconds, plural)}
+}
+
 // authenticate checks email and password against the limits and the
 // accounts. A failure is counted against the account and the client's
 // address and audited, in one transaction.
@@ -141,7 +179,7 @@ func (i *Identity) authenticate(ctx context.Context, actor Actor, email, passwor
 	if err := i.rateLimited(ctx, RateSignInAccount, account, FailedSignInPerAccount, FailedSignInWindow); err != nil {
 		return nil, err
 	}
-	if err := i.rateLimited(ctx, RateSignInIP, actor.IP, FailedSignInPerIP, FailedSignInWindow); err != nil {
+	if err := i.slowedDown(ctx, actor.IP); err != nil {
 		return nil, err
 	}
 	u, hash, err := i.store.UserByEmail(ctx, account)
@@ -656,6 +694,40 @@ func (i *Identity) addToTeam(ctx context.Context, actor Actor, teamID int64, ema
 		return nil, err
 	}
 	return i.store.User(ctx, person.ID)
+}
+
+// RemoveMember takes product owner userID out of team teamID, as
+// AddMember's undoing: the team's product owners and admins may.
+func (i *Identity) RemoveMember(ctx context.Context, actor Actor, teamID, userID int64) error {
+	return i.removeFromTeam(ctx, actor, teamID, userID, sandpit.RoleProductOwner)
+}
+
+// RevokeResearcher takes away researcher userID's access to team teamID,
+// as GrantResearcher's undoing: admins may.
+func (i *Identity) RevokeResearcher(ctx context.Context, actor Actor, teamID, userID int64) error {
+	return i.removeFromTeam(ctx, actor, teamID, userID, sandpit.RoleResearcher)
+}
+
+// removeFromTeam checks the actor may take people out of team teamID as
+// role, as addToTeam checks adding them, and does. A team the actor may
+// not see is ENOTFOUND.
+func (i *Identity) removeFromTeam(ctx context.Context, actor Actor, teamID, userID int64, role sandpit.Role) error {
+	team, err := i.store.Team(ctx, teamID)
+	if err != nil {
+		return err
+	}
+	if err := visible(sandpit.CanViewTeam(actor.User, team.ID), "Team"); err != nil {
+		return err
+	}
+	allowed, action := sandpit.CanManageTeam(actor.User, team.ID), sandpit.AuditMemberRemoved
+	if role == sandpit.RoleResearcher {
+		allowed, action = sandpit.CanGrantResearcher(actor.User), sandpit.AuditResearcherRevok
+	}
+	if err := allow(allowed); err != nil {
+		return err
+	}
+	// The store adds the team and the person to the entry.
+	return i.store.RemoveFromTeam(ctx, team.ID, userID, role, actor.entry(action))
 }
 
 // AuditPage is a page of the audit log, the filter it was read with, and

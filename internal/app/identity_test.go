@@ -347,7 +347,9 @@ func TestIdentityAudit(t *testing.T) {
 			detail         string
 		}{
 			{sandpit.AuditUserCreated, admin.ID(), created.ID, 0, ""},
-			{sandpit.AuditRoleGranted, admin.ID(), created.ID, 0, "safety_officer"},
+			// The newest role_granted: adding the safety officer as a product
+			// owner granted the role, naming the team.
+			{sandpit.AuditRoleGranted, admin.ID(), created.ID, team.ID, `product_owner, with new@example.nhs.uk in team "Ward round"`},
 			{sandpit.AuditRoleRemoved, admin.ID(), created.ID, 0, "safety_officer"},
 			{sandpit.AuditTeamCreated, admin.ID(), 0, team.ID, ""},
 			{sandpit.AuditMemberAdded, admin.ID(), created.ID, team.ID, ""},

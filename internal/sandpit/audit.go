@@ -17,6 +17,8 @@ const (
 	AuditTeamCreated     = "team_created"
 	AuditMemberAdded     = "team_member_added"
 	AuditResearcherGrant = "researcher_granted"
+	AuditMemberRemoved   = "team_member_removed"
+	AuditResearcherRevok = "researcher_revoked"
 	AuditTokenCreated    = "token_created"
 	AuditTokenRevoked    = "token_revoked"
 )
@@ -25,7 +27,7 @@ const (
 func AuditActions() []string {
 	return []string{AuditSignIn, AuditSignInFailed, AuditSignOut, AuditRegister, AuditUserCreated,
 		AuditRoleGranted, AuditRoleRemoved, AuditUserDisabled, AuditPasswordChanged, AuditProfileUpdated,
-		AuditTeamCreated, AuditMemberAdded, AuditResearcherGrant, AuditTokenCreated, AuditTokenRevoked,
+		AuditTeamCreated, AuditMemberAdded, AuditResearcherGrant, AuditMemberRemoved, AuditResearcherRevok, AuditTokenCreated, AuditTokenRevoked,
 		AuditWorkflowCreated, AuditReleasePublish, AuditReleaseClosed, AuditConsent, AuditWithdraw,
 		AuditFindingUpdated, AuditFindingsMerged, AuditReportMoved, AuditSafetyTriaged, AuditExport}
 }

@@ -34,6 +34,9 @@ const (
 	// FieldImageSize: the image is Params["width"] × Params["height"]
 	// pixels, more than Params["max"] on a side.
 	FieldImageSize = "image_size"
+	// FieldPixels: the images hold Params["millions"] million pixels in
+	// all, more than Params["max_millions"].
+	FieldPixels = "too_many_pixels"
 	// FieldNotRunnable: the release cannot be published for the reasons in
 	// Params["problems"] (a []string of sentences).
 	FieldNotRunnable = "not_runnable"
@@ -170,6 +173,8 @@ func (f FieldError) Phrase() string {
 		return "must not hold control characters such as NUL, or line breaks where one line is expected"
 	case FieldScreenIdentifier:
 		return "shows what looks like a real NHS number; remove patient identifiers from the screen"
+	case FieldPixels:
+		return fmt.Sprintf("hold %d million pixels in all; the most a release may hold is %d million (for example 16 screens of 4096 × 4096, or 100 of 1920 × 1080)", f.Int("millions"), f.Int("max_millions"))
 	case FieldNotRunnable:
 		ps, _ := f.Params["problems"].([]string)
 		return strings.Join(ps, "; ")

@@ -101,7 +101,15 @@ type Hotspot struct {
 
 // Contains reports whether image pixel (px, py) is inside h.
 func (h Hotspot) Contains(px, py int) bool {
-	return h.X <= px && px < h.X+h.W && h.Y <= py && py < h.Y+h.H
+	// Compared by differences, never x + w, which wraps with 64-bit inputs.
+	return h.X <= px && px-h.X < h.W && h.Y <= py && py-h.Y < h.H
+}
+
+// Within reports whether h lies inside an image of width × height, checked
+// without overflow whatever h holds.
+func (h Hotspot) Within(width, height int) bool {
+	return h.X >= 0 && h.Y >= 0 && h.W > 0 && h.H > 0 &&
+		h.X <= width && h.W <= width-h.X && h.Y <= height && h.H <= height-h.Y
 }
 
 // Task is a scenario a clinician attempts on the prototype.
@@ -300,6 +308,13 @@ func (d *Definition) fieldErrors() []FieldError {
 		add(onScreen(i, "hotspots", TooMany("hotspots", MaxHotspots)), len(s.Hotspots) > MaxHotspots)
 		for j, h := range s.Hotspots {
 			add(onHotspot(i, j, "", BadFormat("", "x and y of 0 or more and a width and height above 0")), h.W <= 0 || h.H <= 0 || h.X < 0 || h.Y < 0)
+			// Coordinates and sizes are bounded by the largest image, so
+			// nothing later can overflow (x + w wraps with 64-bit inputs) and
+			// PostgreSQL's integer columns hold every value.
+			add(onHotspot(i, j, "x", OutOfRange("x", 0, MaxImageSide)), h.X > MaxImageSide)
+			add(onHotspot(i, j, "y", OutOfRange("y", 0, MaxImageSide)), h.Y > MaxImageSide)
+			add(onHotspot(i, j, "w", OutOfRange("w", 1, MaxImageSide)), h.W > MaxImageSide)
+			add(onHotspot(i, j, "h", OutOfRange("h", 1, MaxImageSide)), h.H > MaxImageSide)
 			add(onHotspot(i, j, "label", TooLong("label", MaxTitle)), utf8.RuneCountInString(h.Label) > MaxTitle)
 		}
 	}
@@ -395,7 +410,7 @@ func (d *Definition) PublishProblems() []Problem {
 			place = Problem{Screen: s.Key, Hotspot: j + 1}
 			at := fmt.Sprintf("screens[%d].hotspots[%d]", i, j)
 			name := hotspotName(s, j)
-			if h.X < 0 || h.Y < 0 || h.X+h.W > s.Width || h.Y+h.H > s.Height {
+			if !h.Within(s.Width, s.Height) {
 				add(at, "%s on screen %q is outside its %d × %d image", name, s.Title, s.Width, s.Height)
 			}
 			if d.Screen(h.Target) == nil {
@@ -500,24 +515,65 @@ func ProblemsError(ps []Problem) error {
 }
 
 // CheckImages validates d and decodes and checks every screen's image,
-// naming every problem at once. It fills each screen's width and height and
-// returns the images by screen key.
+// naming every problem at once, with no bound on decodes at once (see
+// CheckImagesWith).
 func (d *Definition) CheckImages() (map[string]*CheckedImage, error) {
+	return d.CheckImagesWith(nil)
+}
+
+// CheckImagesWith validates d and checks every screen's image, naming
+// every problem at once. Every header is read first and the pixels are
+// counted against MaxDefinitionPixels, so a costly definition is refused
+// before one image is decoded; the images are then decoded one at a time,
+// each under decoders' bound. It fills each screen's width and height,
+// empties its Image (the bytes are in the map returned) and returns the
+// images by screen key.
+func (d *Definition) CheckImagesWith(decoders Decoders) (map[string]*CheckedImage, error) {
 	fields := d.fieldErrors()
-	images := map[string]*CheckedImage{}
+	type screenImage struct {
+		data   []byte
+		header ImageHeader
+	}
+	checked := make([]*screenImage, len(d.Screens))
+	pixels := 0
 	for i, sc := range d.Screens {
 		data, err := ParseDataURI(sc.Image)
+		// The bytes are all that is needed from here on: letting the text
+		// go halves what a large definition holds.
+		d.Screens[i].Image = ""
 		if err == nil {
-			var img *CheckedImage
-			if img, err = CheckImage(data); err == nil {
-				images[sc.Key] = img
-				d.Screens[i].Width, d.Screens[i].Height = img.Width, img.Height
+			var h ImageHeader
+			if h, err = CheckImageHeader(data); err == nil {
+				checked[i] = &screenImage{data: data, header: h}
+				pixels += h.Pixels() // at most 100 × 4096², far inside an int
 				continue
 			}
 		}
 		for _, f := range FieldErrorsOf(err) {
 			fields = append(fields, onScreen(i, "image", f))
 		}
+	}
+	if pixels > MaxDefinitionPixels {
+		fields = append(fields, placed(FieldError{Field: "screens", Code: FieldPixels,
+			Params: Params{"millions": pixels / 1_000_000, "max_millions": MaxDefinitionPixels / 1_000_000}}, "screens", "screens"))
+	}
+	if len(fields) > 0 {
+		return nil, Invalid("Check the release definition.", fields...)
+	}
+	images := map[string]*CheckedImage{}
+	for i, sc := range d.Screens {
+		var img *CheckedImage
+		var err error
+		decoders.decode(func() { img, err = decodeChecked(checked[i].data, checked[i].header) })
+		checked[i] = nil // the decoded bytes are kept in img; let the rest go
+		if err != nil {
+			for _, f := range FieldErrorsOf(err) {
+				fields = append(fields, onScreen(i, "image", f))
+			}
+			continue
+		}
+		images[sc.Key] = img
+		d.Screens[i].Width, d.Screens[i].Height = img.Width, img.Height
 	}
 	if len(fields) > 0 {
 		return nil, Invalid("Check the release definition.", fields...)

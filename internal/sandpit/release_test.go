@@ -1,6 +1,7 @@
 package sandpit_test
 
 import (
+	"math"
 	"strings"
 	"testing"
 
@@ -43,6 +44,11 @@ func TestPublishProblems(t *testing.T) {
 		{"path starts at the start screen", func(d *sandpit.Definition) { d.Tasks[0].OptimalPath = []string{"record", "done"} }, "tasks[0].optimal_path", "must start at its start screen"},
 		{"path ends at a success screen", func(d *sandpit.Definition) { d.Tasks[0].OptimalPath = []string{"list", "record"} }, "tasks[0].optimal_path", "must end at one of its success screens"},
 		{"each step is reachable through a hotspot", func(d *sandpit.Definition) { d.Tasks[0].OptimalPath = []string{"list", "done"} }, "tasks[0].optimal_path", `no hotspot on "list" leads there`},
+		{"hotspot inside its image: x + w would overflow", func(d *sandpit.Definition) { d.Screens[0].Hotspots[0].W = math.MaxInt64 }, "screens[0].hotspots[0]", "outside its 400 × 300 image"},
+		{"hotspot inside its image: y + h would overflow", func(d *sandpit.Definition) {
+			d.Screens[0].Hotspots[0].Y, d.Screens[0].Hotspots[0].H = 1, math.MaxInt64
+		}, "screens[0].hotspots[0]", "outside"},
+		{"hotspot inside its image: x beyond every image", func(d *sandpit.Definition) { d.Screens[0].Hotspots[0].X = math.MaxInt64 }, "screens[0].hotspots[0]", "outside"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.rule, func(t *testing.T) {
@@ -84,6 +90,10 @@ func TestDefinitionValidate(t *testing.T) {
 		{"screen title required", func(d *sandpit.Definition) { d.Screens[2].Title = "" }, "screens[2].title"},
 		{"hotspot needs a size", func(d *sandpit.Definition) { d.Screens[0].Hotspots[0].W = 0 }, "screens[0].hotspots[0]"},
 		{"negative frequency", func(d *sandpit.Definition) { d.Tasks[0].DailyFrequency = -1 }, "tasks[0].daily_frequency"},
+		{"hotspot width that would overflow x + w", func(d *sandpit.Definition) { d.Screens[0].Hotspots[0].W = math.MaxInt64 }, "screens[0].hotspots[0].w"},
+		{"hotspot height beyond every image", func(d *sandpit.Definition) { d.Screens[0].Hotspots[0].H = sandpit.MaxImageSide + 1 }, "screens[0].hotspots[0].h"},
+		{"hotspot x beyond every image (2^31)", func(d *sandpit.Definition) { d.Screens[0].Hotspots[0].X = 1 << 31 }, "screens[0].hotspots[0].x"},
+		{"hotspot y beyond every image", func(d *sandpit.Definition) { d.Screens[0].Hotspots[0].Y = math.MaxInt64 }, "screens[0].hotspots[0].y"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

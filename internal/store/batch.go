@@ -39,8 +39,19 @@ func newBatcher(db *gorm.DB) *batcher {
 var errStoreClosed = errors.New("store: closed")
 
 // batch runs fn inside the next group commit and returns once it is
-// durable. An error from fn undoes fn's writes only.
+// durable. An error from fn undoes fn's writes only. Like transact, fn
+// runs once more after losing a client's race, and losing twice is
+// ECONFLICT.
 func (s *Store) batch(ctx context.Context, fn func(tx *gorm.DB) error) error {
+	err := s.batchOnce(ctx, fn)
+	if isRace(err) && ctx.Err() == nil {
+		err = s.batchOnce(ctx, fn)
+	}
+	return raceConflict(err)
+}
+
+// batchOnce queues fn for the next group commit and waits for its answer.
+func (s *Store) batchOnce(ctx context.Context, fn func(tx *gorm.DB) error) error {
 	op := &batchOp{ctx: ctx, fn: fn, done: make(chan error, 1)}
 	select {
 	case s.batcher.ops <- op:

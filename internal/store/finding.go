@@ -411,11 +411,22 @@ func (s *Store) MergeFindings(ctx context.Context, into int64, from []int64, ent
 		if err := tx.Model(&reportRow{}).Where("finding_id IN ?", ids).Update("finding_id", into).Error; err != nil {
 			return err
 		}
-		if err := tx.Where("id IN ?", ids).Delete(&curationRow{}).Error; err != nil {
-			return err
+		// Two merges at once both read every finding before either deletes
+		// (PostgreSQL's READ COMMITTED): the one whose delete finds the rows
+		// already gone lost the race, and undoes its moves.
+		del := tx.Where("id IN ?", ids).Delete(&curationRow{})
+		if del.Error != nil {
+			return del.Error
 		}
-		if err := tx.Model(&curationRow{}).Where("id = ?", into).Update("updated_at", s.Now()).Error; err != nil {
-			return err
+		if del.RowsAffected != int64(len(ids)) {
+			return sandpit.Errorf(sandpit.ECONFLICT, "These findings were merged by someone else at the same moment. Reload the page to see them.")
+		}
+		upd := tx.Model(&curationRow{}).Where("id = ?", into).Update("updated_at", s.Now())
+		if upd.Error != nil {
+			return upd.Error
+		}
+		if upd.RowsAffected != 1 {
+			return sandpit.Errorf(sandpit.ENOTFOUND, "Finding not found.")
 		}
 		parts := make([]string, len(ids))
 		for i, id := range ids {

@@ -75,3 +75,16 @@ func (s *Store) RecordRateEvents(ctx context.Context, events []RateEvent, entry 
 	}
 	return nil
 }
+
+// RateNewest returns when the newest event of kind for key happened, or
+// the zero time when there is none.
+func (s *Store) RateNewest(ctx context.Context, kind, key string) (time.Time, error) {
+	var rows []rateEventRow
+	if err := s.read.WithContext(ctx).Where("kind = ? AND key = ?", kind, key).Order("created_at DESC").Limit(1).Find(&rows).Error; err != nil {
+		return time.Time{}, fmt.Errorf("store: rate newest %s: %w", kind, err)
+	}
+	if len(rows) == 0 {
+		return time.Time{}, nil
+	}
+	return rows[0].CreatedAt, nil
+}

@@ -77,12 +77,12 @@ func Open(ctx context.Context, loc Location, now func() time.Time, log *slog.Log
 	cfg := func() *gorm.Config {
 		return &gorm.Config{
 			NowFunc: func() time.Time { return now().UTC() },
-			Logger: logger.NewSlogLogger(log, logger.Config{
+			Logger: conflictLogger{Interface: logger.NewSlogLogger(log, logger.Config{
 				SlowThreshold:             200 * time.Millisecond,
 				LogLevel:                  logger.Warn,
 				IgnoreRecordNotFoundError: true,
 				ParameterizedQueries:      true,
-			}),
+			}), log: log},
 			TranslateError: true,
 		}
 	}
@@ -172,7 +172,14 @@ func (s *Store) Close() error {
 	return errors.Join(errs...)
 }
 
-// transact runs fn in one write transaction.
+// transact runs fn in one write transaction. A transaction that loses a
+// client's race (isRace) runs once more, when its reads see the winner's
+// writes; losing twice is ECONFLICT, never an internal error. fn must
+// therefore set what it returns afresh on each run.
 func (s *Store) transact(ctx context.Context, fn func(tx *gorm.DB) error) error {
-	return s.write.WithContext(ctx).Transaction(fn)
+	err := s.write.WithContext(ctx).Transaction(fn)
+	if isRace(err) && ctx.Err() == nil {
+		err = s.write.WithContext(ctx).Transaction(fn)
+	}
+	return raceConflict(err)
 }

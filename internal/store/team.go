@@ -41,6 +41,7 @@ func (s *Store) CreateTeam(ctx context.Context, name string, entry sandpit.Audit
 			return err
 		}
 		entry.TeamID = &row.ID
+		entry.Detail = teamDetail(row.ID, row.Name)
 		return s.audit(tx, entry)
 	})
 	if err != nil {
@@ -107,9 +108,31 @@ func (s *Store) TeamPeople(ctx context.Context, id int64) ([]TeamPerson, error) 
 	return people, nil
 }
 
+// teamDetail names a team in an audit entry's detail, so the log reads
+// without looking the id up (a team's name can change).
+func teamDetail(id int64, name string) string {
+	return fmt.Sprintf("team %q (%d)", name, id)
+}
+
+// personInTeam is the audit detail naming a person and a team.
+func personInTeam(tx *gorm.DB, teamID, userID int64) (string, error) {
+	var names struct {
+		Team  string
+		Email string
+	}
+	err := tx.Raw(`SELECT t.name AS team, u.email FROM teams t, users u WHERE t.id = ? AND u.id = ?`, teamID, userID).Scan(&names).Error
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("%s in %s", names.Email, teamDetail(teamID, names.Team)), nil
+}
+
 // AddToTeam puts user id in team as role: RoleProductOwner makes them a
 // member (and a product owner), RoleResearcher grants them research access
-// (and the researcher role). Adding someone already there is ECONFLICT.
+// (and the researcher role). A role the person lacked is granted with an
+// audit entry of its own (role_granted, naming the team), so making a
+// clinician-only account a product owner is never silent. Adding someone
+// already there is ECONFLICT.
 func (s *Store) AddToTeam(ctx context.Context, teamID, userID int64, role sandpit.Role, entry sandpit.AuditEntry) error {
 	err := s.transact(ctx, func(tx *gorm.DB) error {
 		now := s.Now()
@@ -119,6 +142,11 @@ func (s *Store) AddToTeam(ctx context.Context, teamID, userID int64, role sandpi
 			}
 			return err
 		}
+		detail, err := personInTeam(tx, teamID, userID)
+		if err != nil {
+			return err
+		}
+		entry.SubjectID, entry.TeamID, entry.Detail = &userID, &teamID, detail
 		var n int64
 		if err := tx.Model(&userRoleRow{}).Where("user_id = ? AND role = ?", userID, string(role)).Count(&n).Error; err != nil {
 			return err
@@ -127,12 +155,45 @@ func (s *Store) AddToTeam(ctx context.Context, teamID, userID int64, role sandpi
 			if err := tx.Create(&userRoleRow{UserID: userID, Role: string(role), CreatedAt: now}).Error; err != nil {
 				return err
 			}
+			granted := entry
+			granted.Action, granted.Detail = sandpit.AuditRoleGranted, fmt.Sprintf("%s, with %s", role, detail)
+			if err := s.audit(tx, granted); err != nil {
+				return err
+			}
 		}
-		entry.SubjectID, entry.TeamID = &userID, &teamID
 		return s.audit(tx, entry)
 	})
 	if err != nil {
 		return fmt.Errorf("store: add %d to team %d as %s: %w", userID, teamID, role, err)
+	}
+	return nil
+}
+
+// RemoveFromTeam takes user userID out of team teamID as role: a product
+// owner stops being a member, a researcher loses the grant. The person
+// keeps their roles (an admin takes those away on the user's page).
+// Someone not there as role is ENOTFOUND.
+func (s *Store) RemoveFromTeam(ctx context.Context, teamID, userID int64, role sandpit.Role, entry sandpit.AuditEntry) error {
+	err := s.transact(ctx, func(tx *gorm.DB) error {
+		detail, err := personInTeam(tx, teamID, userID)
+		if err != nil {
+			return err
+		}
+		del := tx.Where("team_id = ? AND user_id = ? AND role = ?", teamID, userID, string(role)).Delete(&teamMemberRow{})
+		if del.Error != nil {
+			return del.Error
+		}
+		if del.RowsAffected == 0 {
+			if role == sandpit.RoleResearcher {
+				return sandpit.Errorf(sandpit.ENOTFOUND, "This person has no research access to the team.")
+			}
+			return sandpit.Errorf(sandpit.ENOTFOUND, "This person is not a product owner of the team.")
+		}
+		entry.SubjectID, entry.TeamID, entry.Detail = &userID, &teamID, detail
+		return s.audit(tx, entry)
+	})
+	if err != nil {
+		return fmt.Errorf("store: remove %d from team %d as %s: %w", userID, teamID, role, err)
 	}
 	return nil
 }

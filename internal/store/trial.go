@@ -124,6 +124,7 @@ func (s *Store) StartTrial(ctx context.Context, releaseID, userID int64, consent
 	var trial *sandpit.Trial
 	created := false
 	err := s.transact(ctx, func(tx *gorm.DB) error {
+		trial, created = nil, false
 		var existing []trialRow
 		if err := tx.Where("release_id = ? AND user_id = ?", releaseID, userID).Limit(1).Find(&existing).Error; err != nil {
 			return err
@@ -141,6 +142,18 @@ func (s *Store) StartTrial(ctx context.Context, releaseID, userID int64, consent
 		entry.Detail = fmt.Sprintf("trial %d of release %d, consent version %d, research use %v", row.ID, releaseID, consentVersion, researchUse)
 		return s.audit(tx, entry)
 	})
+	if isDuplicate(err) {
+		// A second consent (a double submit) raced the first past the read
+		// above and lost at trials_release_id_user_id_key: the trial the
+		// first one made is the answer.
+		var rows []trialRow
+		if err := s.write.WithContext(ctx).Where("release_id = ? AND user_id = ?", releaseID, userID).Limit(1).Find(&rows).Error; err != nil {
+			return nil, false, fmt.Errorf("store: start trial: read back: %w", err)
+		}
+		if len(rows) > 0 {
+			return rows[0].domain(), false, nil
+		}
+	}
 	if err != nil {
 		return nil, false, fmt.Errorf("store: start trial: %w", err)
 	}
@@ -425,6 +438,16 @@ func (s *Store) CompleteTrial(ctx context.Context, w TrialWrite) error {
 // transaction.
 func (s *Store) WithdrawTrial(ctx context.Context, id, userID int64, entry sandpit.AuditEntry) error {
 	err := s.transact(ctx, func(tx *gorm.DB) error {
+		if s.dialect == Postgres {
+			// Lock the trial first: a report or click being written holds a
+			// key-share lock on it (its foreign key), so this waits for
+			// those in flight and the findings read below include theirs;
+			// those that come later fail their foreign key, retry, and find
+			// the trial gone. (SQLite has one writer: nothing is in flight.)
+			if err := tx.Exec("SELECT id FROM trials WHERE id = ? FOR UPDATE", id).Error; err != nil {
+				return err
+			}
+		}
 		t, err := trialIn(tx, id, userID)
 		if err != nil {
 			return err

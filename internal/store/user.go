@@ -243,21 +243,29 @@ func (s *Store) DisableUser(ctx context.Context, id int64, entry sandpit.AuditEn
 	return nil
 }
 
-// SetPassword replaces user id's password hash and moves their session
-// epoch on, ending every session, recording entry. It returns the new
-// epoch so the caller can keep its own session.
+// SetPassword replaces user id's password hash, moves their session epoch
+// on, ending every session, and revokes every API token they hold (a
+// password changed because it leaked must not leave a token made with it
+// working), recording entry. It returns the new epoch so the caller can
+// keep its own session.
 func (s *Store) SetPassword(ctx context.Context, id int64, passwordHash string, entry sandpit.AuditEntry) (int64, error) {
 	var epoch int64
 	err := s.transact(ctx, func(tx *gorm.DB) error {
+		now := s.Now()
 		err := tx.Model(&userRow{}).Where("id = ?", id).Updates(map[string]any{
-			"password_hash": passwordHash, "session_epoch": gorm.Expr("session_epoch + 1"), "updated_at": s.Now()}).Error
+			"password_hash": passwordHash, "session_epoch": gorm.Expr("session_epoch + 1"), "updated_at": now}).Error
 		if err != nil {
 			return err
 		}
 		if err := tx.Model(&userRow{}).Where("id = ?", id).Pluck("session_epoch", &epoch).Error; err != nil {
 			return err
 		}
+		revoked := tx.Model(&tokenRow{}).Where("user_id = ? AND revoked_at IS NULL", id).Update("revoked_at", now)
+		if revoked.Error != nil {
+			return revoked.Error
+		}
 		entry.SubjectID = &id
+		entry.Detail = fmt.Sprintf("%d API tokens revoked", revoked.RowsAffected)
 		return s.audit(tx, entry)
 	})
 	if err != nil {

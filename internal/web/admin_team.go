@@ -143,3 +143,31 @@ func (s *Server) adminAddToTeam(c echo.Context, add addToTeamFunc, field string)
 	}
 	return seeOther(c, teamPath(teamID)+"?done=member-added")
 }
+
+// handleAdminTeamMemberRemove takes a product owner out of the team.
+func (s *Server) handleAdminTeamMemberRemove(c echo.Context) error {
+	return s.adminRemoveFromTeam(c, s.app.Identity.RemoveMember, "member-removed")
+}
+
+// handleAdminTeamResearcherRevoke takes away a researcher's access to the
+// team.
+func (s *Server) handleAdminTeamResearcherRevoke(c echo.Context) error {
+	return s.adminRemoveFromTeam(c, s.app.Identity.RevokeResearcher, "researcher-revoked")
+}
+
+// adminRemoveFromTeam takes the person in the path out of the team with
+// remove and goes back to the team's page, saying done.
+func (s *Server) adminRemoveFromTeam(c echo.Context, remove removeFromTeamFunc, done string) error {
+	teamID, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	userID, err := pathID(c, "user")
+	if err != nil {
+		return err
+	}
+	if err := remove(c.Request().Context(), actorOf(c), teamID, userID); err != nil {
+		return err
+	}
+	return seeOther(c, teamPath(teamID)+"?done="+done)
+}

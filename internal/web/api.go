@@ -241,6 +241,37 @@ func (s *Server) handleAPITeamResearcherAdd(c echo.Context) error {
 	return s.apiAddToTeam(c, sandpit.RoleResearcher, s.app.Identity.GrantResearcher)
 }
 
+// handleAPITeamMemberRemove takes a product owner out of the team.
+func (s *Server) handleAPITeamMemberRemove(c echo.Context) error {
+	return s.apiRemoveFromTeam(c, s.app.Identity.RemoveMember)
+}
+
+// handleAPITeamResearcherRevoke takes away a researcher's access to the
+// team.
+func (s *Server) handleAPITeamResearcherRevoke(c echo.Context) error {
+	return s.apiRemoveFromTeam(c, s.app.Identity.RevokeResearcher)
+}
+
+// removeFromTeamFunc is the use case that takes a person out of a team.
+type removeFromTeamFunc func(ctx context.Context, actor app.Actor, teamID, userID int64) error
+
+// apiRemoveFromTeam takes the person in the path out of the team with
+// remove, answering 204.
+func (s *Server) apiRemoveFromTeam(c echo.Context, remove removeFromTeamFunc) error {
+	_, teamID, err := apiUserAndID(c)
+	if err != nil {
+		return err
+	}
+	userID, err := pathID(c, "user")
+	if err != nil {
+		return err
+	}
+	if err := remove(c.Request().Context(), actorOf(c), teamID, userID); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
 // addToTeamFunc is the use case that adds a person, by email, to a team.
 type addToTeamFunc func(ctx context.Context, actor app.Actor, teamID int64, email string) (*sandpit.User, error)
 

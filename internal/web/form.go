@@ -152,13 +152,28 @@ func (i input) WithClass(class string) input { i.Class = class; return i }
 // ignored; a body that is not JSON is EMALFORMED, one over the size limit
 // ETOOLARGE. An empty body decodes as {}.
 func decodeJSON(c echo.Context, v any) error {
-	err := json.NewDecoder(c.Request().Body).Decode(v)
+	var err error
+	r := c.Request()
+	if n := r.ContentLength; n > 1<<20 {
+		// A large body of declared length (a release definition) is read
+		// into a buffer of exactly its size, not one grown by doubling,
+		// and let go once decoded.
+		buf := make([]byte, n)
+		if _, err = io.ReadFull(r.Body, buf); err == nil {
+			err = json.Unmarshal(buf, v)
+		}
+	} else {
+		err = json.NewDecoder(r.Body).Decode(v)
+	}
 	var he *echo.HTTPError
+	var tooLarge *http.MaxBytesError
 	switch {
 	case err == nil, errors.Is(err, io.EOF):
 		return nil
 	case errors.As(err, &he):
 		return he
+	case errors.As(err, &tooLarge):
+		return definitionTooLarge()
 	default:
 		return sandpit.Errorf(sandpit.EMALFORMED, "The request body is not valid JSON: %v.", strings.TrimPrefix(err.Error(), "json: "))
 	}

@@ -1,9 +1,9 @@
 package web
 
 import (
+	"net/http"
 	"time"
 
-	"github.com/labstack/echo/v4"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -53,7 +53,7 @@ func (m *metrics) observe(method, route, status string, latency time.Duration) {
 	m.latency.WithLabelValues(method, route).Observe(latency.Seconds())
 }
 
-// handleMetrics serves the registry in Prometheus' text format.
-func (m *metrics) handler() echo.HandlerFunc {
-	return echo.WrapHandler(promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{}))
+// handler serves the registry in Prometheus' text format.
+func (m *metrics) handler() http.Handler {
+	return promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{})
 }

@@ -25,6 +25,10 @@ func (s *Server) securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 		h.Set("Referrer-Policy", "same-origin")
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Cross-Origin-Opener-Policy", "same-origin")
+		// Nothing Sandpit answers may stay on a shared ward PC's disk once
+		// the person signs out; static assets and screen images override
+		// this with caching of their own.
+		h.Set("Cache-Control", "no-store")
 		if hsts {
 			h.Set("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
 		}

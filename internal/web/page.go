@@ -61,7 +61,7 @@ func flashMessage(key string) string {
 	case "profile":
 		return "Your profile has been saved."
 	case "password":
-		return "Your password has been changed. You have been signed out everywhere else."
+		return "Your password has been changed. You have been signed out everywhere else, and your API tokens have been revoked."
 	case "token-revoked":
 		return "The API token has been revoked."
 	case "user-created":
@@ -74,6 +74,10 @@ func flashMessage(key string) string {
 		return "The team has been created."
 	case "member-added":
 		return "The person has been added to the team."
+	case "member-removed":
+		return "The product owner has been removed from the team."
+	case "researcher-revoked":
+		return "The researcher's access to the team has been revoked."
 	case "workflow-created":
 		return "The workflow has been created."
 	case "workflow-saved":

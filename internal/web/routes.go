@@ -2,12 +2,14 @@ package web
 
 import (
 	"io/fs"
+	"net/http"
 	"time"
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/sandpit-nhs/sandpit/internal/app"
+	"github.com/sandpit-nhs/sandpit/internal/sandpit"
 )
 
 // largeBodies are the routes whose bodies carry images, with limits of
@@ -23,9 +25,31 @@ var largeBodies = map[string]bool{
 // screenLimit bounds a screen upload: a 5 MB image and its form fields.
 var screenLimit = middleware.BodyLimit("6M")
 
-// definitionLimit bounds a release definition: up to 100 screens of 5 MB
-// would be more, but a definition that large belongs in several releases.
-var definitionLimit = middleware.BodyLimit("64M")
+// maxDefinitionBytes bounds a release definition's body. Up to 100 screens
+// of 5 MB would be more, but a definition that large belongs in several
+// releases: reading one holds about twice its size (the text and the
+// images it carries), and four imports at once must stay well inside
+// 300 MB.
+const maxDefinitionBytes = 16 << 20
+
+// definitionLimit refuses a definition body over maxDefinitionBytes with a
+// 413 that names the limit: at once when its length is declared, else as
+// soon as reading passes it.
+func definitionLimit(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		r := c.Request()
+		if r.ContentLength > maxDefinitionBytes {
+			return definitionTooLarge()
+		}
+		r.Body = http.MaxBytesReader(c.Response(), r.Body, maxDefinitionBytes)
+		return next(c)
+	}
+}
+
+// definitionTooLarge is the answer to a definition over the limit.
+func definitionTooLarge() error {
+	return sandpit.Errorf(sandpit.ETOOLARGE, "A release definition may be at most %d MB, images included: split its screens over several releases.", maxDefinitionBytes>>20)
+}
 
 // routes lists Sandpit's whole HTTP surface.
 func (s *Server) routes() {
@@ -43,7 +67,6 @@ func (s *Server) routes() {
 	// Operations.
 	e.GET("/healthz", s.handleHealthz)
 	e.GET("/readyz", s.handleReadyz)
-	e.GET("/metrics", s.metrics.handler())
 
 	// Assets: Sandpit's own, and the NHS.UK frontend's images at the path its
 	// stylesheet expects.
@@ -65,6 +88,8 @@ func (s *Server) routes() {
 	api.POST("/teams", s.handleAPITeamCreate, s.idempotent)
 	api.POST("/teams/:id/members", s.handleAPITeamMemberAdd, s.idempotent)
 	api.POST("/teams/:id/researchers", s.handleAPITeamResearcherAdd, s.idempotent)
+	api.DELETE("/teams/:id/members/:user", s.handleAPITeamMemberRemove)
+	api.DELETE("/teams/:id/researchers/:user", s.handleAPITeamResearcherRevoke)
 	api.POST("/teams/:id/workflows", s.handleAPIWorkflowCreate, s.idempotent)
 	api.GET("/workflows", s.handleAPIWorkflowList)
 	api.GET("/workflows/:id", s.handleAPIWorkflowShow)
@@ -203,5 +228,7 @@ func (s *Server) routes() {
 	admin.GET("/teams/:id", s.handleAdminTeamShow)
 	admin.POST("/teams/:id/members", s.handleAdminTeamMemberAdd)
 	admin.POST("/teams/:id/researchers", s.handleAdminTeamResearcherAdd)
+	admin.POST("/teams/:id/members/:user/remove", s.handleAdminTeamMemberRemove)
+	admin.POST("/teams/:id/researchers/:user/revoke", s.handleAdminTeamResearcherRevoke)
 	admin.GET("/audit", s.handleAdminAuditList)
 }

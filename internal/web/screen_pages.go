@@ -30,6 +30,7 @@ var screenSentences = formSentences{
 		sandpit.FieldImageSize:        "The image is {width} × {height} pixels; the most is {max} × {max}",
 		sandpit.FieldScreenIdentifier: "The image shows what looks like a real NHS number (marked in red below): remove patient identifiers from the screen and use synthetic patients only",
 		sandpit.FieldTooMany:          "A release may have at most {max} screens",
+		sandpit.FieldPixels:           "With this image the release's screens would hold {millions} million pixels; the most is {max_millions} million: use smaller images",
 	},
 }
 
@@ -205,8 +206,8 @@ var hotspotFields = []string{"x", "y", "w", "h", "target", "label"}
 // hotspotSentences are the words for the hotspot form's errors, by the
 // row's field.
 var hotspotSentences = formSentences{
-	"x":        {"": "Enter x as a whole number of 0 or more"},
-	"y":        {"": "Enter y as a whole number of 0 or more"},
+	"x":        {"": "Enter x as a whole number of 0 or more", sandpit.FieldOutOfRange: "x must be at most the image's width, {edge}"},
+	"y":        {"": "Enter y as a whole number of 0 or more", sandpit.FieldOutOfRange: "y must be at most the image's height, {edge}"},
 	"w":        {sandpit.FieldFormat: "Enter the width as a whole number of 1 or more", sandpit.FieldOutOfRange: "The hotspot must fit inside the image: x plus the width must be at most {edge}"},
 	"h":        {sandpit.FieldFormat: "Enter the height as a whole number of 1 or more", sandpit.FieldOutOfRange: "The hotspot must fit inside the image: y plus the height must be at most {edge}"},
 	"target":   {"": "Select the screen the hotspot leads to"},

@@ -88,6 +88,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.echo.ServeHTTP(w, r)
 }
 
+// MetricsHandler serves Prometheus metrics. It is not among the site's
+// routes: serve puts it on SANDPIT_METRICS_ADDR, apart from the public.
+func (s *Server) MetricsHandler() http.Handler {
+	return s.metrics.handler()
+}
+
 // secure reports whether Sandpit is reached over https.
 func (s *Server) secure() bool {
 	return s.cfg.BaseURL != nil && s.cfg.BaseURL.Scheme == "https"

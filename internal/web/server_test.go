@@ -110,7 +110,7 @@ func TestPages(t *testing.T) {
 		}
 	})
 	t.Run("the metrics count requests by route and status", func(t *testing.T) {
-		rec := get(t, s, "/metrics")
+		rec := get(t, s.MetricsHandler(), "/metrics")
 		body := rec.Body.String()
 		for _, want := range []string{
 			`sandpit_http_requests_total{method="GET",route="/",status="200"} 1`,
