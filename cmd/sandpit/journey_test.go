@@ -93,9 +93,15 @@ func TestIdentityJourney(t *testing.T) {
 		t.Fatalf("admin sign in: %d\n%s", status, body)
 	}
 	status, _, body = admin.submit("/admin/users/new", "/admin/users", url.Values{
-		"name": {"Omar Owner"}, "email": {"omar@trust.nhs.uk"}, "password": {"omar's long passphrase"}, "roles": {"product_owner"}})
-	if status != http.StatusSeeOther {
+		"name": {"Omar Owner"}, "email": {"omar@trust.nhs.uk"}, "roles": {"product_owner"}})
+	if status != http.StatusCreated {
 		t.Fatalf("create product owner: %d\n%s", status, body)
+	}
+	// Omar sets his own password through the one-time link the admin sends.
+	link := regexp.MustCompile(`/set-password/[a-z0-9_]+`).FindString(body)
+	omar := newClient(t, s.URL)
+	if status, loc, body := omar.submit(link, link, url.Values{"password": {"omar's long passphrase"}}); status != http.StatusSeeOther || loc != "/sign-in?done=password-set" {
+		t.Fatalf("set password through %q: %d %s\n%s", link, status, loc, body)
 	}
 	status, loc, body = admin.submit("/admin/teams", "/admin/teams", url.Values{"name": {"Medicines Optimisation"}})
 	if status != http.StatusSeeOther {
@@ -147,6 +153,8 @@ func TestIdentityJourney(t *testing.T) {
 		sandpit.AuditSignIn + " nina@trust.nhs.uk→nina@trust.nhs.uk",
 		sandpit.AuditSignIn + " admin@trust.nhs.uk→admin@trust.nhs.uk",
 		sandpit.AuditUserCreated + " admin@trust.nhs.uk→omar@trust.nhs.uk",
+		sandpit.AuditPasswordLink + " admin@trust.nhs.uk→omar@trust.nhs.uk",
+		sandpit.AuditPasswordChanged + " →omar@trust.nhs.uk", // by whoever held the link
 		sandpit.AuditTeamCreated + " admin@trust.nhs.uk→",
 		sandpit.AuditMemberAdded + " admin@trust.nhs.uk→omar@trust.nhs.uk",
 		sandpit.AuditTokenCreated + " omar@trust.nhs.uk→omar@trust.nhs.uk",

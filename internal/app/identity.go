@@ -48,6 +48,9 @@ type accountStore interface {
 	SetPassword(ctx context.Context, id int64, passwordHash string, entry sandpit.AuditEntry) (int64, error)
 	EndSessions(ctx context.Context, id int64, entry sandpit.AuditEntry) error
 	UpdateProfile(ctx context.Context, id int64, name string, profile *sandpit.Profile, entry sandpit.AuditEntry) error
+	CreateUserWithLink(ctx context.Context, n sandpit.NewUser, passwordHash, linkHash string, expires time.Time, entry, linkEntry sandpit.AuditEntry) (*sandpit.User, error)
+	PasswordLinkUser(ctx context.Context, hash string) (*sandpit.User, error)
+	UsePasswordLink(ctx context.Context, hash, passwordHash string, entry sandpit.AuditEntry) (int64, error)
 }
 
 // teamStore keeps teams and who is in them.

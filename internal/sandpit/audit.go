@@ -13,6 +13,7 @@ const (
 	AuditRoleRemoved     = "role_removed"
 	AuditUserDisabled    = "user_disabled"
 	AuditPasswordChanged = "password_changed"
+	AuditPasswordLink    = "password_link_created"
 	AuditProfileUpdated  = "profile_updated"
 	AuditTeamCreated     = "team_created"
 	AuditMemberAdded     = "team_member_added"
@@ -26,7 +27,7 @@ const (
 // AuditActions lists every audit action, for filters.
 func AuditActions() []string {
 	return []string{AuditSignIn, AuditSignInFailed, AuditSignOut, AuditRegister, AuditUserCreated,
-		AuditRoleGranted, AuditRoleRemoved, AuditUserDisabled, AuditPasswordChanged, AuditProfileUpdated,
+		AuditRoleGranted, AuditRoleRemoved, AuditUserDisabled, AuditPasswordChanged, AuditPasswordLink, AuditProfileUpdated,
 		AuditTeamCreated, AuditMemberAdded, AuditResearcherGrant, AuditMemberRemoved, AuditResearcherRevok, AuditTokenCreated, AuditTokenRevoked,
 		AuditWorkflowCreated, AuditReleasePublish, AuditReleaseClosed, AuditConsent, AuditWithdraw,
 		AuditFindingUpdated, AuditFindingsMerged, AuditReportMoved, AuditSafetyTriaged, AuditExport}

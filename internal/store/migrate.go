@@ -262,6 +262,19 @@ var migrations = []migration{
 		`ALTER TABLE clicks ADD COLUMN via TEXT NOT NULL DEFAULT 'pointer'`,
 		`ALTER TABLE attempts ADD COLUMN list_clicks INTEGER NOT NULL DEFAULT 0`,
 	}},
+	// An account an admin makes gets a one-time link to set its password,
+	// instead of a password the admin typed (issue 14).
+	{"0008_password_links", []string{
+		`CREATE TABLE password_links (
+			id         {{id}},
+			user_id    BIGINT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+			token_hash TEXT NOT NULL UNIQUE,
+			created_at {{time}} NOT NULL,
+			expires_at {{time}} NOT NULL,
+			used_at    {{time}}
+		)`,
+		`CREATE INDEX password_links_user ON password_links (user_id)`,
+	}},
 }
 
 // dialectTypes maps the placeholders of migrations to each dialect's types.

@@ -42,34 +42,62 @@ func (userRoleRow) TableName() string { return "user_roles" }
 // roles, and records entry in the audit log, in one transaction. A taken
 // email, in any case, is ECONFLICT.
 func (s *Store) CreateUser(ctx context.Context, n sandpit.NewUser, passwordHash string, entry sandpit.AuditEntry) (*sandpit.User, error) {
+	var id int64
+	err := s.transact(ctx, func(tx *gorm.DB) error {
+		var err error
+		id, err = s.createUser(tx, n, passwordHash, entry)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: create user: %w", err)
+	}
+	return s.User(ctx, id)
+}
+
+// CreateUserWithLink stores a new user as CreateUser does, with a one-time
+// link (its hash, good until expires) for them to set their password, in
+// one transaction with both entries.
+func (s *Store) CreateUserWithLink(ctx context.Context, n sandpit.NewUser, passwordHash, linkHash string, expires time.Time,
+	entry, linkEntry sandpit.AuditEntry) (*sandpit.User, error) {
+	var id int64
+	err := s.transact(ctx, func(tx *gorm.DB) error {
+		var err error
+		if id, err = s.createUser(tx, n, passwordHash, entry); err != nil {
+			return err
+		}
+		return s.createPasswordLink(tx, id, linkHash, expires, linkEntry)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: create user: %w", err)
+	}
+	return s.User(ctx, id)
+}
+
+// createUser stores a new user inside tx, recording entry, and returns its
+// id.
+func (s *Store) createUser(tx *gorm.DB, n sandpit.NewUser, passwordHash string, entry sandpit.AuditEntry) (int64, error) {
 	now := s.Now()
 	row := userRow{Email: n.Email, EmailLower: strings.ToLower(n.Email), Name: n.Name, PasswordHash: passwordHash, CreatedAt: now, UpdatedAt: now}
 	if p := n.Profile; p != nil {
 		row.Profession, row.Setting = &p.Profession, &p.Setting
 		row.YearsExperience, row.LegacyFamiliarity = &p.YearsExperience, &p.LegacyFamiliarity
 	}
-	err := s.transact(ctx, func(tx *gorm.DB) error {
-		if err := tx.Create(&row).Error; err != nil {
-			if isDuplicate(err) {
-				return sandpit.Conflict("An account with this email address already exists.", sandpit.Taken("email"))
-			}
-			return err
+	if err := tx.Create(&row).Error; err != nil {
+		if isDuplicate(err) {
+			return 0, sandpit.Conflict("An account with this email address already exists.", sandpit.Taken("email"))
 		}
-		for _, r := range n.Roles {
-			if err := tx.Create(&userRoleRow{UserID: row.ID, Role: string(r), CreatedAt: now}).Error; err != nil {
-				return err
-			}
-		}
-		if entry.ActorID == nil && entry.Action == sandpit.AuditRegister {
-			entry.ActorID = &row.ID // registering is done by the new user
-		}
-		entry.SubjectID = &row.ID
-		return s.audit(tx, entry)
-	})
-	if err != nil {
-		return nil, fmt.Errorf("store: create user: %w", err)
+		return 0, err
 	}
-	return s.User(ctx, row.ID)
+	for _, r := range n.Roles {
+		if err := tx.Create(&userRoleRow{UserID: row.ID, Role: string(r), CreatedAt: now}).Error; err != nil {
+			return 0, err
+		}
+	}
+	if entry.ActorID == nil && entry.Action == sandpit.AuditRegister {
+		entry.ActorID = &row.ID // registering is done by the new user
+	}
+	entry.SubjectID = &row.ID
+	return row.ID, s.audit(tx, entry)
 }
 
 // User returns the user with id, their roles and teams.
@@ -251,27 +279,37 @@ func (s *Store) DisableUser(ctx context.Context, id int64, entry sandpit.AuditEn
 func (s *Store) SetPassword(ctx context.Context, id int64, passwordHash string, entry sandpit.AuditEntry) (int64, error) {
 	var epoch int64
 	err := s.transact(ctx, func(tx *gorm.DB) error {
-		now := s.Now()
-		err := tx.Model(&userRow{}).Where("id = ?", id).Updates(map[string]any{
-			"password_hash": passwordHash, "session_epoch": gorm.Expr("session_epoch + 1"), "updated_at": now}).Error
-		if err != nil {
-			return err
-		}
-		if err := tx.Model(&userRow{}).Where("id = ?", id).Pluck("session_epoch", &epoch).Error; err != nil {
-			return err
-		}
-		revoked := tx.Model(&tokenRow{}).Where("user_id = ? AND revoked_at IS NULL", id).Update("revoked_at", now)
-		if revoked.Error != nil {
-			return revoked.Error
-		}
-		entry.SubjectID = &id
-		entry.Detail = fmt.Sprintf("%d API tokens revoked", revoked.RowsAffected)
-		return s.audit(tx, entry)
+		var err error
+		epoch, err = s.setPassword(tx, id, passwordHash, entry)
+		return err
 	})
 	if err != nil {
 		return 0, fmt.Errorf("store: set password of %d: %w", id, err)
 	}
 	return epoch, nil
+}
+
+// setPassword sets user id's password inside tx, ending their sessions and
+// revoking their API tokens, and records entry; it returns the new session
+// epoch.
+func (s *Store) setPassword(tx *gorm.DB, id int64, passwordHash string, entry sandpit.AuditEntry) (int64, error) {
+	var epoch int64
+	now := s.Now()
+	err := tx.Model(&userRow{}).Where("id = ?", id).Updates(map[string]any{
+		"password_hash": passwordHash, "session_epoch": gorm.Expr("session_epoch + 1"), "updated_at": now}).Error
+	if err != nil {
+		return 0, err
+	}
+	if err := tx.Model(&userRow{}).Where("id = ?", id).Pluck("session_epoch", &epoch).Error; err != nil {
+		return 0, err
+	}
+	revoked := tx.Model(&tokenRow{}).Where("user_id = ? AND revoked_at IS NULL", id).Update("revoked_at", now)
+	if revoked.Error != nil {
+		return 0, revoked.Error
+	}
+	entry.SubjectID = &id
+	entry.Detail = fmt.Sprintf("%d API tokens revoked", revoked.RowsAffected)
+	return epoch, s.audit(tx, entry)
 }
 
 // EndSessions moves user id's session epoch on, so every session cookie
@@ -308,4 +346,68 @@ func (s *Store) UpdateProfile(ctx context.Context, id int64, name string, profil
 		return fmt.Errorf("store: update profile of %d: %w", id, err)
 	}
 	return nil
+}
+
+// passwordLinkRow is a one-time link to set an account's password.
+type passwordLinkRow struct {
+	ID        int64
+	UserID    int64
+	TokenHash string
+	CreatedAt time.Time
+	ExpiresAt time.Time
+	UsedAt    *time.Time
+}
+
+func (passwordLinkRow) TableName() string { return "password_links" }
+
+// createPasswordLink stores, inside tx, the hash of a one-time link for
+// user id to set their password, good until expires, recording entry.
+func (s *Store) createPasswordLink(tx *gorm.DB, userID int64, hash string, expires time.Time, entry sandpit.AuditEntry) error {
+	row := passwordLinkRow{UserID: userID, TokenHash: hash, CreatedAt: s.Now(), ExpiresAt: expires.UTC()}
+	if err := tx.Create(&row).Error; err != nil {
+		return err
+	}
+	entry.SubjectID = &userID
+	entry.Detail = "one-time link to set the password, until " + expires.UTC().Format(time.RFC3339)
+	return s.audit(tx, entry)
+}
+
+// PasswordLinkUser returns the user an unused, unexpired password link with
+// hash is for: ENOTFOUND for any other link.
+func (s *Store) PasswordLinkUser(ctx context.Context, hash string) (*sandpit.User, error) {
+	var row passwordLinkRow
+	err := s.read.WithContext(ctx).Where("token_hash = ? AND used_at IS NULL AND expires_at > ?", hash, s.Now()).Take(&row).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: password link: %w", notFound(err, "Link"))
+	}
+	return s.User(ctx, row.UserID)
+}
+
+// UsePasswordLink sets the password of the user of the unused, unexpired
+// link with hash to passwordHash and spends the link, in one transaction
+// with entry; as SetPassword, it ends the user's sessions and revokes their
+// API tokens. A link already used or expired is ENOTFOUND.
+func (s *Store) UsePasswordLink(ctx context.Context, hash, passwordHash string, entry sandpit.AuditEntry) (int64, error) {
+	var epoch int64
+	err := s.transact(ctx, func(tx *gorm.DB) error {
+		now := s.Now()
+		var row passwordLinkRow
+		if err := tx.Where("token_hash = ? AND used_at IS NULL AND expires_at > ?", hash, now).Take(&row).Error; err != nil {
+			return notFound(err, "Link")
+		}
+		used := tx.Model(&passwordLinkRow{}).Where("id = ? AND used_at IS NULL", row.ID).Update("used_at", now)
+		if used.Error != nil {
+			return used.Error
+		}
+		if used.RowsAffected == 0 {
+			return sandpit.Errorf(sandpit.ENOTFOUND, "Link not found.")
+		}
+		var err error
+		epoch, err = s.setPassword(tx, row.UserID, passwordHash, entry)
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("store: use password link: %w", err)
+	}
+	return epoch, nil
 }

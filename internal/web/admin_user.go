@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -132,7 +133,6 @@ var userSentences = formSentences{
 	"email":              registerSentences["email"],
 	"name":               {"": "Enter the person's full name"},
 	"roles":              {"": "Select at least one role"},
-	"password":           passwordSentences("Password"),
 	"profile":            {"": "Enter a professional profile for a clinician"},
 	"profession":         {"": "Select the person's profession"},
 	"setting":            {"": "Select the care setting the person works in"},
@@ -141,7 +141,7 @@ var userSentences = formSentences{
 }
 
 // userOrder is the order of the create-a-user form's fields.
-var userOrder = []string{"name", "email", "password", "roles", "profile", "profile.profession", "profile.setting", "profile.years_experience", "profile.legacy_familiarity"}
+var userOrder = []string{"name", "email", "roles", "profile", "profile.profession", "profile.setting", "profile.years_experience", "profile.legacy_familiarity"}
 
 // handleAdminUserCreate creates a user with the roles the admin chose, and
 // a professional profile when they are a clinician or one was entered.
@@ -155,14 +155,14 @@ func (s *Server) handleAdminUserCreate(c echo.Context) error {
 	view.Name, view.Email = strings.TrimSpace(form.Get("name")), strings.TrimSpace(form.Get("email"))
 	view.Profession, view.Setting = form.Get("profession"), form.Get("setting")
 	view.YearsExperience, view.LegacyFamiliarity = strings.TrimSpace(form.Get("years_experience")), form.Get("legacy_familiarity")
-	n := sandpit.NewUser{Email: view.Email, Name: view.Name, Password: form.Get("password")}
+	n := sandpit.NewUser{Email: view.Email, Name: view.Name}
 	for _, r := range checked {
 		n.Roles = append(n.Roles, sandpit.Role(r))
 	}
 	if slices.Contains(n.Roles, sandpit.RoleClinician) || view.Profession != "" || view.Setting != "" || view.YearsExperience != "" || view.LegacyFamiliarity != "" {
 		n.Profile = formProfile(view.Profession, view.Setting, view.YearsExperience, view.LegacyFamiliarity)
 	}
-	u, err := s.app.Identity.CreateUser(c.Request().Context(), actorOf(c), n)
+	u, link, err := s.app.Identity.CreateUserWithLink(c.Request().Context(), actorOf(c), n)
 	if errs, ok := fieldErrors(err, userOrder, userSentences); ok {
 		view.Errors = errs
 		return s.render(c, formStatus(errs), "admin/user_new", view)
@@ -170,7 +170,72 @@ func (s *Server) handleAdminUserCreate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return seeOther(c, userPath(u.ID)+"?done=user-created")
+	// The link is a secret shown once, on this answer, never in a URL the
+	// browser keeps.
+	return s.render(c, http.StatusCreated, "admin/user_link", userLinkView{Layout: s.layout(c, "Send "+u.Name+" their link"),
+		Subject: u, Link: s.setPasswordURL(link.Token), Expires: link.Expires})
+}
+
+// userLinkView shows an admin the one-time link of an account they made.
+type userLinkView struct {
+	Layout
+	Subject *sandpit.User
+	Link    string
+	Expires time.Time
+}
+
+// setPasswordURL is the address of the page where link token sets a
+// password.
+func (s *Server) setPasswordURL(token string) string {
+	return strings.TrimSuffix(s.cfg.BaseURL.String(), "/") + "/set-password/" + token
+}
+
+// setPasswordView is the page where a one-time link sets a password.
+type setPasswordView struct {
+	Layout
+	Subject *sandpit.User // nil when the link does not work
+	Token   string
+}
+
+// setPasswordSentences are the set-password form's error sentences.
+var setPasswordSentences = formSentences{"password": passwordSentences("Password")}
+
+// handleSetPasswordShow shows the form a one-time link opens, or says the
+// link does not work.
+func (s *Server) handleSetPasswordShow(c echo.Context) error {
+	token := c.Param("token")
+	u, err := s.app.Identity.PasswordLinkUser(c.Request().Context(), actorOf(c), token)
+	if err != nil && sandpit.ErrorCode(err) != sandpit.ENOTFOUND {
+		return err
+	}
+	status := http.StatusOK
+	if u == nil {
+		status = http.StatusNotFound
+	}
+	return s.render(c, status, "account/set_password", setPasswordView{Layout: s.layout(c, "Set your password"), Subject: u, Token: token})
+}
+
+// handleSetPasswordSubmit sets the password a one-time link is for and
+// sends the person to sign in.
+func (s *Server) handleSetPasswordSubmit(c echo.Context) error {
+	token := c.Param("token")
+	err := s.app.Identity.SetPasswordByLink(c.Request().Context(), actorOf(c), token, c.FormValue("password"))
+	if errs, ok := fieldErrors(err, []string{"password"}, setPasswordSentences); ok {
+		u, uerr := s.app.Identity.PasswordLinkUser(c.Request().Context(), actorOf(c), token)
+		if uerr != nil {
+			return uerr
+		}
+		view := setPasswordView{Layout: s.layout(c, "Set your password"), Subject: u, Token: token}
+		view.Errors = errs
+		return s.render(c, formStatus(errs), "account/set_password", view)
+	}
+	if sandpit.ErrorCode(err) == sandpit.ENOTFOUND {
+		return s.render(c, http.StatusNotFound, "account/set_password", setPasswordView{Layout: s.layout(c, "Set your password"), Token: token})
+	}
+	if err != nil {
+		return err
+	}
+	return seeOther(c, "/sign-in?done=password-set")
 }
 
 // userShowView is the admin's page about one user.

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -206,11 +207,25 @@ func (s *Server) handleAPIUserCreate(c echo.Context) error {
 	for i, r := range req.Roles {
 		roles[i] = sandpit.Role(r)
 	}
-	u, err := s.app.Identity.CreateUser(c.Request().Context(), actorOf(c), req.domain(roles))
+	n := req.domain(roles)
+	if n.Password != "" {
+		u, err := s.app.Identity.CreateUser(c.Request().Context(), actorOf(c), n)
+		if err != nil {
+			return err
+		}
+		return c.JSON(http.StatusCreated, toUserJSON(u))
+	}
+	// Without a password, the person sets their own through a one-time
+	// link, which the answer carries once.
+	u, link, err := s.app.Identity.CreateUserWithLink(c.Request().Context(), actorOf(c), n)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusCreated, toUserJSON(u))
+	return c.JSON(http.StatusCreated, struct {
+		userJSON
+		SetPasswordURL     string    `json:"set_password_url"`
+		SetPasswordExpires time.Time `json:"set_password_expires"`
+	}{toUserJSON(u), s.setPasswordURL(link.Token), link.Expires})
 }
 
 // handleAPITeamCreate lets an admin create a team.

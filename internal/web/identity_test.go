@@ -742,3 +742,23 @@ const (
 
 // tokenPrefix starts every API token.
 const tokenPrefix = sandpit.APITokenPrefix
+
+// TestAPIUserCreateWithoutPassword: an admin who sends no password gets a
+// one-time link for the person to set their own, once.
+func TestAPIUserCreateWithoutPassword(t *testing.T) {
+	w := newWorld(t, Config{})
+	w.populate()
+	status, body := w.api("POST", "/users", w.tokens["admin"], `{"email":"omar@example.nhs.uk","name":"Omar Owner","roles":["product_owner"]}`)
+	var got struct {
+		ID             int64  `json:"id"`
+		SetPasswordURL string `json:"set_password_url"`
+	}
+	if status != http.StatusCreated || json.Unmarshal([]byte(body), &got) != nil || !strings.HasPrefix(got.SetPasswordURL, "http://localhost:8080/set-password/") {
+		t.Fatalf("POST /users = %d %s", status, body)
+	}
+	path := strings.TrimPrefix(got.SetPasswordURL, "http://localhost:8080")
+	b := w.browser()
+	if status, page := b.get(path); status != http.StatusOK || !strings.Contains(page, "omar@example.nhs.uk") {
+		t.Errorf("GET %s = %d", path, status)
+	}
+}

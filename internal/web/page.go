@@ -56,6 +56,8 @@ func flashMessage(key string) string {
 	switch key {
 	case "signed-out":
 		return "You have signed out."
+	case "password-set":
+		return "Your password has been set. Sign in with it now."
 	case "registered":
 		return "Your account has been created and you are signed in."
 	case "profile":

@@ -130,6 +130,8 @@ func (s *Server) routes() {
 	pages.GET("/sign-in", s.handleSignInShow)
 	pages.POST("/sign-in", s.handleSignInSubmit)
 	pages.POST("/sign-out", s.handleSignOut)
+	pages.GET("/set-password/:token", s.handleSetPasswordShow)
+	pages.POST("/set-password/:token", s.handleSetPasswordSubmit)
 
 	account := pages.Group("/account", s.requireUser)
 	account.GET("", s.handleAccountShow)
