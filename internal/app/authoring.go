@@ -603,17 +603,26 @@ func (s *Authoring) AddScreen(ctx context.Context, a Actor, id int64, in ScreenI
 	if err != nil {
 		return err
 	}
-	img, err := checkScreen(s.cfg.Decoders, &in, true, false)
+	img, err := s.screenImage(ctx, m.ID, "", &in, true, false)
 	if err != nil {
 		return err
 	}
-	if err := s.withinPixelBudget(ctx, m.ID, "", img); err != nil {
-		return err
-	}
-	if err := s.readScreen(ctx, "image", img); err != nil {
-		return err
-	}
 	return s.store.AddScreen(ctx, m.ID, in.Key, in.Title, img)
+}
+
+// screenImage checks the screen form in for draft release id, whose screen
+// replacing (or "" for a new one) it would replace: its fields, the
+// image's bytes, the release's pixel budget and, by OCR, that it shows no
+// real NHS number. A screen form without a new image has no image to check.
+func (s *Authoring) screenImage(ctx context.Context, id int64, replacing string, in *ScreenInput, needKey, optional bool) (*sandpit.CheckedImage, error) {
+	img, err := checkScreen(s.cfg.Decoders, in, needKey, optional)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.withinPixelBudget(ctx, id, replacing, img); err != nil {
+		return nil, err
+	}
+	return img, s.readScreen(ctx, "image", img)
 }
 
 // withinPixelBudget is EINVALID on "image" when img, added to release id or
@@ -654,14 +663,8 @@ func (s *Authoring) UpdateScreen(ctx context.Context, a Actor, id int64, key str
 	if err != nil {
 		return err
 	}
-	img, err := checkScreen(s.cfg.Decoders, &in, false, true)
+	img, err := s.screenImage(ctx, m.ID, sv.Screen.Key, &in, false, true)
 	if err != nil {
-		return err
-	}
-	if err := s.withinPixelBudget(ctx, m.ID, sv.Screen.Key, img); err != nil {
-		return err
-	}
-	if err := s.readScreen(ctx, "image", img); err != nil {
 		return err
 	}
 	return s.store.UpdateScreen(ctx, m.ID, sv.Screen.Key, in.Title, img)
