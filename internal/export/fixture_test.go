@@ -57,8 +57,14 @@ type fixture struct {
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	c := &clock{t: time.Date(2026, 11, 2, 9, 0, 0, 0, time.FixedZone("BST", 3600))}
+	start := time.Date(2026, 11, 2, 9, 0, 0, 0, time.FixedZone("BST", 3600))
+	c := &clock{t: start}
 	s := storetest.New(t, c.now)
+	// The clock starts once the schema is made, so that a new migration
+	// (which reads it) does not move every time in the golden files.
+	c.mu.Lock()
+	c.t = start
+	c.mu.Unlock()
 	f := &fixture{s: s, secret: []byte("test secret")}
 	team, err := s.CreateTeam(ctx, "Export team", sandpit.AuditEntry{Action: sandpit.AuditTeamCreated})
 	must(t, err)
