@@ -10,8 +10,14 @@ NHSUK_DIST := node_modules/nhsuk-frontend/dist/nhsuk
 .PHONY: run test assets build vet unit postgres fuzz-short fuzz measure-imports browser clean
 
 ## run: start Sandpit on http://localhost:8080 with an SQLite file and demo data
+## (without tesseract installed, screens go unchecked, and it says so)
 run: assets
-	$(GO) run -ldflags "$(LDFLAGS)" ./cmd/sandpit serve --demo --log-format text
+	@ocr=$${SANDPIT_OCR:-on}; \
+	if [ "$$ocr" = on ] && ! command -v tesseract >/dev/null 2>&1; then \
+		ocr=off; \
+		echo "== tesseract is not installed: this demo runs with SANDPIT_OCR=off, so uploaded screens are not checked for NHS numbers (install Debian's tesseract-ocr to check them)"; \
+	fi; \
+	SANDPIT_OCR=$$ocr $(GO) run -ldflags "$(LDFLAGS)" ./cmd/sandpit serve --demo --log-format text
 
 ## test: vet, the whole suite on SQLite, again on PostgreSQL when
 ## SANDPIT_TEST_POSTGRES holds a URL, each fuzz test for a few seconds,
