@@ -17,7 +17,9 @@ run: assets
 		ocr=off; \
 		echo "== tesseract is not installed: this demo runs with SANDPIT_OCR=off, so uploaded screens are not checked for NHS numbers (install Debian's tesseract-ocr to check them)"; \
 	fi; \
-	SANDPIT_OCR=$$ocr $(GO) run -ldflags "$(LDFLAGS)" ./cmd/sandpit serve --demo --log-format text
+	echo "== building Sandpit (the first build compiles SQLite and takes a few minutes)"; \
+	CGO_ENABLED=1 $(GO) build -ldflags "$(LDFLAGS)" -o bin/sandpit ./cmd/sandpit && \
+	SANDPIT_OCR=$$ocr bin/sandpit serve --demo --log-format text
 
 ## test: vet, the whole suite on SQLite, again on PostgreSQL when
 ## SANDPIT_TEST_POSTGRES holds a URL, each fuzz test for a few seconds,
