@@ -131,40 +131,23 @@ const screenAnchor = "#screen"
 // handleTaskStart starts the attempt's clock once the clinician has read
 // the scenario, and shows the screen.
 func (s *Server) handleTaskStart(c echo.Context) error {
-	id, key, err := trialTask(c)
-	if err != nil {
-		return err
+	start := func(ctx context.Context, a app.Actor, id int64, key string) (*sandpit.Attempt, error) {
+		st, err := s.app.Trials.StartAttempt(ctx, a, id, key)
+		if err != nil {
+			return nil, err
+		}
+		return st.Attempt, nil
 	}
-	st, err := s.app.Trials.StartAttempt(c.Request().Context(), actorOf(c), id, key)
-	switch {
-	case sandpit.ErrorCode(err) == sandpit.ECONFLICT:
-		return seeOther(c, taskPath(id, key))
-	case err != nil:
-		return err
-	case st.Attempt.Done():
-		return seeOther(c, ratingPath(id, key))
-	}
-	return seeOther(c, taskPath(id, key)+screenAnchor)
+	return s.updateTask(c, start, onScreen)
 }
 
 // handleTaskReport opens the problem-report form from a running attempt,
 // pausing its clock: the time spent writing is not time on the task
 // (METRICS.md). Sending or cancelling the report resumes it.
 func (s *Server) handleTaskReport(c echo.Context) error {
-	id, key, err := trialTask(c)
-	if err != nil {
-		return err
-	}
-	a, err := s.app.Trials.Pause(c.Request().Context(), actorOf(c), id, key)
-	switch {
-	case sandpit.ErrorCode(err) == sandpit.ECONFLICT:
-		return seeOther(c, taskPath(id, key))
-	case err != nil:
-		return err
-	case a.Done():
-		return seeOther(c, ratingPath(id, key))
-	}
-	return seeOther(c, fmt.Sprintf("%s/report?task=%s&screen=%s&paused=1", trialPath(id), url.QueryEscape(key), url.QueryEscape(a.Screen)))
+	return s.updateTask(c, s.app.Trials.Pause, func(id int64, key string, a *sandpit.Attempt) string {
+		return fmt.Sprintf("%s/report?task=%s&screen=%s&paused=1", trialPath(id), url.QueryEscape(key), url.QueryEscape(a.Screen))
+	})
 }
 
 // clickPoint reads where a click (of the release preview, in
@@ -304,10 +287,15 @@ func (s *Server) handleTaskClick(c echo.Context) error {
 	return seeOther(c, taskPath(id, key)+screenAnchor)
 }
 
-// updateTask runs one of the attempt's use cases (give up, pause, resume)
-// and redirects to where the attempt then belongs: a conflict (a finished
-// or unstarted task) goes back to the task page, which knows where it is.
-func (s *Server) updateTask(c echo.Context, action func(ctx context.Context, a app.Actor, id int64, key string) (*sandpit.Attempt, error)) error {
+// onScreen is the task page landed on its screen.
+func onScreen(id int64, key string, _ *sandpit.Attempt) string { return taskPath(id, key) + screenAnchor }
+
+// updateTask runs one of the attempt's use cases (start, give up, pause,
+// resume) and redirects to where the attempt then belongs: a conflict (a
+// finished or unstarted task) goes back to the task page, which knows where
+// it is; a finished task to its rating; else to next.
+func (s *Server) updateTask(c echo.Context, action func(ctx context.Context, a app.Actor, id int64, key string) (*sandpit.Attempt, error),
+	next func(id int64, key string, a *sandpit.Attempt) string) error {
 	id, key, err := trialTask(c)
 	if err != nil {
 		return err
@@ -321,17 +309,17 @@ func (s *Server) updateTask(c echo.Context, action func(ctx context.Context, a a
 	case a.Done():
 		return seeOther(c, ratingPath(id, key))
 	}
-	return seeOther(c, taskPath(id, key)+screenAnchor)
+	return seeOther(c, next(id, key, a))
 }
 
 // handleTaskStuck ends the task as gave_up: "I'm stuck".
-func (s *Server) handleTaskStuck(c echo.Context) error { return s.updateTask(c, s.app.Trials.GiveUp) }
+func (s *Server) handleTaskStuck(c echo.Context) error { return s.updateTask(c, s.app.Trials.GiveUp, onScreen) }
 
 // handleTaskPause stops the task's clock: "I've been interrupted".
-func (s *Server) handleTaskPause(c echo.Context) error { return s.updateTask(c, s.app.Trials.Pause) }
+func (s *Server) handleTaskPause(c echo.Context) error { return s.updateTask(c, s.app.Trials.Pause, onScreen) }
 
 // handleTaskResume restarts a paused task's clock.
-func (s *Server) handleTaskResume(c echo.Context) error { return s.updateTask(c, s.app.Trials.Resume) }
+func (s *Server) handleTaskResume(c echo.Context) error { return s.updateTask(c, s.app.Trials.Resume, onScreen) }
 
 // ---- Rating ----
 
