@@ -24,13 +24,7 @@ func admin(ctx context.Context, args []string, getenv func(string) string, stdin
 	cfg.flags(fs)
 	fs.StringVar(&email, "email", "", "the new admin's email address")
 	fs.StringVar(&name, "name", "", "the new admin's full name")
-	if help, err := parseFlags(fs, args[1:], stdout); help || err != nil {
-		return err
-	}
-	if err := applyEnv(fs, getenv); err != nil {
-		return err
-	}
-	if err := cfg.check(); err != nil {
+	if help, err := cfg.load(fs, args[1:], getenv, stdout); help || err != nil {
 		return err
 	}
 	fmt.Fprintf(stderr, "Password for %s (one line, at least %d characters): ", email, sandpit.MinPasswordLength)

@@ -3,6 +3,7 @@ package main
 import (
 	"flag"
 	"fmt"
+	"io"
 	"net"
 	"net/url"
 	"strconv"
@@ -10,6 +11,8 @@ import (
 
 	"golang.org/x/crypto/bcrypt"
 
+	"github.com/sandpit-nhs/sandpit/internal/app"
+	"github.com/sandpit-nhs/sandpit/internal/ocr"
 	"github.com/sandpit-nhs/sandpit/internal/sandpit"
 	"github.com/sandpit-nhs/sandpit/internal/store"
 )
@@ -163,4 +166,30 @@ func parseSessionKeys(s string) ([][]byte, error) {
 		keys = append(keys, []byte(k))
 	}
 	return keys, nil
+}
+
+// load reads args into fs (whose flags include c's), then the environment
+// for flags not given, and checks the result; help reports that usage was
+// printed and there is nothing to run.
+func (c *config) load(fs *flag.FlagSet, args []string, getenv func(string) string, stdout io.Writer) (help bool, err error) {
+	if help, err := parseFlags(fs, args, stdout); help || err != nil {
+		return help, err
+	}
+	if err := applyEnv(fs, getenv); err != nil {
+		return false, err
+	}
+	return false, c.check()
+}
+
+// screenReader is Tesseract when OCR is on (an error when it is missing),
+// or nil when SANDPIT_OCR=off.
+func (c *config) screenReader() (app.ScreenReader, error) {
+	if c.OCR != "on" {
+		return nil, nil
+	}
+	t, err := ocr.Find(c.Tesseract)
+	if err != nil {
+		return nil, err
+	}
+	return t, nil
 }

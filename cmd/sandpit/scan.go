@@ -8,8 +8,6 @@ import (
 	"net/http"
 	"text/tabwriter"
 
-	"github.com/sandpit-nhs/sandpit/internal/app"
-	"github.com/sandpit-nhs/sandpit/internal/ocr"
 	"github.com/sandpit-nhs/sandpit/internal/sandpit"
 	"github.com/sandpit-nhs/sandpit/internal/store"
 )
@@ -22,22 +20,12 @@ func scan(ctx context.Context, args []string, getenv func(string) string, stdout
 	var cfg config
 	fs := flag.NewFlagSet("sandpit scan", flag.ContinueOnError)
 	cfg.flags(fs)
-	if help, err := parseFlags(fs, args, stdout); help || err != nil {
+	if help, err := cfg.load(fs, args, getenv, stdout); help || err != nil {
 		return err
 	}
-	if err := applyEnv(fs, getenv); err != nil {
+	screens, err := cfg.screenReader()
+	if err != nil {
 		return err
-	}
-	if err := cfg.check(); err != nil {
-		return err
-	}
-	var screens app.ScreenReader
-	if cfg.OCR == "on" {
-		ts, err := ocr.Find(cfg.Tesseract)
-		if err != nil {
-			return err
-		}
-		screens = ts
 	}
 	st, err := openStore(ctx, cfg, newLogger(cfg.LogFormat, stderr))
 	if err != nil {

@@ -13,9 +13,7 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/sandpit-nhs/sandpit/internal/app"
 	"github.com/sandpit-nhs/sandpit/internal/demo"
-	"github.com/sandpit-nhs/sandpit/internal/ocr"
 	"github.com/sandpit-nhs/sandpit/internal/sandpit"
 	"github.com/sandpit-nhs/sandpit/internal/store"
 	"github.com/sandpit-nhs/sandpit/internal/web"
@@ -32,24 +30,15 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	var cfg config
 	fs := flag.NewFlagSet("sandpit serve", flag.ContinueOnError)
 	cfg.flags(fs)
-	if help, err := parseFlags(fs, args, stdout); help || err != nil {
-		return err
-	}
-	if err := applyEnv(fs, getenv); err != nil {
-		return err
-	}
-	if err := cfg.check(); err != nil {
+	if help, err := cfg.load(fs, args, getenv, stdout); help || err != nil {
 		return err
 	}
 	log := newLogger(cfg.LogFormat, stderr)
-	var screens app.ScreenReader
-	if cfg.OCR == "on" {
-		ts, err := ocr.Find(cfg.Tesseract)
-		if err != nil {
-			return err
-		}
-		screens = ts
-	} else {
+	screens, err := cfg.screenReader()
+	if err != nil {
+		return err
+	}
+	if screens == nil {
 		log.Warn("SANDPIT_OCR=off: uploaded screens are not checked for patient identifiers")
 	}
 
