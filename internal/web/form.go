@@ -1,10 +1,10 @@
 package web
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -152,31 +152,20 @@ func (i input) WithClass(class string) input { i.Class = class; return i }
 // ignored; a body that is not JSON is EMALFORMED, one over the size limit
 // ETOOLARGE. An empty body decodes as {}.
 func decodeJSON(c echo.Context, v any) error {
-	var err error
-	r := c.Request()
-	if n := r.ContentLength; n > 1<<20 {
-		// A large body of declared length (a release definition) is read
-		// into a buffer of exactly its size, not one grown by doubling,
-		// and let go once decoded.
-		buf := make([]byte, n)
-		if _, err = io.ReadFull(r.Body, buf); err == nil {
-			err = json.Unmarshal(buf, v)
-		}
-	} else {
-		err = json.NewDecoder(r.Body).Decode(v)
+	body, err := readBody(c)
+	if err != nil {
+		return bodyError(err, "The request body could not be read.")
 	}
-	var he *echo.HTTPError
-	var tooLarge *http.MaxBytesError
-	switch {
-	case err == nil, errors.Is(err, io.EOF):
+	// The body is decoded in place (a decoder would copy it) and let go:
+	// a release definition is large, and its images are read from v.
+	c.Set(contextBody, nil)
+	if len(bytes.TrimSpace(body)) == 0 {
 		return nil
-	case errors.As(err, &he):
-		return he
-	case errors.As(err, &tooLarge):
-		return definitionTooLarge()
-	default:
+	}
+	if err := json.Unmarshal(body, v); err != nil {
 		return sandpit.Errorf(sandpit.EMALFORMED, "The request body is not valid JSON: %v.", strings.TrimPrefix(err.Error(), "json: "))
 	}
+	return nil
 }
 
 // localPath returns next when it is a path on this site, else "/": a

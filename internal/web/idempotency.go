@@ -32,13 +32,14 @@ func (s *Server) idempotent(next echo.HandlerFunc) echo.HandlerFunc {
 		if len(key) > maxIdempotencyKey {
 			return sandpit.Invalid("The Idempotency-Key is too long.", sandpit.TooLong("Idempotency-Key", maxIdempotencyKey))
 		}
-		body, err := io.ReadAll(c.Request().Body)
+		body, err := readBody(c)
 		if err != nil {
-			return err // the body limit's 413
+			return bodyError(err, "The request body could not be read.")
 		}
-		c.Request().Body = io.NopCloser(bytes.NewReader(body))
-		sum := sha256.Sum256(append([]byte(c.Request().Method+" "+c.Request().URL.Path+"\n"), body...))
-		hash := hex.EncodeToString(sum[:])
+		h := sha256.New()
+		io.WriteString(h, c.Request().Method+" "+c.Request().URL.Path+"\n")
+		h.Write(body)
+		hash := hex.EncodeToString(h.Sum(nil))
 
 		ctx := c.Request().Context()
 		caller := idempotencyCaller(c)

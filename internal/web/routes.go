@@ -12,17 +12,21 @@ import (
 	"github.com/sandpit-nhs/sandpit/internal/sandpit"
 )
 
-// largeBodies are the routes whose bodies carry images, with limits of
-// their own.
-var largeBodies = map[string]bool{
-	"/api/v1/workflows/:id/releases":  true,
-	"/api/v1/releases/:id/definition": true,
-	"/workflows/:id/releases/import":  true,
-	"/releases/:id/screens":           true,
-	"/releases/:id/screens/:key":      true,
+// largeBodies are the routes whose bodies carry images, with the most
+// each may send: the 1 MB limit of every other body does not apply, the
+// text check reads no more, and the route's own limit answers first.
+var largeBodies = map[string]int64{
+	"/api/v1/workflows/:id/releases":  maxDefinitionBytes,
+	"/api/v1/releases/:id/definition": maxDefinitionBytes,
+	"/workflows/:id/releases/import":  maxDefinitionBytes,
+	"/releases/:id/screens":           maxScreenBytes,
+	"/releases/:id/screens/:key":      maxScreenBytes,
 }
 
-// screenLimit bounds a screen upload: a 5 MB image and its form fields.
+// maxScreenBytes bounds a screen upload: a 5 MB image and its form fields.
+const maxScreenBytes = 6 << 20
+
+// screenLimit bounds a screen upload to maxScreenBytes.
 var screenLimit = middleware.BodyLimit("6M")
 
 // maxDefinitionBytes bounds a release definition's body. Up to 100 screens
@@ -61,7 +65,8 @@ func (s *Server) routes() {
 	// Every body is small but release definitions and screen uploads, which
 	// carry images and set their own limits.
 	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: "1M", Skipper: func(c echo.Context) bool {
-		return largeBodies[c.Path()]
+		_, large := largeBodies[c.Path()]
+		return large
 	}}))
 
 	// Operations.

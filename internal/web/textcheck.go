@@ -1,7 +1,6 @@
 package web
 
 import (
-	"bytes"
 	"errors"
 	"io"
 	"mime"
@@ -13,17 +12,6 @@ import (
 
 	"github.com/sandpit-nhs/sandpit/internal/sandpit"
 )
-
-// largeBodyLimit is the most a large body may be read before the route's own
-// limit applies: the text check reads bodies before route middleware runs.
-// It lists the same routes as largeBodies in routes.go.
-var largeBodyLimit = map[string]int64{
-	"/api/v1/workflows/:id/releases":  64 << 20,
-	"/api/v1/releases/:id/definition": 64 << 20,
-	"/workflows/:id/releases/import":  64 << 20,
-	"/releases/:id/screens":           6 << 20,
-	"/releases/:id/screens/:key":      6 << 20,
-}
 
 // checkText is the one text-validation step every request passes: each
 // string of a JSON body, each form value (files aside), each query value
@@ -38,7 +26,7 @@ func (s *Server) checkText(next echo.HandlerFunc) echo.HandlerFunc {
 			return next(c)
 		}
 		req := c.Request()
-		if _, large := largeBodyLimit[c.Path()]; large && currentUser(c) == nil {
+		if _, large := largeBodies[c.Path()]; large && currentUser(c) == nil {
 			// Only signed-in users may send images: the handler refuses a
 			// stranger without reading the body, so neither does this.
 			return next(c)
@@ -52,7 +40,10 @@ func (s *Server) checkText(next echo.HandlerFunc) echo.HandlerFunc {
 		query := req.URL.Query()
 		fields = append(fields, sandpit.CheckFields(sortedKeys(query), query)...)
 		if req.Body != nil && req.Method != http.MethodGet && req.Method != http.MethodHead {
-			if limit, ok := largeBodyLimit[c.Path()]; ok {
+			if limit, ok := largeBodies[c.Path()]; ok {
+				if req.ContentLength > limit {
+					return tooLargeBody(limit)
+				}
 				req.Body = http.MaxBytesReader(c.Response(), req.Body, limit)
 			}
 			ct, _, _ := mime.ParseMediaType(req.Header.Get(echo.HeaderContentType))
@@ -60,29 +51,15 @@ func (s *Server) checkText(next echo.HandlerFunc) echo.HandlerFunc {
 			case isAPI(c) || strings.HasSuffix(ct, "json"):
 				// API handlers read the body as JSON whatever its Content-Type
 				// says (curl -d sends a form type), so it is checked as JSON.
-				body, err := io.ReadAll(req.Body)
-				var tooLarge *http.MaxBytesError
-				if errors.As(err, &tooLarge) {
-					return sandpit.Errorf(sandpit.ETOOLARGE, "The request is larger than %d MB.", tooLarge.Limit>>20)
-				}
-				var he *echo.HTTPError
-				if errors.As(err, &he) {
-					return he
-				}
+				body, err := readBody(c)
 				if err != nil {
-					return sandpit.Errorf(sandpit.EMALFORMED, "The request body could not be read.")
+					return bodyError(err, "The request body could not be read.")
 				}
-				req.Body = io.NopCloser(bytes.NewReader(body))
 				fields = append(fields, sandpit.CheckJSONText(body)...)
 			case ct == echo.MIMEApplicationForm || ct == echo.MIMEMultipartForm:
 				form, err := c.FormParams()
-				var tooLarge *http.MaxBytesError
-				if errors.As(err, &tooLarge) {
-					return sandpit.Errorf(sandpit.ETOOLARGE, "The request is larger than %d MB.", tooLarge.Limit>>20)
-				}
-				var he *echo.HTTPError
-				if errors.As(err, &he) {
-					return he
+				if err := bodyError(err, ""); err != nil {
+					return err
 				}
 				if err == nil {
 					fields = append(fields, sandpit.CheckFields(sortedKeys(form), form)...)
@@ -94,6 +71,61 @@ func (s *Server) checkText(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		return next(c)
 	}
+}
+
+// contextBody is the echo context key of a request body once read.
+const contextBody = "body"
+
+// readBody reads the request's body once, into a buffer of its declared
+// size when it has one (not one grown by doubling: a release definition is
+// large), and keeps it for whoever asks next: the text check reads it,
+// then the handler decodes the same bytes.
+func readBody(c echo.Context) ([]byte, error) {
+	if body, ok := c.Get(contextBody).([]byte); ok {
+		return body, nil
+	}
+	r := c.Request()
+	var body []byte
+	var err error
+	if n := r.ContentLength; n > 0 {
+		body = make([]byte, n)
+		_, err = io.ReadFull(r.Body, body)
+	} else {
+		body, err = io.ReadAll(r.Body)
+	}
+	if err != nil {
+		return nil, err
+	}
+	c.Set(contextBody, body)
+	return body, nil
+}
+
+// bodyError is the answer to err from reading a body: 413 naming the limit
+// when it is too large, echo's own error as it is, else EMALFORMED with
+// unreadable (or nil when unreadable is "", for form parsing, whose
+// handler answers it).
+func bodyError(err error, unreadable string) error {
+	var tooLarge *http.MaxBytesError
+	var he *echo.HTTPError
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &tooLarge):
+		return tooLargeBody(tooLarge.Limit)
+	case errors.As(err, &he):
+		return he
+	case unreadable == "":
+		return nil
+	}
+	return sandpit.Errorf(sandpit.EMALFORMED, "%s", unreadable)
+}
+
+// tooLargeBody is the refusal of a body over limit bytes.
+func tooLargeBody(limit int64) error {
+	if limit == maxDefinitionBytes {
+		return definitionTooLarge()
+	}
+	return sandpit.Errorf(sandpit.ETOOLARGE, "The request is larger than %d MB.", limit>>20)
 }
 
 // sortedKeys returns the keys of values in order.
