@@ -62,6 +62,10 @@ var browserPages = []struct {
 	{"export-release", "/releases/2/export", "researcher@demo.sandpit.test", ""},
 	{"export-workflow", "/workflows/1/export", "researcher@demo.sandpit.test", ""},
 	{"safety-concerns", "/safety-concerns", "safety@demo.sandpit.test", ""},
+	{"safety-concerns-open", "/safety-concerns?triage=open", "safety@demo.sandpit.test", ""},
+	{"safety-finding", "/findings/1", "safety@demo.sandpit.test", ""},
+	{"my-feedback", "/feedback", "clinician@demo.sandpit.test", ""},
+	{"set-password-spent", "/set-password/sandpit_nosuchlink", "", ""},
 	{"forbidden", "/admin/users", "clinician@demo.sandpit.test", ""},
 	{"clinician-account", "/account", "clinician@demo.sandpit.test", ""},
 }
