@@ -50,6 +50,7 @@ type accountStore interface {
 	UpdateProfile(ctx context.Context, id int64, name string, profile *sandpit.Profile, entry sandpit.AuditEntry) error
 	CreateUserWithLink(ctx context.Context, n sandpit.NewUser, passwordHash, linkHash string, expires time.Time, entry, linkEntry sandpit.AuditEntry) (*sandpit.User, error)
 	PasswordLinkUser(ctx context.Context, hash string) (*sandpit.User, error)
+	CreatePasswordLink(ctx context.Context, userID int64, hash string, expires time.Time, entry sandpit.AuditEntry) error
 	UsePasswordLink(ctx context.Context, hash, passwordHash string, entry sandpit.AuditEntry) (int64, error)
 }
 

@@ -19,6 +19,10 @@ func TestPasswordLinkPermissions(t *testing.T) {
 			_, _, err := w.app.Identity.CreateUserWithLink(w.ctx, a, newPerson("omar@example.nhs.uk"))
 			return err
 		}},
+		{name: "NewPasswordLink", want: only(sandpit.EFORBIDDEN, kindAdmin), writes: true, run: func(w *world, a app.Actor) error {
+			_, _, err := w.app.Identity.NewPasswordLink(w.ctx, a, w.actors[kindClinician].ID())
+			return err
+		}},
 	})
 }
 
@@ -64,6 +68,22 @@ func TestPasswordLink(t *testing.T) {
 			t.Errorf("no %s entry in %+v", action, events)
 		}
 	}
+
+	t.Run("a new link works when the first is spent; a disabled account gets none", func(t *testing.T) {
+		_, again, err := w.app.Identity.NewPasswordLink(w.ctx, w.actors[kindAdmin], u.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := w.app.Identity.SetPasswordByLink(w.ctx, anyone, again.Token, "a third long passphrase"); err != nil {
+			t.Errorf("the new link: %v", err)
+		}
+		if err := w.app.Identity.DisableUser(w.ctx, w.actors[kindAdmin], u.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := w.app.Identity.NewPasswordLink(w.ctx, w.actors[kindAdmin], u.ID); sandpit.ErrorCode(err) != sandpit.ECONFLICT {
+			t.Errorf("a link for a disabled account: %v", err)
+		}
+	})
 
 	t.Run("a link runs out after seven days", func(t *testing.T) {
 		_, link, err := w.app.Identity.CreateUserWithLink(w.ctx, w.actors[kindAdmin], newPerson("late@example.nhs.uk"))

@@ -261,6 +261,7 @@ type FindingReport struct {
 	Category      string
 	Severity      int
 	SafetyConcern bool
+	Triage        string // of a safety concern: a TriageStatuses value
 	Text          string
 	CreatedAt     time.Time
 }
@@ -303,7 +304,7 @@ func (s *Store) Finding(ctx context.Context, scope Scope, id int64) (*FindingDet
 		}
 	}
 	err = s.read.WithContext(ctx).Raw(`SELECT r.id, r.trial_id, rel.id AS release_id, rel.version, r.task_key, r.screen, r.x, r.y,
-			r.category, r.severity, r.safety_concern, r.text, r.created_at
+			r.category, r.severity, r.safety_concern, r.triage, r.text, r.created_at
 		FROM reports r JOIN trials t ON t.id = r.trial_id JOIN releases rel ON rel.id = t.release_id
 		WHERE r.finding_id = ? AND `+consentFilter("t", scope.ResearchOnly)+` ORDER BY r.created_at, r.id`, id).Scan(&d.Quotes).Error
 	if err != nil {

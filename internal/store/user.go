@@ -360,6 +360,16 @@ type passwordLinkRow struct {
 
 func (passwordLinkRow) TableName() string { return "password_links" }
 
+// CreatePasswordLink stores a new one-time link for user id to set their
+// password, good until expires, recording entry.
+func (s *Store) CreatePasswordLink(ctx context.Context, userID int64, hash string, expires time.Time, entry sandpit.AuditEntry) error {
+	err := s.transact(ctx, func(tx *gorm.DB) error { return s.createPasswordLink(tx, userID, hash, expires, entry) })
+	if err != nil {
+		return fmt.Errorf("store: create password link of %d: %w", userID, err)
+	}
+	return nil
+}
+
 // createPasswordLink stores, inside tx, the hash of a one-time link for
 // user id to set their password, good until expires, recording entry.
 func (s *Store) createPasswordLink(tx *gorm.DB, userID int64, hash string, expires time.Time, entry sandpit.AuditEntry) error {

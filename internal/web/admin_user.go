@@ -10,6 +10,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/sandpit-nhs/sandpit/internal/app"
 	"github.com/sandpit-nhs/sandpit/internal/sandpit"
 	"github.com/sandpit-nhs/sandpit/internal/store"
 )
@@ -170,10 +171,28 @@ func (s *Server) handleAdminUserCreate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	// The link is a secret shown once, on this answer, never in a URL the
-	// browser keeps.
-	return s.render(c, http.StatusCreated, "admin/user_link", userLinkView{Layout: s.layout(c, "Send "+u.Name+" their link"),
-		Subject: u, Link: s.setPasswordURL(link.Token), Expires: link.Expires})
+	return s.renderUserLink(c, http.StatusCreated, u, link, true)
+}
+
+// handleAdminUserPasswordLink makes another one-time link for a user to set
+// their password and shows it, once.
+func (s *Server) handleAdminUserPasswordLink(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	u, link, err := s.app.Identity.NewPasswordLink(c.Request().Context(), actorOf(c), id)
+	if err != nil {
+		return err
+	}
+	return s.renderUserLink(c, http.StatusOK, u, link, false)
+}
+
+// renderUserLink shows an admin the one-time link of account u: the link is
+// a secret shown once, on this answer, never in a URL the browser keeps.
+func (s *Server) renderUserLink(c echo.Context, status int, u *sandpit.User, link *app.PasswordLink, created bool) error {
+	return s.render(c, status, "admin/user_link", userLinkView{Layout: s.layout(c, "Send "+u.Name+" their link"),
+		Subject: u, Link: s.setPasswordURL(link.Token), Expires: link.Expires, Created: created})
 }
 
 // userLinkView shows an admin the one-time link of an account they made.
@@ -182,6 +201,7 @@ type userLinkView struct {
 	Subject *sandpit.User
 	Link    string
 	Expires time.Time
+	Created bool // the account was made with it, rather than given a new one
 }
 
 // setPasswordURL is the address of the page where link token sets a

@@ -130,6 +130,9 @@ type findingShowView struct {
 	Others    []findingItem // the workflow's other findings
 	CanCurate bool
 	ForSafety bool // read by a safety officer, who came from the safety list
+	// Untriaged counts the safety concerns a safety officer has yet to
+	// triage: until then the finding cannot be closed.
+	Untriaged int
 	// The curation form.
 	Title      string
 	Severities []option
@@ -170,6 +173,9 @@ func (s *Server) findingShowView(c echo.Context, id int64) (findingShowView, err
 			v.Screens[at].Pins = append(v.Screens[at].Pins, pin{N: i + 1, X: r.X, Y: r.Y, Radius: radius})
 		}
 		v.Reports = append(v.Reports, item)
+		if r.SafetyConcern && !(sandpit.SafetyTriage{Triage: r.Triage}).Triaged() {
+			v.Untriaged++
+		}
 	}
 	for i, f := range p.Others {
 		v.Others = append(v.Others, toFindingItem(i, f))

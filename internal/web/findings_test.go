@@ -449,10 +449,16 @@ func TestFindingPagesPermissions(t *testing.T) {
 		if resp.StatusCode != http.StatusConflict || !strings.Contains(body, `href="#status"`) || !strings.Contains(body, fmt.Sprintf("report %d", report)) {
 			t.Errorf("closing an untriaged safety concern: %d", resp.StatusCode)
 		}
+		if _, page := br.get(finding); !strings.Contains(page, "1 safety concern in this finding is waiting for a safety officer's triage") {
+			t.Errorf("the finding page does not say its safety concern awaits triage")
+		}
 		safety := fw.browser()
 		safety.signIn("safety@example.nhs.uk")
 		if resp, _ := safety.post(fmt.Sprintf("/safety-concerns/%d/triage", report), url.Values{"status": {"not_a_hazard"}}); resp.StatusCode != http.StatusSeeOther {
 			t.Fatalf("triage: %d", resp.StatusCode)
+		}
+		if _, page := br.get(finding); strings.Contains(page, "waiting for a safety officer's triage") {
+			t.Errorf("the finding page still says its safety concern awaits triage")
 		}
 		resp, _ = br.post(finding, closing)
 		if resp.StatusCode != http.StatusSeeOther {

@@ -281,6 +281,11 @@ func TestAdminPages(t *testing.T) {
 		wantRedirect(t, rhys.post(link, url.Values{"password": {testPassword}}), "/sign-in?done=password-set")
 		wantPage(t, rhys.get(link), http.StatusNotFound, "This link does not work")
 		wantPage(t, rhys.post(link, url.Values{"password": {"another long passphrase"}}), http.StatusNotFound, "This link does not work")
+		again := ada.post("/admin/users/"+userID+"/password-link", url.Values{})
+		wantPage(t, again, http.StatusOK, "A new link for Rhys Researcher has been made.", "/set-password/")
+		if next := regexp.MustCompile(`(/set-password/[a-z0-9_]+)`).FindString(again.body); next == link {
+			t.Error("the new link is the spent one")
+		}
 
 		a = ada.post("/admin/teams", url.Values{"name": {"Ward Round"}})
 		wantRedirect(t, a, "/admin/teams/")

@@ -230,6 +230,7 @@ func (s *Server) routes() {
 	admin.POST("/users/:id/roles", s.handleAdminUserRoleGrant)
 	admin.POST("/users/:id/roles/:role/remove", s.handleAdminUserRoleRemove)
 	admin.POST("/users/:id/disable", s.handleAdminUserDisable)
+	admin.POST("/users/:id/password-link", s.handleAdminUserPasswordLink)
 	admin.GET("/teams", s.handleAdminTeamList)
 	admin.POST("/teams", s.handleAdminTeamCreate)
 	admin.GET("/teams/:id", s.handleAdminTeamShow)
