@@ -288,7 +288,9 @@ func (s *Server) handleTaskClick(c echo.Context) error {
 }
 
 // onScreen is the task page landed on its screen.
-func onScreen(id int64, key string, _ *sandpit.Attempt) string { return taskPath(id, key) + screenAnchor }
+func onScreen(id int64, key string, _ *sandpit.Attempt) string {
+	return taskPath(id, key) + screenAnchor
+}
 
 // updateTask runs one of the attempt's use cases (start, give up, pause,
 // resume) and redirects to where the attempt then belongs: a conflict (a
@@ -313,13 +315,19 @@ func (s *Server) updateTask(c echo.Context, action func(ctx context.Context, a a
 }
 
 // handleTaskStuck ends the task as gave_up: "I'm stuck".
-func (s *Server) handleTaskStuck(c echo.Context) error { return s.updateTask(c, s.app.Trials.GiveUp, onScreen) }
+func (s *Server) handleTaskStuck(c echo.Context) error {
+	return s.updateTask(c, s.app.Trials.GiveUp, onScreen)
+}
 
 // handleTaskPause stops the task's clock: "I've been interrupted".
-func (s *Server) handleTaskPause(c echo.Context) error { return s.updateTask(c, s.app.Trials.Pause, onScreen) }
+func (s *Server) handleTaskPause(c echo.Context) error {
+	return s.updateTask(c, s.app.Trials.Pause, onScreen)
+}
 
 // handleTaskResume restarts a paused task's clock.
-func (s *Server) handleTaskResume(c echo.Context) error { return s.updateTask(c, s.app.Trials.Resume, onScreen) }
+func (s *Server) handleTaskResume(c echo.Context) error {
+	return s.updateTask(c, s.app.Trials.Resume, onScreen)
+}
 
 // ---- Rating ----
 
