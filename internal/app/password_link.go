@@ -72,6 +72,9 @@ func (i *Identity) newPasswordLink() (*PasswordLink, string) {
 // unexpired (ENOTFOUND otherwise), for the page that sets the password.
 // Anyone holding the link may: it is the proof.
 func (i *Identity) PasswordLinkUser(ctx context.Context, actor Actor, token string) (*sandpit.User, error) {
+	if err := i.passwordsAllowed(); err != nil {
+		return nil, err
+	}
 	return i.store.PasswordLinkUser(ctx, sandpit.APITokenHash(token))
 }
 
