@@ -59,6 +59,7 @@ func (s *Server) saveSSO(c echo.Context, sess *sessions.Session, key string, v a
 		}
 		sess.Values[key] = string(raw)
 	}
+	sess.Options.MaxAge = int(app.SSOProfileLife.Seconds())
 	if len(sess.Values) == 0 {
 		sess.Options.MaxAge = -1
 	}
