@@ -443,20 +443,22 @@ type client struct {
 	key                             *jose.JSONWebKey
 }
 
-func (c *client) GetID() string                         { return c.id }
-func (c *client) RedirectURIs() []string                { return []string{c.redirect} }
-func (c *client) PostLogoutRedirectURIs() []string      { return []string{c.signedOut} }
-func (c *client) ApplicationType() op.ApplicationType   { return op.ApplicationTypeWeb }
-func (c *client) AuthMethod() oidc.AuthMethod           { return c.method }
-func (c *client) ResponseTypes() []oidc.ResponseType    { return []oidc.ResponseType{oidc.ResponseTypeCode} }
-func (c *client) GrantTypes() []oidc.GrantType          { return []oidc.GrantType{oidc.GrantTypeCode} }
-func (c *client) LoginURL(id string) string             { return "/login?authRequestID=" + id }
-func (c *client) AccessTokenType() op.AccessTokenType   { return op.AccessTokenTypeBearer }
-func (c *client) IDTokenLifetime() time.Duration        { return time.Hour }
-func (c *client) DevMode() bool                         { return true }
-func (c *client) IsScopeAllowed(string) bool            { return false }
-func (c *client) IDTokenUserinfoClaimsAssertion() bool  { return true }
-func (c *client) ClockSkew() time.Duration              { return 0 }
+func (c *client) GetID() string                       { return c.id }
+func (c *client) RedirectURIs() []string              { return []string{c.redirect} }
+func (c *client) PostLogoutRedirectURIs() []string    { return []string{c.signedOut} }
+func (c *client) ApplicationType() op.ApplicationType { return op.ApplicationTypeWeb }
+func (c *client) AuthMethod() oidc.AuthMethod         { return c.method }
+func (c *client) ResponseTypes() []oidc.ResponseType {
+	return []oidc.ResponseType{oidc.ResponseTypeCode}
+}
+func (c *client) GrantTypes() []oidc.GrantType         { return []oidc.GrantType{oidc.GrantTypeCode} }
+func (c *client) LoginURL(id string) string            { return "/login?authRequestID=" + id }
+func (c *client) AccessTokenType() op.AccessTokenType  { return op.AccessTokenTypeBearer }
+func (c *client) IDTokenLifetime() time.Duration       { return time.Hour }
+func (c *client) DevMode() bool                        { return true }
+func (c *client) IsScopeAllowed(string) bool           { return false }
+func (c *client) IDTokenUserinfoClaimsAssertion() bool { return true }
+func (c *client) ClockSkew() time.Duration             { return 0 }
 func (c *client) RestrictAdditionalIdTokenScopes() func([]string) []string {
 	return func(s []string) []string { return s }
 }
