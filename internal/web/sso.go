@@ -301,6 +301,7 @@ func (s *Server) signOutURL(c echo.Context, provider string) string {
 type signInLinkView struct {
 	Layout
 	Token string
+	Spent bool // the link was used or has expired
 }
 
 // handleSignInLinkShow asks the holder of a break-glass link to confirm,
@@ -313,7 +314,7 @@ func (s *Server) handleSignInLinkShow(c echo.Context) error {
 func (s *Server) handleSignInLinkSubmit(c echo.Context) error {
 	u, err := s.app.Identity.SignInByLink(c.Request().Context(), actorOf(c), c.Param("token"))
 	if sandpit.ErrorCode(err) == sandpit.ENOTFOUND {
-		return sandpit.Errorf(sandpit.ENOTFOUND, "This sign-in link has been used or has expired. Ask for a new one with sandpit admin sign-in-link.")
+		return s.render(c, http.StatusNotFound, "session/link", signInLinkView{Layout: s.layout(c, "This sign-in link has been used or has expired"), Spent: true})
 	}
 	if err != nil {
 		return err

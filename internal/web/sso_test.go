@@ -545,3 +545,38 @@ func TestSSOOnlyRefusesPasswords(t *testing.T) {
 		t.Fatalf("SSO with passwords off: %d", resp.StatusCode)
 	}
 }
+
+func TestBreakGlassSignInLink(t *testing.T) {
+	sw := newSSOWorld(t, func(c *Config) { c.NoPasswordSignIn = true })
+	admin := sw.createUser("admin@example.nhs.uk", sandpit.RoleAdmin)
+	sw.createUser("clinician@example.nhs.uk", sandpit.RoleClinician)
+	ctx := context.Background()
+	if _, _, err := sw.srv.app.Identity.CreateSignInLinkFromTerminal(ctx, app.Actor{}, "clinician@example.nhs.uk"); err == nil {
+		t.Error("a clinician was given a break-glass link")
+	}
+	if _, _, err := sw.srv.app.Identity.CreateSignInLinkFromTerminal(ctx, app.Actor{User: admin}, "admin@example.nhs.uk"); sandpit.ErrorCode(err) != sandpit.EFORBIDDEN {
+		t.Errorf("a signed-in actor made a link: %v", err)
+	}
+	_, link, err := sw.srv.app.Identity.CreateSignInLinkFromTerminal(ctx, app.Actor{}, "admin@example.nhs.uk")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := sw.browser()
+	// Opening the link spends nothing: a mail scanner may fetch it.
+	if status, body := b.get("/sign-in/link/" + link.Token); status != http.StatusOK || b.signedIn() {
+		t.Fatalf("link page: %d\n%s", status, body)
+	}
+	resp, body := b.post("/sign-in/link/"+link.Token, nil)
+	if resp.StatusCode != http.StatusSeeOther || !b.signedIn() {
+		t.Fatalf("break glass: %d\n%s", resp.StatusCode, body)
+	}
+	resp, body = sw.browser().post("/sign-in/link/"+link.Token, nil)
+	wantSSOPage(t, resp, body, http.StatusNotFound, "This sign-in link has been used or has expired")
+	_, expired, err := sw.srv.app.Identity.CreateSignInLinkFromTerminal(ctx, app.Actor{}, "admin@example.nhs.uk")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sw.clock.Advance(app.SignInLinkLife + time.Second)
+	resp, body = sw.browser().post("/sign-in/link/"+expired.Token, nil)
+	wantSSOPage(t, resp, body, http.StatusNotFound, "has expired")
+}
