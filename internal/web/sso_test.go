@@ -1,14 +1,17 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/rsa"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -26,6 +29,25 @@ type ssoWorld struct {
 	nhsmail *oidctest.Provider
 	cis2    *oidctest.Provider
 	base    string
+	log     *lockedBuffer // the server's log
+}
+
+// lockedBuffer is a log destination safe for the server's goroutines.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 func newSSOWorld(t *testing.T, mutate func(*Config)) *ssoWorld {
@@ -66,6 +88,8 @@ func newSSOWorld(t *testing.T, mutate func(*Config)) *ssoWorld {
 		mutate(&cfg)
 	}
 	w.srv = w.server(cfg)
+	sw.log = &lockedBuffer{}
+	w.srv.log = slog.New(slog.NewJSONHandler(sw.log, nil))
 	ts.Config.Handler = w.srv
 	ts.Start()
 	t.Cleanup(ts.Close)
@@ -369,11 +393,21 @@ func TestSSOSignIn(t *testing.T) {
 		wantSSOPage(t, resp, body, http.StatusBadRequest, "You did not sign in", "sign in again")
 	})
 
-	t.Run("a tampered ID token is refused", func(t *testing.T) {
+	t.Run("a tampered ID token is refused, and the log holds no token or code", func(t *testing.T) {
 		sw.nhsmail.SetTamper(true)
 		defer sw.nhsmail.SetTamper(false)
 		b := sw.browser()
-		resp, body := sw.signInWith(b, "nhsmail", "jo", "jo's password", "/")
+		callback := sw.atProvider(b, sw.toProvider(b, "nhsmail", "/", false), "jo", "jo's password", false)
+		resp, body := sw.back(b, callback)
+		cb, _ := url.Parse(callback)
+		code := cb.Query().Get("code")
+		log := sw.log.String()
+		if code == "" || strings.Contains(log, code) || strings.Contains(log, "eyJ") || strings.Contains(log, "goroutine ") {
+			t.Errorf("the log holds the code, a token or a stack:\n%s", log)
+		}
+		if !strings.Contains(log, `"kind":"not_verified"`) || !strings.Contains(log, "failed to verify signature") {
+			t.Errorf("the log does not say why the sign-in failed:\n%s", log)
+		}
 		wantSSOPage(t, resp, body, http.StatusBadRequest, "Sandpit could not confirm your sign-in", "Tell your Sandpit administrator")
 		if b.signedIn() {
 			t.Error("a tampered token signed someone in")
@@ -389,6 +423,9 @@ func TestSSOSignIn(t *testing.T) {
 		if b.signedIn() {
 			t.Error("a token for another audience signed someone in")
 		}
+		if !strings.Contains(sw.log.String(), `expected audience \"sandpit\" got [\"another-service\"]`) {
+			t.Errorf("not refused for its audience:\n%s", sw.log)
+		}
 	})
 
 	t.Run("a token from another issuer is refused", func(t *testing.T) {
@@ -399,6 +436,9 @@ func TestSSOSignIn(t *testing.T) {
 		wantSSOPage(t, resp, body, http.StatusBadRequest, "Sandpit could not confirm your sign-in")
 		if b.signedIn() {
 			t.Error("a token from another issuer signed someone in")
+		}
+		if !strings.Contains(sw.log.String(), `issued by a different provider`) {
+			t.Errorf("not refused for its issuer:\n%s", sw.log)
 		}
 	})
 
@@ -478,6 +518,14 @@ func TestSSOSignIn(t *testing.T) {
 		idID := sw.identityID(joID, "nhsmail")
 		resp, body := b.post("/account/identities/"+itoa(idID)+"/unlink", nil)
 		wantSSOPage(t, resp, body, http.StatusConflict, "only way to sign in")
+		// Nobody else may unlink it either.
+		other := sw.browser()
+		other.signIn("linda@example.nhs.uk")
+		resp, body = other.post("/account/identities/"+itoa(idID)+"/unlink", nil)
+		wantSSOPage(t, resp, body, http.StatusNotFound)
+		if n := sw.count("SELECT COUNT(*) FROM external_identities WHERE id = ?", idID); n != 1 {
+			t.Error("the identity was unlinked")
+		}
 	})
 
 	t.Run("an identity linked to someone else is not linked again", func(t *testing.T) {
