@@ -580,6 +580,9 @@ func (i *Identity) CreateUser(ctx context.Context, actor Actor, n sandpit.NewUse
 	if err := i.RequireAdmin(ctx, actor); err != nil {
 		return nil, err
 	}
+	if err := i.accountsWithPasswords(); err != nil {
+		return nil, err
+	}
 	if err := n.Validate(); err != nil {
 		return nil, err
 	}

@@ -25,6 +25,9 @@ func (i *Identity) CreateUserWithLink(ctx context.Context, actor Actor, n sandpi
 	if err := i.RequireAdmin(ctx, actor); err != nil {
 		return nil, nil, err
 	}
+	if err := i.accountsWithPasswords(); err != nil {
+		return nil, nil, err
+	}
 	// A password of 260 random bits that nobody is told: the account can
 	// only be signed in to once its person has used the link.
 	n.Password = rand.Text() + rand.Text()
@@ -49,6 +52,9 @@ func (i *Identity) CreateUserWithLink(ctx context.Context, actor Actor, n sandpi
 func (i *Identity) NewPasswordLink(ctx context.Context, actor Actor, id int64) (*sandpit.User, *PasswordLink, error) {
 	u, err := i.User(ctx, actor, id)
 	if err != nil {
+		return nil, nil, err
+	}
+	if err := i.accountsWithPasswords(); err != nil {
 		return nil, nil, err
 	}
 	if u.Disabled {

@@ -148,6 +148,18 @@ func (i *Identity) PasswordSignIn() bool { return !i.cfg.NoPasswordSignIn }
 // errPasswordsOff refuses every password route when password sign-in is off.
 var errPasswordsOff = sandpit.Errorf(sandpit.EFORBIDDEN, "Signing in with a password is turned off here. Sign in with your organisation's account instead.")
 
+// errAccountsBySSO refuses making accounts with passwords or set-password
+// links when password sign-in is off.
+var errAccountsBySSO = sandpit.Errorf(sandpit.EFORBIDDEN, "Password sign-in is turned off, so accounts are made when people first sign in with their organisation's account. Grant roles on their account once they have.")
+
+// accountsWithPasswords is errAccountsBySSO when password sign-in is off.
+func (i *Identity) accountsWithPasswords() error {
+	if i.cfg.NoPasswordSignIn {
+		return errAccountsBySSO
+	}
+	return nil
+}
+
 // passwordsAllowed is errPasswordsOff when password sign-in is off.
 func (i *Identity) passwordsAllowed() error {
 	if i.cfg.NoPasswordSignIn {

@@ -592,6 +592,27 @@ func TestSSOOnlyRefusesPasswords(t *testing.T) {
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("SSO with passwords off: %d", resp.StatusCode)
 	}
+	// Admins make no accounts with passwords or set-password links either.
+	admin := sw.createUser("admin@example.nhs.uk", sandpit.RoleAdmin)
+	token, hash := newToken()
+	if _, err := sw.st.CreateToken(context.Background(), admin.ID, "test", hash, sandpit.AuditEntry{Action: sandpit.AuditTokenCreated}); err != nil {
+		t.Fatal(err)
+	}
+	for _, body := range []string{
+		`{"email":"po@example.nhs.uk","name":"PO","password":"a long enough password","roles":["product_owner"]}`,
+		`{"email":"po@example.nhs.uk","name":"PO","roles":["product_owner"]}`,
+	} {
+		if status, answer := sw.api(http.MethodPost, "/users", token, body); status != http.StatusForbidden || !strings.Contains(answer, "accounts are made when people first sign in") {
+			t.Errorf("POST /users %s: %d %s", body, status, answer)
+		}
+	}
+	clinician, _, err := sw.st.UserByEmail(context.Background(), "clinician@example.nhs.uk")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := sw.srv.app.Identity.NewPasswordLink(context.Background(), app.Actor{User: admin}, clinician.ID); sandpit.ErrorCode(err) != sandpit.EFORBIDDEN {
+		t.Errorf("a set-password link with passwords off: %v", err)
+	}
 }
 
 func TestBreakGlassSignInLink(t *testing.T) {
