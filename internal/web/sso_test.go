@@ -350,7 +350,7 @@ func TestSSOSignIn(t *testing.T) {
 			t.Fatalf("first use: %d", resp.StatusCode)
 		}
 		resp, body := sw.back(b, callback)
-		wantSSOPage(t, resp, body, http.StatusBadRequest, "Your sign-in has expired", "Start signing in again")
+		wantSSOPage(t, resp, body, http.StatusBadRequest, "Your sign-in has expired", "Go back to your account")
 		// The cookie as it was before the first use: the provider refuses
 		// its code a second time.
 		other := sw.browser()
