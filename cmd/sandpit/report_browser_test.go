@@ -112,7 +112,7 @@ func runAxeWithReview(t *testing.T, ctx context.Context, axe []byte) (violations
 	}
 	type result struct {
 		Violations []axeViolation `json:"violations"`
-		Incomplete []axeReview   `json:"incomplete"`
+		Incomplete []axeReview    `json:"incomplete"`
 	}
 	r, err := chromedp.Run(ctx, chromedp.Evaluate[result](
 		fmt.Sprintf(`axe.run(document, {runOnly: {type: 'tag', values: %s}}).then(r => ({violations: r.violations, incomplete: r.incomplete}))`, jsonArray(axeTags)),
