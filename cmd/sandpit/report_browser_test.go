@@ -5,10 +5,13 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
 	"github.com/sandpit-nhs/sandpit/internal/demo"
@@ -58,6 +61,12 @@ func TestBrowserReportSummaryAndCharts(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
+				if page.name == "report-0.1" {
+					first, err := chromedp.Run(pageCtx, chromedp.Evaluate[string](`document.querySelector('#summary + ol > li').innerText`))
+					if err != nil || !strings.HasPrefix(first, "Safety concern") {
+						t.Errorf("the summary's first line is %q (%v), want the safety concern", first, err)
+					}
+				}
 				height, err := chromedp.Run(pageCtx, chromedp.Evaluate[int](`document.documentElement.scrollHeight`))
 				if err != nil {
 					t.Fatal(err)
@@ -100,6 +109,47 @@ func TestBrowserReportSummaryAndCharts(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// TestBrowserShowAndTellPrintsASectionAPage prints the demo's show-and-tell
+// of 0.1 to PDF: each of its five sections starts a page of its own.
+func TestBrowserShowAndTellPrintsASectionAPage(t *testing.T) {
+	browser := chromium(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	s := start(t, ctx, map[string]string{}, "--demo")
+	var owner demo.Account
+	for _, a := range demo.Accounts() {
+		if a.Email == "owner@demo.sandpit.test" {
+			owner = a
+		}
+	}
+	browserCtx := newBrowser(t, ctx, browser)
+	pageCtx, cancelPage := context.WithTimeout(browserCtx, 90*time.Second)
+	defer cancelPage()
+	signInThroughTheForm(t, pageCtx, s.URL, owner.Email, owner.Password)
+	if err := chromedp.Do(pageCtx, chromedp.Navigate(s.URL+"/releases/2/show-and-tell"), chromedp.WaitReady("body")); err != nil {
+		t.Fatal(err)
+	}
+	sections, err := chromedp.Run(pageCtx, chromedp.Evaluate[int](`document.querySelectorAll('.sandpit-slide').length`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pdf, err := chromedp.Run(pageCtx, chromedp.Action[[]byte](func(ctx context.Context, tg *chromedp.Target) ([]byte, error) {
+		res, err := cdp.Call(ctx, tg, page.PrintToPDF, page.PrintToPDFParams{})
+		if err != nil {
+			return nil, err
+		}
+		return res.Data, nil
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Each page of a PDF is a "/Type /Page" object ("/Pages" is their tree).
+	pages := len(regexp.MustCompile(`/Type\s*/Page[^s]`).FindAll(pdf, -1))
+	if sections != 5 || pages != sections {
+		t.Errorf("%d sections printed on %d pages, want 5 on 5", sections, pages)
 	}
 }
 

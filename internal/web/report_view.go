@@ -184,19 +184,28 @@ func newReportPageView(layout Layout, p *app.ReleasePage) *reportPageView {
 	if rep.SUS.Grade != nil {
 		v.SUSGrade = *rep.SUS.Grade
 	}
-	maps := map[string]string{} // click map id → its title
+	maps := map[string]string{}     // click map id → its title
+	byScreen := map[string]string{} // screen key → the first task's click map of it
 	for _, t := range rel.Definition.Tasks {
 		sec := taskSection{Key: t.Key, Title: t.Title, Paths: commonPaths(&rel.Definition, t, p.Paths[t.Key]),
 			Maps: taskClickMaps(&rel.Definition, t.Key, p.Clicks[t.Key])}
 		for _, m := range sec.Maps {
 			maps[m.ID] = fmt.Sprintf("Clicks on %s during “%s”", m.Title, t.Title)
+			if byScreen[m.Key] == "" {
+				byScreen[m.Key] = m.ID
+			}
 		}
 		v.TaskSections = append(v.TaskSections, sec)
 	}
 	for _, f := range rep.Findings {
 		row := findingRow(f)
 		if place, ok := p.Places[f.ID]; ok {
-			if id := clickMapID(place.Task, place.Screen); maps[id] != "" {
+			// A report made outside a task leads to the screen's first map.
+			id := clickMapID(place.Task, place.Screen)
+			if maps[id] == "" {
+				id = byScreen[place.Screen]
+			}
+			if id != "" {
 				row.MapID, row.MapTitle = id, maps[id]
 			}
 		}
