@@ -186,8 +186,8 @@ func (s *Server) handleReleasePublish(c echo.Context) error {
 			return verr
 		}
 		for _, p := range view.publishProblems {
-			view.Problems = append(view.Problems, problemLink{problemAnchor(p), p.Message})
-			view.Errors.Add(p.Field, p.Message)
+			view.Problems = append(view.Problems, problemLink{problemAnchor(p), p.Message()})
+			view.Errors.Add(p.Field, p.Message())
 		}
 		return s.render(c, http.StatusUnprocessableEntity, "release/show", view)
 	}

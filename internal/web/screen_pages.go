@@ -59,7 +59,7 @@ func (s *Server) handleScreenCreate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	err = s.app.Authoring.AddScreen(c.Request().Context(), actorOf(c), id, in)
+	key, err := s.app.Authoring.AddScreen(c.Request().Context(), actorOf(c), id, in)
 	if errs, ok := fieldErrors(err, screenOrder, screenSentences); ok {
 		view, verr := s.releaseView(c, id)
 		if verr != nil {
@@ -72,7 +72,7 @@ func (s *Server) handleScreenCreate(c echo.Context) error {
 	if err != nil {
 		return s.releaseRefusal(c, id, err)
 	}
-	return seeOther(c, screenPath(id, in.Key)+"?done=screen-added")
+	return seeOther(c, screenPath(id, key)+"?done=screen-added")
 }
 
 // hotspotRow is one row of the hotspot form, as stored or as typed.
