@@ -935,6 +935,7 @@ type Preview struct {
 	// Problems are why the release cannot be published yet: a preview
 	// shows them rather than refusing, as part of it may still work.
 	Problems []sandpit.Problem
+	CanEdit  bool // may fix them
 }
 
 // Complete reports whether the screen is one of the task's success screens.
@@ -958,7 +959,7 @@ func (s *Authoring) Preview(ctx context.Context, a Actor, id int64, task, screen
 	if err != nil {
 		return nil, err
 	}
-	p := &Preview{Release: r, Workflow: w, Problems: r.PublishProblems()}
+	p := &Preview{Release: r, Workflow: w, Problems: r.PublishProblems(), CanEdit: sandpit.CanEditWorkflows(a.User, m.TeamID)}
 	if task == "" {
 		return p, nil
 	}
