@@ -111,6 +111,9 @@ function start (editor) {
     const row = addRow()
     row.dataset.box = a.id
     fill(row, a)
+    // Annotorious selects what was drawn, so the next drag would only
+    // unselect it: let go, so that each drag draws a hotspot.
+    setTimeout(() => anno.cancelSelected())
     say(`Hotspot ${row.querySelector('.sandpit-hotspot-number').textContent} drawn. Choose where it leads in the form below, then save the hotspots.`)
   })
   anno.on('updateAnnotation', (a) => {
@@ -120,7 +123,7 @@ function start (editor) {
   anno.on('selectionChanged', (selected) => {
     const ids = selected.map((a) => a.id)
     rows().forEach((row) => row.classList.toggle('sandpit-hotspot--selected', ids.includes(row.dataset.box)))
-    const row = rowOf(ids[0])
+    const row = ids.length > 0 && rowOf(ids[0])
     if (row) say(`Hotspot ${row.querySelector('.sandpit-hotspot-number').textContent} selected: drag it to move it, drag a corner to resize it, or press Delete to remove it.`)
   })
 
