@@ -299,3 +299,89 @@ func TestBrowserHotspotEditor(t *testing.T) {
 	p.checkPage("hotspot-editor-saved")
 	fmt.Fprintln(os.Stderr, "hotspot editor: screenshots in", screenshotDir())
 }
+
+// TestBrowserPublish publishes a release with a problem in a real
+// browser: the publish page says what is wrong by title, its link opens
+// the editor where the fix goes, the fix is drawn and saved, and the
+// release is published through the confirmation page.
+func TestBrowserPublish(t *testing.T) {
+	p := newEditorPage(t)
+	release := p.newRelease("0.3")
+
+	// Break the best path: nothing on "reconcile" leads to "done" any more.
+	p.do("open the editor of the reconcile screen", chromedp.Navigate(p.base+release+"/screens/reconcile"), chromedp.WaitVisible("#screen-image"))
+	removed := eval[int](p, `(() => {
+		let n = 0
+		document.querySelectorAll('.sandpit-hotspot').forEach(row => {
+			const target = row.querySelector('[name="target"]'), remove = row.querySelector('[name="remove"]')
+			if (target.value === 'done' && remove) { remove.checked = true; n++ }
+		})
+		return n })()`)
+	if removed == 0 {
+		t.Fatal("no hotspot on the reconcile screen leads to done")
+	}
+	p.do("save without the link", chromedp.Click(`.sandpit-hotspot-form > .nhsuk-button`), chromedp.WaitVisible(".nhsuk-notification-banner--success"))
+
+	p.do("open the release", chromedp.Navigate(p.base+release), chromedp.WaitVisible("#publish"))
+	if eval[bool](p, `document.querySelector('form[action$="/publish"]') !== null`) {
+		t.Error("the release page publishes in one click")
+	}
+	if !eval[bool](p, `document.querySelector('a[href$="/preview"]') !== null`) {
+		t.Error("preview is not offered while the release has a problem")
+	}
+	p.do("see what to fix", chromedp.Click(`a[href="`+release+`/publish"]`), chromedp.WaitVisible("#problems"))
+	problems := eval[[]string](p, `[...document.querySelectorAll('#problems li a')].map(a => a.textContent.trim())`)
+	want := "On 'Medicines reconciliation: Mrs Patel', no hotspot leads to 'Reconciliation complete', so task 'Reconcile Mrs Patel's medicines on admission' can't follow its best path"
+	if len(problems) != 1 || !strings.HasPrefix(problems[0], want) || !strings.HasSuffix(problems[0], "can't follow its best path") {
+		title := eval[string](p, `document.querySelector('h1').textContent`)
+		t.Fatalf("%s: problems %q, want one starting %q", title, problems, want)
+	}
+	if eval[bool](p, `document.querySelector('main form[action$="/publish"]') !== null`) {
+		t.Error("the publish page offers to publish a release with a problem")
+	}
+	p.checkPage("publish-problems")
+
+	p.do("preview it anyway", chromedp.Navigate(p.base+release+"/preview"), chromedp.WaitVisible("#preview-problems"))
+	p.checkPage("preview-with-problems")
+
+	p.do("follow the problem's link", chromedp.Navigate(p.base+release+"/publish"), chromedp.WaitVisible("#problems"),
+		chromedp.Click(`#problems li a`), chromedp.WaitVisible("#fix"))
+	if path := eval[string](p, `location.pathname + location.hash`); path != release+"/screens/reconcile#hotspot-editor" {
+		t.Errorf("the problem's link opened %s, want the reconcile screen's editor", path)
+	}
+	p.waitFor("the editor's script", `!document.querySelector('#editor-help').hidden`)
+	if top := eval[float64](p, `document.querySelector('#hotspot-editor').getBoundingClientRect().top`); top < 0 || top > 300 {
+		t.Errorf("the editor is %.0f px from the top of the window, want it in view", top)
+	}
+	p.checkPage("fix-in-editor")
+
+	// The fix: a hotspot drawn over the image's bottom right, which the
+	// editor makes lead to the screen the problem named.
+	n := len(p.rows())
+	p.drag("draw the missing link", 700, 600, 900, 660)
+	p.waitFor("the drawn row", fmt.Sprintf(`document.querySelectorAll('.sandpit-hotspot').length === %d`, n+1))
+	rows := p.rows()
+	var drawn *hotspotRow
+	for i := range rows {
+		if rows[i].near(rect{700, 600, 200, 60}, 3) {
+			drawn = &rows[i]
+		}
+	}
+	if drawn == nil || drawn.Target != "done" {
+		t.Fatalf("rows = %+v, want one drawn at 700, 600 leading to done", rows)
+	}
+	p.do("save the fix", chromedp.Click(`.sandpit-hotspot-form > .nhsuk-button`), chromedp.WaitVisible(".nhsuk-notification-banner--success"))
+
+	p.do("back to publishing", chromedp.Navigate(p.base+release+"/publish"), chromedp.WaitVisible(`main form[action$="/publish"]`))
+	confirm := eval[string](p, `document.querySelector('main').innerText`)
+	for _, words := range []string{"Publishing cannot be undone", "What clinicians will see", "2 tasks on 6 screens"} {
+		if !strings.Contains(confirm, words) {
+			t.Errorf("the confirmation page lacks %q:\n%s", words, confirm)
+		}
+	}
+	p.checkPage("publish-confirm")
+	p.do("publish", chromedp.Click(`main form[action$="/publish"] .nhsuk-button`), chromedp.WaitVisible(".nhsuk-notification-banner--success"))
+	if status := eval[string](p, `document.querySelector('#release-summary .nhsuk-tag').textContent`); !strings.Contains(strings.ToLower(status), "open") {
+		t.Errorf("after publishing the release is %q", status)
+	}
+}

@@ -124,7 +124,7 @@ function start (editor) {
     const ids = selected.map((a) => a.id)
     rows().forEach((row) => row.classList.toggle('sandpit-hotspot--selected', ids.includes(row.dataset.box)))
     const row = ids.length > 0 && rowOf(ids[0])
-    if (row) say(`Hotspot ${row.querySelector('.sandpit-hotspot-number').textContent} selected: drag it to move it, drag a corner to resize it, or press Delete to remove it.`)
+    if (row && !row.querySelector('[name="remove"]:checked')) say(`Hotspot ${row.querySelector('.sandpit-hotspot-number').textContent} selected: drag it to move it, drag a corner to resize it, or press Delete to remove it.`)
   })
 
   // Delete removes the selected hotspot: its row stays, marked removed, so
