@@ -297,6 +297,23 @@ func TestBrowserHotspotEditor(t *testing.T) {
 		t.Errorf("%d boxes drawn on the image after the reload, want %d: %s", boxes, kept+2, eval[string](p, `[...document.querySelectorAll('.a9s-annotation')].map(e => e.outerHTML).join('\n')`))
 	}
 	p.checkPage("hotspot-editor-saved")
+
+	// By keyboard: from the image, Tab leads on to the first number field
+	// with nothing in between that traps focus.
+	p.do("focus the back link", chromedp.Focus(`.nhsuk-back-link`))
+	var path []string
+	for range 12 {
+		p.do("tab", chromedp.KeyEvent(kb.Tab))
+		path = append(path, eval[string](p, `document.activeElement.tagName.toLowerCase() + (document.activeElement.id ? '#' + document.activeElement.id : '')`))
+		if path[len(path)-1] == "input#x-0" {
+			break
+		}
+	}
+	if path[len(path)-1] != "input#x-0" {
+		t.Errorf("Tab from the back link went %v, never reaching the first hotspot's x", path)
+	}
+	t.Logf("Tab order: %v", path)
+
 	fmt.Fprintln(os.Stderr, "hotspot editor: screenshots in", screenshotDir())
 }
 
@@ -346,12 +363,12 @@ func TestBrowserPublish(t *testing.T) {
 
 	p.do("follow the problem's link", chromedp.Navigate(p.base+release+"/publish"), chromedp.WaitVisible("#problems"),
 		chromedp.Click(`#problems li a`), chromedp.WaitVisible("#fix"))
-	if path := eval[string](p, `location.pathname + location.hash`); path != release+"/screens/reconcile#hotspot-editor" {
+	if path := eval[string](p, `location.pathname + location.hash`); path != release+"/screens/reconcile#fix" {
 		t.Errorf("the problem's link opened %s, want the reconcile screen's editor", path)
 	}
 	p.waitFor("the editor's script", `!document.querySelector('#editor-help').hidden`)
-	if top := eval[float64](p, `document.querySelector('#hotspot-editor').getBoundingClientRect().top`); top < 0 || top > 300 {
-		t.Errorf("the editor is %.0f px from the top of the window, want it in view", top)
+	if top := eval[float64](p, `document.querySelector('#hotspot-editor').getBoundingClientRect().top`); top < 0 || top > 450 {
+		t.Errorf("the image is %.0f px from the top of the window, want it in view under the fix", top)
 	}
 	p.checkPage("fix-in-editor")
 

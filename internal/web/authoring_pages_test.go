@@ -329,7 +329,7 @@ func TestAuthoringPagesJourney(t *testing.T) {
 	t.Run("publishing with a problem lists it and publishes nothing", func(t *testing.T) {
 		resp, body := owner.post(release()+"/publish", nil)
 		wantStatus(t, resp, body, http.StatusUnprocessableEntity)
-		fix := release() + "/screens/list?leads_to=done#hotspot-editor"
+		fix := release() + "/screens/list?leads_to=done#fix"
 		if !strings.Contains(body, "On &#39;Ward list&#39;, no hotspot leads to &#39;All done&#39;") || !strings.Contains(body, `href="`+fix+`"`) {
 			t.Errorf("page:\n%s", body)
 		}
@@ -339,7 +339,7 @@ func TestAuthoringPagesJourney(t *testing.T) {
 		if status, page := owner.get(release() + "/preview"); status != http.StatusOK || !strings.Contains(page, "1 problem to fix before publishing") {
 			t.Errorf("preview of an unrunnable release = %d, want it shown with its problem:\n%s", status, page)
 		}
-		status, page := owner.get(strings.TrimSuffix(fix, "#hotspot-editor"))
+		status, page := owner.get(strings.TrimSuffix(fix, "#fix"))
 		if status != http.StatusOK || !strings.Contains(page, "add a hotspot that leads to ‘All done’") ||
 			!regexp.MustCompile(`id="hotspot-new"[\s\S]*?<option value="done" selected>`).MatchString(page) {
 			t.Errorf("the fix's link = %d, want the editor with a new hotspot leading to All done:\n%s", status, page)

@@ -57,7 +57,7 @@ func problemFix(id int64, p sandpit.Problem) string {
 		}
 		return screenPath(id, p.Screen) + "#" + field + "-" + strconv.Itoa(p.Hotspot-1)
 	case p.Screen != "":
-		return screenPath(id, p.Screen) + "?leads_to=" + url.QueryEscape(p.Target) + "#hotspot-editor"
+		return screenPath(id, p.Screen) + "?leads_to=" + url.QueryEscape(p.Target) + "#fix"
 	case p.Task != "":
 		field := "optimal_path"
 		switch p.Kind {
