@@ -402,3 +402,31 @@ func TestBrowserPublish(t *testing.T) {
 		t.Errorf("after publishing the release is %q", status)
 	}
 }
+
+// TestBrowserHotspotEditorWithoutScripts saves two hotspots at once with
+// scripts off: the same form, typed into, with no drawing offered.
+func TestBrowserHotspotEditorWithoutScripts(t *testing.T) {
+	p := newEditorPage(t)
+	release := p.newRelease("0.3")
+	p.do("turn scripts off and open the editor", scripts(false), chromedp.Navigate(p.base+release+"/screens/done"), chromedp.WaitVisible("#screen-image"))
+	if eval[bool](p, `!document.querySelector('#editor-help').hidden`) {
+		t.Error("without scripts the page offers drawing")
+	}
+	before := p.rows()
+	blank := strconv.Itoa(len(before) - 1)
+	p.do("type a hotspot into the empty row",
+		chromedp.SendKeys("#x-"+blank, "10"), chromedp.SendKeys("#y-"+blank, "20"),
+		chromedp.SendKeys("#w-"+blank, "30"), chromedp.SendKeys("#h-"+blank, "40"),
+		chromedp.SetValue("#target-"+blank, "record"),
+		chromedp.Click(`#remove-0`),
+		chromedp.Click(`.sandpit-hotspot-form > .nhsuk-button`),
+		chromedp.WaitVisible(".nhsuk-notification-banner--success"),
+	)
+	after := p.rows()
+	if len(after) != len(before) || !after[len(after)-2].near(rect{10, 20, 30, 40}, 0) || after[len(after)-2].Target != "record" {
+		t.Errorf("rows = %+v, want the first removed and the typed one added, in one save", after)
+	}
+	// axe needs scripts; the page's own stay as they were loaded: not run.
+	p.do("turn scripts on for axe", scripts(true))
+	p.checkPage("hotspot-editor-no-script")
+}
