@@ -57,12 +57,31 @@ function start (editor) {
     else if (anno.getAnnotationById(id)) anno.removeAnnotation(id)
     quiet = false
     row.classList.toggle('sandpit-hotspot--removed', Boolean(row.querySelector('[name="remove"]:checked')))
+    number()
+  }
+
+  // number puts each box's hotspot number on its top left corner, placed
+  // in percent of the image so that it follows the image's size.
+  function number () {
+    editor.querySelectorAll('.sandpit-hotspot-badge').forEach((b) => b.remove())
+    rows().forEach((row, i) => {
+      const r = rectOf(row)
+      if (!r) return
+      const badge = document.createElement('span')
+      badge.className = 'sandpit-hotspot-badge'
+      badge.setAttribute('aria-hidden', 'true')
+      badge.textContent = String(i + 1)
+      badge.style.left = `${(100 * r.x) / size.w}%`
+      badge.style.top = `${(100 * r.y) / size.h}%`
+      editor.append(badge)
+    })
   }
 
   rows().forEach((row, i) => {
     row.dataset.box = `hotspot-${i}`
     show(row)
   })
+  number()
   if (!editable) return
   document.querySelectorAll('.sandpit-js-only').forEach((el) => { el.hidden = false })
   const status = document.getElementById('hotspot-status')
@@ -81,6 +100,7 @@ function start (editor) {
       h: Math.min(Math.max(Math.round(g.y + g.h) - y, 1), size.h - y)
     }
     for (const [name, value] of Object.entries(values)) row.querySelector(`[name="${name}"]`).value = String(value)
+    number()
   }
 
   // renumber gives every row its number and its place in the form, which
