@@ -2,7 +2,7 @@
 # Sandpit, built the way the Makefile builds it: the front end from npm, then
 # a cgo build (SQLite), into a non-root Debian slim image with Tesseract.
 
-FROM node:20-bookworm-slim AS frontend
+FROM node:22-bookworm-slim AS frontend
 WORKDIR /src
 RUN apt-get update && apt-get install -y --no-install-recommends make && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json Makefile ./
@@ -14,6 +14,7 @@ COPY go.mod go.sum ./
 RUN go mod download
 COPY . .
 COPY --from=frontend /src/static/vendor/nhsuk static/vendor/nhsuk
+COPY --from=frontend /src/static/vendor/annotorious static/vendor/annotorious
 ARG VERSION=dev
 RUN CGO_ENABLED=1 go build -trimpath -ldflags "-s -w -X main.version=${VERSION}" -o /out/sandpit ./cmd/sandpit \
  && mkdir -p /out/data

@@ -6,6 +6,8 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.version=$(VERSION)
 NHSUK   := static/vendor/nhsuk
 NHSUK_DIST := node_modules/nhsuk-frontend/dist/nhsuk
+ANNOTORIOUS := static/vendor/annotorious
+ANNOTORIOUS_DIST := node_modules/@annotorious/annotorious/dist
 
 .PHONY: run test assets build vet unit postgres fuzz-short fuzz measure-imports browser clean
 
@@ -26,8 +28,9 @@ run: assets
 ## then the browser tests
 test: assets vet unit postgres fuzz-short browser
 
-## assets: install the NHS.UK frontend and copy it into static/ for embedding
-assets: $(NHSUK)/nhsuk-frontend.min.css
+## assets: install the NHS.UK frontend and Annotorious (the hotspot editor's
+## drawing) and copy them into static/ for embedding
+assets: $(NHSUK)/nhsuk-frontend.min.css $(ANNOTORIOUS)/annotorious.js
 
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund
@@ -38,6 +41,13 @@ $(NHSUK)/nhsuk-frontend.min.css: node_modules/.package-lock.json
 	cp $(NHSUK_DIST)/nhsuk-frontend.min.js $(NHSUK_DIST)/nhsuk-frontend.min.js.map $(NHSUK)/
 	cp -R $(NHSUK_DIST)/assets $(NHSUK)/assets
 	cp $(NHSUK_DIST)/nhsuk-frontend.min.css $(NHSUK_DIST)/nhsuk-frontend.min.css.map $(NHSUK)/
+
+# Annotorious's browser bundle carries its own dependencies.
+$(ANNOTORIOUS)/annotorious.js: node_modules/.package-lock.json
+	rm -rf $(ANNOTORIOUS)
+	mkdir -p $(ANNOTORIOUS)
+	cp $(ANNOTORIOUS_DIST)/annotorious.css $(ANNOTORIOUS_DIST)/annotorious.js.map $(ANNOTORIOUS)/
+	cp $(ANNOTORIOUS_DIST)/annotorious.js $(ANNOTORIOUS)/
 
 ## build: the sandpit binary
 build: assets
@@ -91,4 +101,4 @@ browser:
 	$(GO) test -run '^TestBrowser' -v ./cmd/sandpit
 
 clean:
-	rm -rf bin node_modules $(NHSUK)
+	rm -rf bin node_modules $(NHSUK) $(ANNOTORIOUS)

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -50,7 +51,7 @@ type draftStore interface {
 	UpdateScreen(ctx context.Context, id int64, key, title string, img *sandpit.CheckedImage) error
 	MoveScreen(ctx context.Context, id int64, key string, delta int) error
 	DeleteScreen(ctx context.Context, id int64, key string) error
-	SetHotspots(ctx context.Context, id int64, key string, hs []sandpit.Hotspot) error
+	SetHotspots(ctx context.Context, id int64, key string, hs []sandpit.Hotspot, entry sandpit.AuditEntry) error
 	SaveTask(ctx context.Context, id int64, replacing string, task sandpit.Task) error
 	DeleteTask(ctx context.Context, id int64, key string) error
 }
@@ -464,6 +465,16 @@ func (s *Authoring) UpdateReleaseDetails(ctx context.Context, a Actor, id int64,
 	return s.store.UpdateReleaseDetails(ctx, m.ID, d.Version, d.Notes, d.Baseline)
 }
 
+// PublishCheck returns draft release id as the page before publishing it
+// shows it, with every problem to fix first, if a may publish it.
+func (s *Authoring) PublishCheck(ctx context.Context, a Actor, id int64) (*ReleaseView, error) {
+	m, err := s.draft(ctx, a, id)
+	if err != nil {
+		return nil, err
+	}
+	return s.releaseView(ctx, a, m)
+}
+
 // Publish opens draft release id for trials, or is EINVALID listing every
 // reason it cannot be run yet (sandpit.ProblemsError).
 func (s *Authoring) Publish(ctx context.Context, a Actor, id int64) error {
@@ -597,17 +608,25 @@ func checkScreen(decoders sandpit.Decoders, in *ScreenInput, key, optional bool)
 	return img, nil
 }
 
-// AddScreen adds a screen, uploaded as an image, to draft release id.
-func (s *Authoring) AddScreen(ctx context.Context, a Actor, id int64, in ScreenInput) error {
+// AddScreen adds a screen, uploaded as an image, to draft release id; a
+// screen given no key gets one made from its title. It returns the key.
+func (s *Authoring) AddScreen(ctx context.Context, a Actor, id int64, in ScreenInput) (string, error) {
 	m, err := s.draft(ctx, a, id)
 	if err != nil {
-		return err
+		return "", err
+	}
+	if strings.TrimSpace(in.Key) == "" {
+		r, err := s.store.Release(ctx, m.ID)
+		if err != nil {
+			return "", err
+		}
+		in.Key = sandpit.KeyFromTitle(in.Title, "screen", func(k string) bool { return r.Screen(k) != nil })
 	}
 	img, err := s.screenImage(ctx, m.ID, "", &in, true, false)
 	if err != nil {
-		return err
+		return "", err
 	}
-	return s.store.AddScreen(ctx, m.ID, in.Key, in.Title, img)
+	return in.Key, s.store.AddScreen(ctx, m.ID, in.Key, in.Title, img)
 }
 
 // screenImage checks the screen form in for draft release id, whose screen
@@ -721,65 +740,55 @@ func (s *Authoring) SaveHotspots(ctx context.Context, a Actor, id int64, key str
 	if err != nil {
 		return err
 	}
-	return s.store.SetHotspots(ctx, m.ID, sv.Screen.Key, hs)
+	entry := a.teamEntry(sandpit.AuditHotspotsSaved, m.TeamID)
+	entry.Detail = fmt.Sprintf("release %d, screen %s: %d hotspots", m.ID, sv.Screen.Key, len(hs))
+	return s.store.SetHotspots(ctx, m.ID, sv.Screen.Key, hs, entry)
 }
 
-// checkHotspots reads and checks rows as hotspots of screen sc of def.
+// checkHotspots reads rows as hotspots of screen sc of def and checks
+// them as the hotspot editor saves them (sandpit.Definition.CheckHotspots):
+// each field error names its row, as HotspotInput says.
 func checkHotspots(def *sandpit.Definition, sc *sandpit.Screen, rows []HotspotInput) ([]sandpit.Hotspot, error) {
 	var fields []sandpit.FieldError
 	at := func(row int, attribute string, f sandpit.FieldError) {
-		f.Field = "hotspots[" + strconv.Itoa(row) + "]." + attribute
-		params := sandpit.Params{"hotspot": row, "attribute": attribute}
+		params := sandpit.Params{}
 		for k, v := range f.Params {
 			params[k] = v
 		}
-		f.Params = params
-		fields = append(fields, f)
+		params["hotspot"], params["attribute"] = row, attribute
+		fields = append(fields, sandpit.FieldError{Field: "hotspots[" + strconv.Itoa(row) + "]." + attribute, Code: f.Code, Params: params})
 	}
-	number := func(row int, attribute, value string, min, edge int) (int, bool) {
+	number := func(row int, attribute, value string, min int) int {
 		n, err := strconv.Atoi(strings.TrimSpace(value))
 		if err != nil || n < min {
 			at(row, attribute, sandpit.BadFormat(attribute, "a whole number of "+strconv.Itoa(min)+" or more"))
-			return 0, false
 		}
-		// Bounded by the largest image, so x + w below cannot overflow.
-		if n > sandpit.MaxImageSide {
-			f := sandpit.OutOfRange(attribute, min, edge)
-			f.Params["edge"] = edge
-			at(row, attribute, f)
-			return 0, false
-		}
-		return n, true
+		return n
 	}
 	hs := make([]sandpit.Hotspot, 0, len(rows))
+	var checked []int // the rows of hs whose numbers could be read
 	for _, r := range rows {
-		x, okx := number(r.Row, "x", r.X, 0, sc.Width)
-		y, oky := number(r.Row, "y", r.Y, 0, sc.Height)
-		w, okw := number(r.Row, "w", r.W, 1, sc.Width)
-		h, okh := number(r.Row, "h", r.H, 1, sc.Height)
-		// A hotspot must fit inside the image; "edge" is the image's side
-		// for the sentence "x plus the width must be at most …".
-		if okx && okw && x+w > sc.Width {
-			f := sandpit.OutOfRange("w", 1, max(sc.Width-x, 1))
-			f.Params["edge"] = sc.Width
-			at(r.Row, "w", f)
-		}
-		if oky && okh && y+h > sc.Height {
-			f := sandpit.OutOfRange("h", 1, max(sc.Height-y, 1))
-			f.Params["edge"] = sc.Height
-			at(r.Row, "h", f)
-		}
-		target, label := strings.TrimSpace(r.Target), strings.TrimSpace(r.Label)
-		if def.Screen(target) == nil {
+		before := len(fields)
+		h := sandpit.Hotspot{X: number(r.Row, "x", r.X, 0), Y: number(r.Row, "y", r.Y, 0), W: number(r.Row, "w", r.W, 1), H: number(r.Row, "h", r.H, 1),
+			Target: strings.TrimSpace(r.Target), Label: strings.TrimSpace(r.Label)}
+		if len(fields) == before {
+			hs = append(hs, h)
+			checked = append(checked, r.Row)
+		} else if def.Screen(h.Target) == nil {
 			at(r.Row, "target", sandpit.Unknown("target", "screen"))
 		}
-		if utf8.RuneCountInString(label) > sandpit.MaxTitle {
-			at(r.Row, "label", sandpit.TooLong("label", sandpit.MaxTitle))
-		}
-		hs = append(hs, sandpit.Hotspot{X: x, Y: y, W: w, H: h, Target: target, Label: label})
 	}
-	if len(hs) > sandpit.MaxHotspots {
+	if len(rows) > sandpit.MaxHotspots {
 		fields = append(fields, sandpit.TooMany("hotspots", sandpit.MaxHotspots))
+	}
+	for _, f := range sandpit.FieldErrorsOf(def.CheckHotspots(sc, hs)) {
+		if j, ok := f.Params["hotspot"].(int); ok {
+			// A whole-hotspot error cannot come of numbers read above;
+			// it would be put on x.
+			at(checked[j], cmp.Or(f.Text("attribute"), "x"), f)
+		} else if len(rows) <= sandpit.MaxHotspots {
+			fields = append(fields, f)
+		}
 	}
 	if len(fields) > 0 {
 		return nil, sandpit.Invalid("Check the hotspots.", fields...)
@@ -829,7 +838,8 @@ type TaskInput struct {
 }
 
 // SaveTask stores a task of draft release id, replacing task replacing
-// when it is not empty; its key may change.
+// when it is not empty; its key may change. A task given no key keeps the
+// one it had, or gets one made from its title.
 func (s *Authoring) SaveTask(ctx context.Context, a Actor, id int64, replacing string, in TaskInput) error {
 	m, err := s.draft(ctx, a, id)
 	if err != nil {
@@ -838,6 +848,12 @@ func (s *Authoring) SaveTask(ctx context.Context, a Actor, id int64, replacing s
 	f, err := s.taskForm(ctx, a, m, replacing)
 	if err != nil {
 		return err
+	}
+	if strings.TrimSpace(in.Key) == "" {
+		in.Key = replacing
+		if replacing == "" {
+			in.Key = sandpit.KeyFromTitle(in.Title, "task", func(k string) bool { return f.Release.Task(k) != nil })
+		}
 	}
 	t, err := checkTask(&f.Release.Definition, in)
 	if err != nil {
@@ -916,6 +932,10 @@ type Preview struct {
 	Workflow *sandpit.Workflow
 	Task     *sandpit.Task   // nil on the list of tasks
 	Screen   *sandpit.Screen // nil on the list of tasks
+	// Problems are why the release cannot be published yet: a preview
+	// shows them rather than refusing, as part of it may still work.
+	Problems []sandpit.Problem
+	CanEdit  bool // may fix them
 }
 
 // Complete reports whether the screen is one of the task's success screens.
@@ -924,7 +944,7 @@ func (p *Preview) Complete() bool {
 }
 
 // Preview returns release id for previewing: its team and researchers may
-// preview any release that could be published. With task set, it is that
+// preview any release, with the problems that stop it being published. With task set, it is that
 // task on screen (its start screen when screen is "").
 func (s *Authoring) Preview(ctx context.Context, a Actor, id int64, task, screen string) (*Preview, error) {
 	m, err := s.release(ctx, a, id, accessRead)
@@ -935,14 +955,11 @@ func (s *Authoring) Preview(ctx context.Context, a Actor, id int64, task, screen
 	if err != nil {
 		return nil, err
 	}
-	if len(r.PublishProblems()) > 0 {
-		return nil, sandpit.Errorf(sandpit.ECONFLICT, "This release cannot be previewed until the problems listed when publishing it are fixed.")
-	}
 	w, err := s.store.WorkflowIn(ctx, r.WorkflowID, readScope(a, accessRead))
 	if err != nil {
 		return nil, err
 	}
-	p := &Preview{Release: r, Workflow: w}
+	p := &Preview{Release: r, Workflow: w, Problems: r.PublishProblems(), CanEdit: sandpit.CanEditWorkflows(a.User, m.TeamID)}
 	if task == "" {
 		return p, nil
 	}

@@ -3,6 +3,7 @@ package app_test
 import (
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/sandpit-nhs/sandpit/internal/app"
@@ -131,7 +132,8 @@ func TestAuthoringPermissions(t *testing.T) {
 			return err
 		}},
 		{name: "AddScreen", want: edit, writes: true, run: func(w *world, a app.Actor) error {
-			return w.app.Authoring.AddScreen(w.ctx, a, w.draft("0.2"), app.ScreenInput{Key: "extra", Title: "Extra", Image: pngBytes(w.t, 40, 30)})
+			_, err := w.app.Authoring.AddScreen(w.ctx, a, w.draft("0.2"), app.ScreenInput{Key: "extra", Title: "Extra", Image: pngBytes(w.t, 40, 30)})
+			return err
 		}},
 		{name: "UpdateScreen", want: edit, writes: true, run: func(w *world, a app.Actor) error {
 			return w.app.Authoring.UpdateScreen(w.ctx, a, w.draft("0.2"), "list", app.ScreenInput{Title: "Ward list, renamed"})
@@ -141,7 +143,7 @@ func TestAuthoringPermissions(t *testing.T) {
 		}},
 		{name: "DeleteScreen", want: edit, writes: true, run: func(w *world, a app.Actor) error {
 			id := w.draft("0.2")
-			if err := w.st.SetHotspots(w.ctx, id, "record", nil); err != nil {
+			if err := w.st.SetHotspots(w.ctx, id, "record", nil, sandpit.AuditEntry{Action: sandpit.AuditHotspotsSaved}); err != nil {
 				w.t.Fatal(err)
 			}
 			if err := w.st.SaveTask(w.ctx, id, "reconcile", sandpit.Task{Key: "reconcile", Title: "Reconcile", Start: "list", Success: []string{"record"}}); err != nil {
@@ -161,6 +163,10 @@ func TestAuthoringPermissions(t *testing.T) {
 		}},
 		{name: "DeleteTask", want: edit, writes: true, run: func(w *world, a app.Actor) error {
 			return w.app.Authoring.DeleteTask(w.ctx, a, w.draft("0.2"), "reconcile")
+		}},
+		{name: "PublishCheck", want: edit, writes: true, run: func(w *world, a app.Actor) error {
+			_, err := w.app.Authoring.PublishCheck(w.ctx, a, w.draft("0.2"))
+			return err
 		}},
 		{name: "Preview", want: read, run: func(w *world, a app.Actor) error {
 			_, err := w.app.Authoring.Preview(w.ctx, a, w.release, "reconcile", "")
@@ -270,13 +276,16 @@ func TestAuthoringFieldErrors(t *testing.T) {
 		}, map[string]string{"screens[1].image": sandpit.FieldFormat, "screens[2].key": sandpit.FieldTaken, "tasks[0].key": sandpit.FieldFormat,
 			"tasks[0].daily_frequency": sandpit.FieldOutOfRange}},
 		{"a screen needs a key, a title and an image", func() error {
-			return w.app.Authoring.AddScreen(w.ctx, owner, draft, app.ScreenInput{Key: "Bad Key"})
+			_, err := w.app.Authoring.AddScreen(w.ctx, owner, draft, app.ScreenInput{Key: "Bad Key"})
+			return err
 		}, map[string]string{"key": sandpit.FieldFormat, "title": sandpit.FieldRequired, "image": sandpit.FieldRequired}},
 		{"a screen's image must be a PNG or JPEG", func() error {
-			return w.app.Authoring.AddScreen(w.ctx, owner, draft, app.ScreenInput{Key: "extra", Title: "Extra", Image: []byte("<html></html>")})
+			_, err := w.app.Authoring.AddScreen(w.ctx, owner, draft, app.ScreenInput{Key: "extra", Title: "Extra", Image: []byte("<html></html>")})
+			return err
 		}, map[string]string{"image": sandpit.FieldFormat}},
 		{"a screen's key is unique in its release", func() error {
-			return w.app.Authoring.AddScreen(w.ctx, owner, draft, app.ScreenInput{Key: "list", Title: "Again", Image: pngBytes(t, 10, 10)})
+			_, err := w.app.Authoring.AddScreen(w.ctx, owner, draft, app.ScreenInput{Key: "list", Title: "Again", Image: pngBytes(t, 10, 10)})
+			return err
 		}, map[string]string{"key": sandpit.FieldTaken}},
 		{"hotspots must be numbers, fit the image and lead to a screen", func() error {
 			return w.app.Authoring.SaveHotspots(w.ctx, owner, draft, "list", []app.HotspotInput{
@@ -349,9 +358,19 @@ func TestAuthoringPublishProblems(t *testing.T) {
 		t.Fatal(err)
 	}
 	hotspot := slices.IndexFunc(view.Problems, func(p sandpit.Problem) bool { return p.Screen == "list" && p.Hotspot == 1 })
-	task := slices.IndexFunc(view.Problems, func(p sandpit.Problem) bool { return p.Task == "reconcile" })
-	if hotspot < 0 || task < 0 {
-		t.Errorf("problems = %+v, want one on hotspot 1 of list and one on task reconcile", view.Problems)
+	link := slices.IndexFunc(view.Problems, func(p sandpit.Problem) bool {
+		return p.Kind == sandpit.ProblemNoLink && p.Screen == "list" && p.Target == "done"
+	})
+	if hotspot < 0 || link < 0 {
+		t.Errorf("problems = %+v, want one on hotspot 1 of list and one fixed by a hotspot on list to done", view.Problems)
+	}
+	check, err := w.app.Authoring.PublishCheck(w.ctx, owner, r.ID)
+	if err != nil || len(check.Problems) != len(view.Problems) {
+		t.Errorf("publish check = %v, %v; want the same %d problems", check, err, len(view.Problems))
+	}
+	preview, err := w.app.Authoring.Preview(w.ctx, owner, r.ID, "", "")
+	if err != nil || len(preview.Problems) != len(view.Problems) {
+		t.Errorf("preview = %v, %v; want it shown with its %d problems", preview, err, len(view.Problems))
 	}
 	var e *sandpit.Error
 	if !errors.As(w.app.Authoring.Publish(w.ctx, owner, r.ID), &e) || e.Code != sandpit.EINVALID {
@@ -359,5 +378,109 @@ func TestAuthoringPublishProblems(t *testing.T) {
 	}
 	if m, _ := w.st.ReleaseMeta(w.ctx, r.ID); m.Status != sandpit.StatusDraft {
 		t.Errorf("status = %s, want draft", m.Status)
+	}
+}
+
+// TestSaveHotspotsAllOrNothing saves a screen's hotspots as the editor
+// does, the whole set in one call: a set with any bad hotspot changes
+// nothing and records nothing; a good one replaces the set and is audited.
+func TestSaveHotspotsAllOrNothing(t *testing.T) {
+	w := newWorld(t)
+	owner := w.actors[kindOwner]
+	draft := w.draft("0.2")
+	good := app.HotspotInput{X: "40", Y: "120", W: "300", H: "48", Target: "record", Label: "Open the record"}
+	row := func(i int, h app.HotspotInput) app.HotspotInput { h.Row = i; return h }
+	many := make([]app.HotspotInput, sandpit.MaxHotspots+1)
+	for i := range many {
+		many[i] = row(i, app.HotspotInput{X: "0", Y: "0", W: "10", H: "10", Target: "done"})
+	}
+	tests := []struct {
+		name  string
+		rows  []app.HotspotInput
+		field string
+		code  string
+	}{
+		{"a target that is not a screen of the release", []app.HotspotInput{row(0, good), row(1, app.HotspotInput{X: "0", Y: "0", W: "10", H: "10", Target: "gone"})}, "hotspots[1].target", sandpit.FieldUnknown},
+		{"a box past the image's right edge (400 wide)", []app.HotspotInput{row(0, good), row(1, app.HotspotInput{X: "350", Y: "0", W: "51", H: "10", Target: "done"})}, "hotspots[1].w", sandpit.FieldOutOfRange},
+		{"a box past the image's bottom edge (300 high)", []app.HotspotInput{row(0, app.HotspotInput{X: "0", Y: "290", W: "10", H: "11", Target: "done"})}, "hotspots[0].h", sandpit.FieldOutOfRange},
+		{"a box far beyond any image", []app.HotspotInput{row(0, app.HotspotInput{X: "0", Y: "0", W: "99999999999", H: "11", Target: "done"})}, "hotspots[0].w", sandpit.FieldOutOfRange},
+		{"more hotspots than a screen may have", many, "hotspots", sandpit.FieldTooMany},
+	}
+	stored := func() []sandpit.Hotspot {
+		r, err := w.st.Release(w.ctx, draft)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r.Screen("list").Hotspots
+	}
+	before, audited := stored(), len(w.auditOf(sandpit.AuditHotspotsSaved))
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := w.app.Authoring.SaveHotspots(w.ctx, owner, draft, "list", tt.rows)
+			if got := codes(err); got[tt.field] != tt.code {
+				t.Errorf("codes = %v, want %s on %s", got, tt.code, tt.field)
+			}
+			if after := stored(); !slices.Equal(after, before) {
+				t.Errorf("hotspots = %+v after a refused save, want %+v", after, before)
+			}
+			if n := len(w.auditOf(sandpit.AuditHotspotsSaved)); n != audited {
+				t.Errorf("audit entries = %d after a refused save, want %d", n, audited)
+			}
+		})
+	}
+	t.Run("a good set replaces the old one at once and is audited", func(t *testing.T) {
+		rows := []app.HotspotInput{
+			row(0, app.HotspotInput{X: "0", Y: "0", W: "400", H: "300", Target: "done", Label: "Anywhere"}),
+			row(2, app.HotspotInput{X: "10", Y: "20", W: "30", H: "40", Target: "record"}),
+		}
+		if err := w.app.Authoring.SaveHotspots(w.ctx, owner, draft, "list", rows); err != nil {
+			t.Fatal(err)
+		}
+		want := []sandpit.Hotspot{{X: 0, Y: 0, W: 400, H: 300, Target: "done", Label: "Anywhere"}, {X: 10, Y: 20, W: 30, H: 40, Target: "record"}}
+		if got := stored(); !slices.Equal(got, want) {
+			t.Errorf("hotspots = %+v, want %+v", got, want)
+		}
+		events := w.auditOf(sandpit.AuditHotspotsSaved)
+		if len(events) != audited+1 || events[0].TeamID == nil || !strings.Contains(events[0].Detail, "screen list: 2 hotspots") {
+			t.Errorf("audit = %+v, want one more entry for the team's screen list with 2 hotspots", events)
+		}
+	})
+}
+
+// TestKeysFromTitles adds screens and tasks without keys: each gets one
+// made from its title, unique within the release.
+func TestKeysFromTitles(t *testing.T) {
+	w := newWorld(t)
+	owner := w.actors[kindOwner]
+	draft := w.draft("0.2")
+	for _, tt := range []struct{ title, want string }{
+		{"Ward list", "ward-list"},
+		{"Ward list", "ward-list-2"},
+		{"Liste des médicaments", "liste-des-medicaments"},
+		{"Record", "record-2"}, // "record" is a screen of the release already
+	} {
+		key, err := w.app.Authoring.AddScreen(w.ctx, owner, draft, app.ScreenInput{Title: tt.title, Image: pngBytes(t, 40, 30)})
+		if err != nil || key != tt.want {
+			t.Errorf("screen %q: key %q (%v), want %q", tt.title, key, err, tt.want)
+		}
+	}
+	in := app.TaskInput{Title: "Reconcile medicines", Start: "list", Success: []string{"done"}, DailyFrequency: "1"}
+	if err := w.app.Authoring.SaveTask(w.ctx, owner, draft, "", in); err != nil {
+		t.Fatal(err)
+	}
+	// The release's own task is "reconcile"; this one is new.
+	r, err := w.st.Release(w.ctx, draft)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Task("reconcile-medicines") == nil {
+		t.Errorf("tasks = %+v, want one keyed reconcile-medicines", r.Tasks)
+	}
+	in.Title = "Reconcile medicines, renamed"
+	if err := w.app.Authoring.SaveTask(w.ctx, owner, draft, "reconcile-medicines", in); err != nil {
+		t.Fatal(err)
+	}
+	if r, _ = w.st.Release(w.ctx, draft); r.Task("reconcile-medicines") == nil || r.Task("reconcile-medicines").Title != in.Title {
+		t.Errorf("tasks = %+v, want the renamed task to keep its key", r.Tasks)
 	}
 }

@@ -46,7 +46,7 @@ func TestScreensAddedOneByOneKeepThePixelBudget(t *testing.T) {
 		img := &sandpit.CheckedImage{Data: small, ContentType: "image/png", Width: sandpit.MaxImageSide, Height: sandpit.MaxImageSide}
 		w.must(w.st.AddScreen(w.ctx, draft, fmt.Sprintf("big%d", i), "Big", img))
 	}
-	err := w.app.Authoring.AddScreen(w.ctx, owner, draft, app.ScreenInput{Key: "one-more", Title: "One more", Image: pngBytes(t, 10, 10)})
+	_, err := w.app.Authoring.AddScreen(w.ctx, owner, draft, app.ScreenInput{Key: "one-more", Title: "One more", Image: pngBytes(t, 10, 10)})
 	if got := codes(err); got["image"] != sandpit.FieldPixels {
 		t.Errorf("err = %v, codes %v", err, got)
 	}

@@ -30,7 +30,7 @@ func AuditActions() []string {
 		AuditRoleGranted, AuditRoleRemoved, AuditUserDisabled, AuditPasswordChanged, AuditPasswordLink, AuditProfileUpdated,
 		AuditTeamCreated, AuditMemberAdded, AuditResearcherGrant, AuditMemberRemoved, AuditResearcherRevok, AuditTokenCreated, AuditTokenRevoked,
 		AuditSSOSignIn, AuditIdentityLinked, AuditIdentityUnlinked, AuditSignInLink,
-		AuditWorkflowCreated, AuditReleasePublish, AuditReleaseClosed, AuditConsent, AuditWithdraw,
+		AuditWorkflowCreated, AuditReleasePublish, AuditReleaseClosed, AuditHotspotsSaved, AuditConsent, AuditWithdraw,
 		AuditFindingUpdated, AuditFindingsMerged, AuditReportMoved, AuditSafetyTriaged, AuditExport}
 }
 
@@ -63,6 +63,8 @@ const (
 	AuditWorkflowCreated = "workflow_created"
 	AuditReleasePublish  = "release_published"
 	AuditReleaseClosed   = "release_closed"
+	// AuditHotspotsSaved records a screen's hotspots replaced as a whole.
+	AuditHotspotsSaved = "hotspots_saved"
 )
 
 // AuditExport records a research export: who, of what, in which format and

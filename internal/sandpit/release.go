@@ -307,15 +307,9 @@ func (d *Definition) fieldErrors() []FieldError {
 		}
 		add(onScreen(i, "hotspots", TooMany("hotspots", MaxHotspots)), len(s.Hotspots) > MaxHotspots)
 		for j, h := range s.Hotspots {
-			add(onHotspot(i, j, "", BadFormat("", "x and y of 0 or more and a width and height above 0")), h.W <= 0 || h.H <= 0 || h.X < 0 || h.Y < 0)
-			// Coordinates and sizes are bounded by the largest image, so
-			// nothing later can overflow (x + w wraps with 64-bit inputs) and
-			// PostgreSQL's integer columns hold every value.
-			add(onHotspot(i, j, "x", OutOfRange("x", 0, MaxImageSide)), h.X > MaxImageSide)
-			add(onHotspot(i, j, "y", OutOfRange("y", 0, MaxImageSide)), h.Y > MaxImageSide)
-			add(onHotspot(i, j, "w", OutOfRange("w", 1, MaxImageSide)), h.W > MaxImageSide)
-			add(onHotspot(i, j, "h", OutOfRange("h", 1, MaxImageSide)), h.H > MaxImageSide)
-			add(onHotspot(i, j, "label", TooLong("label", MaxTitle)), utf8.RuneCountInString(h.Label) > MaxTitle)
+			for _, f := range h.shapeErrors() {
+				add(onHotspot(i, j, f.Field, f), true)
+			}
 		}
 	}
 	taskKeys := map[string]bool{}
@@ -380,88 +374,154 @@ func (d *Definition) textErrors() []FieldError {
 	return fields
 }
 
-// Problem is one reason a release cannot be published, with where it is.
+// ProblemKind is what stops a release from being published.
+type ProblemKind string
+
+// Problem kinds.
+const (
+	ProblemNoScreens      ProblemKind = "no_screens"      // the release has no screen
+	ProblemNoTasks        ProblemKind = "no_tasks"        // the release has no task
+	ProblemHotspotOutside ProblemKind = "hotspot_outside" // a hotspot reaches outside its image
+	ProblemHotspotTarget  ProblemKind = "hotspot_target"  // a hotspot leads to no screen of the release
+	ProblemStartMissing   ProblemKind = "start_missing"   // a task starts on no screen of the release
+	ProblemNoSuccess      ProblemKind = "no_success"      // a task has no success screen
+	ProblemSuccessMissing ProblemKind = "success_missing" // a task succeeds on no screen of the release
+	ProblemNoPath         ProblemKind = "no_path"         // a task has no best (optimal) path
+	ProblemPathMissing    ProblemKind = "path_missing"    // a task's path visits no screen of the release
+	ProblemPathStart      ProblemKind = "path_start"      // a task's path does not begin on its start screen
+	ProblemPathEnd        ProblemKind = "path_end"        // a task's path does not end on a success screen
+	ProblemNoLink         ProblemKind = "no_link"         // no hotspot leads from one step of a path to the next
+)
+
+// Problem is one reason a release cannot be published: what is wrong, the
+// titles that name it, and where it is fixed.
 type Problem struct {
-	Field   string // e.g. "tasks[0].optimal_path", or "screens" or "tasks" for the whole list
-	Message string // a sentence a person can act on
-	Screen  string // the key of the screen it is on, or ""
-	Hotspot int    // the 1-based number of the hotspot on Screen, or 0
-	Task    string // the key of the task it is about, or ""
+	Kind  ProblemKind
+	Field string // e.g. "tasks[0].optimal_path", or "screens" or "tasks" for the whole list
+	// Where to fix it: on screen Screen (at its hotspot Hotspot, 1-based,
+	// when not 0), or else in task Task; the release itself when both are
+	// empty.
+	Screen  string
+	Hotspot int
+	Task    string
+	Target  string // for ProblemNoLink: the key of the screen a new hotspot should lead to
+	// What the sentence names.
+	ScreenTitle   string // the screen it is on
+	HotspotLabel  string // the hotspot's label, or ""
+	TaskTitle     string // the task it is about
+	TargetTitle   string // the screen a hotspot should lead to, or a task's start screen
+	Width, Height int    // the screen's image, for hotspots outside it
+}
+
+// Message is p as a sentence a person can act on, naming screens and tasks
+// by their titles: the one place publish problems are worded.
+func (p Problem) Message() string {
+	task := fmt.Sprintf("task '%s'", p.TaskTitle)
+	switch p.Kind {
+	case ProblemNoScreens:
+		return "Add at least one screen"
+	case ProblemNoTasks:
+		return "Add at least one task"
+	case ProblemHotspotOutside:
+		return fmt.Sprintf("On '%s', %s reaches outside the image, which is %d × %d pixels: move it or make it smaller", p.ScreenTitle, p.hotspotName(), p.Width, p.Height)
+	case ProblemHotspotTarget:
+		return fmt.Sprintf("On '%s', %s leads to a screen that is not in this release: choose where it leads", p.ScreenTitle, p.hotspotName())
+	case ProblemStartMissing:
+		return fmt.Sprintf("Choose the start screen of %s: the one it had is not in this release", task)
+	case ProblemNoSuccess:
+		return fmt.Sprintf("Choose at least one success screen for %s", task)
+	case ProblemSuccessMissing:
+		return fmt.Sprintf("Choose the success screens of %s again: one of them is not in this release", task)
+	case ProblemNoPath:
+		return fmt.Sprintf("Choose the best path of %s: the screens an expert goes through, in order", task)
+	case ProblemPathMissing:
+		return fmt.Sprintf("Choose the best path of %s again: it goes through a screen that is not in this release", task)
+	case ProblemPathStart:
+		return fmt.Sprintf("The best path of %s must begin on its start screen, '%s'", task, p.TargetTitle)
+	case ProblemPathEnd:
+		return fmt.Sprintf("The best path of %s must end on one of its success screens", task)
+	case ProblemNoLink:
+		return fmt.Sprintf("On '%s', no hotspot leads to '%s', so %s can't follow its best path", p.ScreenTitle, p.TargetTitle, task)
+	}
+	return "Check the release"
+}
+
+// hotspotName names p's hotspot by its number and label.
+func (p Problem) hotspotName() string {
+	if p.HotspotLabel != "" {
+		return fmt.Sprintf("hotspot %d (%s)", p.Hotspot, p.HotspotLabel)
+	}
+	return fmt.Sprintf("hotspot %d", p.Hotspot)
 }
 
 // PublishProblems lists every reason d cannot be run by clinicians yet;
 // none means it can be published.
 func (d *Definition) PublishProblems() []Problem {
 	var ps []Problem
-	var place Problem // where the next problem is
-	add := func(field, format string, args ...any) {
-		p := place
-		p.Field, p.Message = field, fmt.Sprintf(format, args...)
-		ps = append(ps, p)
-	}
+	add := func(p Problem) { ps = append(ps, p) }
 	if len(d.Screens) == 0 {
-		add("screens", "Add at least one screen")
+		add(Problem{Kind: ProblemNoScreens, Field: "screens"})
 	}
 	if len(d.Tasks) == 0 {
-		add("tasks", "Add at least one task")
+		add(Problem{Kind: ProblemNoTasks, Field: "tasks"})
 	}
 	for i, s := range d.Screens {
 		for j, h := range s.Hotspots {
-			place = Problem{Screen: s.Key, Hotspot: j + 1}
 			at := fmt.Sprintf("screens[%d].hotspots[%d]", i, j)
-			name := hotspotName(s, j)
+			p := Problem{Field: at, Screen: s.Key, Hotspot: j + 1, ScreenTitle: s.Title, HotspotLabel: h.Label, Width: s.Width, Height: s.Height}
 			if !h.Within(s.Width, s.Height) {
-				add(at, "%s on screen %q is outside its %d × %d image", name, s.Title, s.Width, s.Height)
+				p.Kind = ProblemHotspotOutside
+				add(p)
 			}
 			if d.Screen(h.Target) == nil {
-				add(at+".target", "%s on screen %q leads to %q, which is not a screen of this release", name, s.Title, h.Target)
+				p.Kind, p.Field = ProblemHotspotTarget, at+".target"
+				add(p)
 			}
 		}
 	}
 	for i, t := range d.Tasks {
-		place = Problem{Task: t.Key}
 		at := fmt.Sprintf("tasks[%d]", i)
+		problem := func(kind ProblemKind, attribute string) Problem {
+			return Problem{Kind: kind, Field: at + "." + attribute, Task: t.Key, TaskTitle: t.Title}
+		}
 		if d.Screen(t.Start) == nil {
-			add(at+".start", "Task %q starts on %q, which is not a screen of this release", t.Title, t.Start)
+			add(problem(ProblemStartMissing, "start"))
 		}
 		if len(t.Success) == 0 {
-			add(at+".success", "Task %q needs at least one success screen", t.Title)
+			add(problem(ProblemNoSuccess, "success"))
 		}
-		for _, k := range t.Success {
-			if d.Screen(k) == nil {
-				add(at+".success", "Task %q succeeds on %q, which is not a screen of this release", t.Title, k)
-			}
+		if slices.ContainsFunc(t.Success, func(k string) bool { return d.Screen(k) == nil }) {
+			add(problem(ProblemSuccessMissing, "success"))
 		}
 		if len(t.OptimalPath) == 0 {
-			add(at+".optimal_path", "Task %q needs an optimal path", t.Title)
+			add(problem(ProblemNoPath, "optimal_path"))
 			continue
 		}
-		for _, k := range t.OptimalPath {
-			if d.Screen(k) == nil {
-				add(at+".optimal_path", "Task %q's optimal path visits %q, which is not a screen of this release", t.Title, k)
-			}
+		if slices.ContainsFunc(t.OptimalPath, func(k string) bool { return d.Screen(k) == nil }) {
+			add(problem(ProblemPathMissing, "optimal_path"))
 		}
 		if t.OptimalPath[0] != t.Start {
-			add(at+".optimal_path", "Task %q's optimal path must start at its start screen %q", t.Title, t.Start)
+			p := problem(ProblemPathStart, "optimal_path")
+			if sc := d.Screen(t.Start); sc != nil {
+				p.TargetTitle = sc.Title
+			}
+			add(p)
 		}
 		if last := t.OptimalPath[len(t.OptimalPath)-1]; !slices.Contains(t.Success, last) {
-			add(at+".optimal_path", "Task %q's optimal path must end at one of its success screens", t.Title)
+			add(problem(ProblemPathEnd, "optimal_path"))
 		}
 		for j := 1; j < len(t.OptimalPath); j++ {
-			from, to := d.Screen(t.OptimalPath[j-1]), t.OptimalPath[j]
-			if from != nil && !slices.ContainsFunc(from.Hotspots, func(h Hotspot) bool { return h.Target == to }) {
-				add(at+".optimal_path", "Task %q's optimal path goes from %q to %q, but no hotspot on %q leads there", t.Title, from.Key, to, from.Key)
+			from, to := d.Screen(t.OptimalPath[j-1]), d.Screen(t.OptimalPath[j])
+			if from == nil || to == nil || slices.ContainsFunc(from.Hotspots, func(h Hotspot) bool { return h.Target == to.Key }) {
+				continue
 			}
+			// Fixed on the screen the step leaves, by a hotspot to the next.
+			p := problem(ProblemNoLink, "optimal_path")
+			p.Screen, p.ScreenTitle, p.Target, p.TargetTitle, p.Task = from.Key, from.Title, to.Key, to.Title, ""
+			add(p)
 		}
 	}
 	return ps
-}
-
-func hotspotName(s Screen, i int) string {
-	if l := s.Hotspots[i].Label; l != "" {
-		return fmt.Sprintf("Hotspot %q", l)
-	}
-	return fmt.Sprintf("Hotspot %d", i+1)
 }
 
 // WorkflowInput is what a product owner types for a workflow.
@@ -505,7 +565,7 @@ func ProblemsError(ps []Problem) error {
 			at[p.Field] = i
 			fields = append(fields, FieldError{Field: p.Field, Code: FieldNotRunnable, Params: Params{"problems": []string{}}})
 		}
-		fields[i].Params["problems"] = append(fields[i].Params["problems"].([]string), p.Message)
+		fields[i].Params["problems"] = append(fields[i].Params["problems"].([]string), p.Message())
 	}
 	plural := "s"
 	if len(ps) == 1 {

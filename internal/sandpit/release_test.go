@@ -33,18 +33,18 @@ func TestPublishProblems(t *testing.T) {
 	}{
 		{"at least one task", func(d *sandpit.Definition) { d.Tasks = nil }, "tasks", "at least one task"},
 		{"at least one screen", func(d *sandpit.Definition) { d.Screens = nil; d.Tasks = nil }, "screens", "at least one screen"},
-		{"hotspot inside its image: right edge", func(d *sandpit.Definition) { d.Screens[0].Hotspots[0].X = 350 }, "screens[0].hotspots[0]", "outside its 400 × 300 image"},
+		{"hotspot inside its image: right edge", func(d *sandpit.Definition) { d.Screens[0].Hotspots[0].X = 350 }, "screens[0].hotspots[0]", "On 'Ward list', hotspot 1 (Open record) reaches outside the image, which is 400 × 300 pixels"},
 		{"hotspot inside its image: bottom edge", func(d *sandpit.Definition) { d.Screens[1].Hotspots[0].Y = 290 }, "screens[1].hotspots[0]", "outside"},
-		{"hotspot points at a screen of the release", func(d *sandpit.Definition) { d.Screens[1].Hotspots[1].Target = "nowhere" }, "screens[1].hotspots[1].target", `leads to "nowhere"`},
-		{"task start screen exists", func(d *sandpit.Definition) { d.Tasks[0].Start = "gone" }, "tasks[0].start", `starts on "gone"`},
-		{"task has a success screen", func(d *sandpit.Definition) { d.Tasks[0].Success = nil }, "tasks[0].success", "at least one success screen"},
-		{"task success screens exist", func(d *sandpit.Definition) { d.Tasks[0].Success = []string{"done", "gone"} }, "tasks[0].success", `succeeds on "gone"`},
-		{"task has an optimal path", func(d *sandpit.Definition) { d.Tasks[0].OptimalPath = nil }, "tasks[0].optimal_path", "needs an optimal path"},
-		{"path screens exist", func(d *sandpit.Definition) { d.Tasks[0].OptimalPath = []string{"list", "gone", "done"} }, "tasks[0].optimal_path", `visits "gone"`},
-		{"path starts at the start screen", func(d *sandpit.Definition) { d.Tasks[0].OptimalPath = []string{"record", "done"} }, "tasks[0].optimal_path", "must start at its start screen"},
-		{"path ends at a success screen", func(d *sandpit.Definition) { d.Tasks[0].OptimalPath = []string{"list", "record"} }, "tasks[0].optimal_path", "must end at one of its success screens"},
-		{"each step is reachable through a hotspot", func(d *sandpit.Definition) { d.Tasks[0].OptimalPath = []string{"list", "done"} }, "tasks[0].optimal_path", `no hotspot on "list" leads there`},
-		{"hotspot inside its image: x + w would overflow", func(d *sandpit.Definition) { d.Screens[0].Hotspots[0].W = math.MaxInt64 }, "screens[0].hotspots[0]", "outside its 400 × 300 image"},
+		{"hotspot points at a screen of the release", func(d *sandpit.Definition) { d.Screens[1].Hotspots[1].Target = "nowhere" }, "screens[1].hotspots[1].target", "On 'Record', hotspot 2 (Back) leads to a screen that is not in this release"},
+		{"task start screen exists", func(d *sandpit.Definition) { d.Tasks[0].Start = "gone" }, "tasks[0].start", "Choose the start screen of task 'Reconcile'"},
+		{"task has a success screen", func(d *sandpit.Definition) { d.Tasks[0].Success = nil }, "tasks[0].success", "Choose at least one success screen for task 'Reconcile'"},
+		{"task success screens exist", func(d *sandpit.Definition) { d.Tasks[0].Success = []string{"done", "gone"} }, "tasks[0].success", "Choose the success screens of task 'Reconcile' again"},
+		{"task has an optimal path", func(d *sandpit.Definition) { d.Tasks[0].OptimalPath = nil }, "tasks[0].optimal_path", "Choose the best path of task 'Reconcile':"},
+		{"path screens exist", func(d *sandpit.Definition) { d.Tasks[0].OptimalPath = []string{"list", "gone", "done"} }, "tasks[0].optimal_path", "it goes through a screen that is not in this release"},
+		{"path starts at the start screen", func(d *sandpit.Definition) { d.Tasks[0].OptimalPath = []string{"record", "done"} }, "tasks[0].optimal_path", "The best path of task 'Reconcile' must begin on its start screen, 'Ward list'"},
+		{"path ends at a success screen", func(d *sandpit.Definition) { d.Tasks[0].OptimalPath = []string{"list", "record"} }, "tasks[0].optimal_path", "must end on one of its success screens"},
+		{"each step is reachable through a hotspot", func(d *sandpit.Definition) { d.Tasks[0].OptimalPath = []string{"list", "done"} }, "tasks[0].optimal_path", "On 'Ward list', no hotspot leads to 'Done', so task 'Reconcile' can't follow its best path"},
+		{"hotspot inside its image: x + w would overflow", func(d *sandpit.Definition) { d.Screens[0].Hotspots[0].W = math.MaxInt64 }, "screens[0].hotspots[0]", "reaches outside the image, which is 400 × 300 pixels"},
 		{"hotspot inside its image: y + h would overflow", func(d *sandpit.Definition) {
 			d.Screens[0].Hotspots[0].Y, d.Screens[0].Hotspots[0].H = 1, math.MaxInt64
 		}, "screens[0].hotspots[0]", "outside"},
@@ -56,7 +56,7 @@ func TestPublishProblems(t *testing.T) {
 			tt.change(&d)
 			ps := d.PublishProblems()
 			for _, p := range ps {
-				if p.Field == tt.field && strings.Contains(p.Message, tt.words) {
+				if p.Field == tt.field && strings.Contains(p.Message(), tt.words) {
 					return
 				}
 			}
@@ -172,4 +172,80 @@ func TestProblemsErrorIsTyped(t *testing.T) {
 			t.Errorf("problem %+v is not placed on task reconcile", p)
 		}
 	}
+}
+
+func TestPublishProblemsSayWhereToFix(t *testing.T) {
+	d := runnable()
+	d.Tasks[0].OptimalPath = []string{"list", "done"}
+	d.Tasks[0].Start = "gone"
+	var link, start *sandpit.Problem
+	ps := d.PublishProblems()
+	for i := range ps {
+		switch ps[i].Kind {
+		case sandpit.ProblemNoLink:
+			link = &ps[i]
+		case sandpit.ProblemStartMissing:
+			start = &ps[i]
+		}
+	}
+	if link == nil || link.Screen != "list" || link.Target != "done" || link.Task != "" || link.Field != "tasks[0].optimal_path" {
+		t.Errorf("missing link = %+v, want it fixed on screen list by a hotspot to done", link)
+	}
+	if start == nil || start.Task != "reconcile" || start.Screen != "" {
+		t.Errorf("missing start = %+v, want it fixed in task reconcile", start)
+	}
+	for _, p := range ps {
+		if m := p.Message(); strings.Contains(m, `"`) || strings.Contains(m, "reconcile") || strings.Contains(m, "list ") {
+			t.Errorf("message %q names keys or quotes them like code", m)
+		}
+	}
+}
+
+func TestCheckHotspots(t *testing.T) {
+	d := runnable()
+	record := d.Screen("record") // 400 × 300
+	good := sandpit.Hotspot{X: 0, Y: 280, W: 400, H: 20, Target: "done"}
+	tests := []struct {
+		name  string
+		hs    []sandpit.Hotspot
+		field string
+		edge  int
+	}{
+		{"a target that is not a screen", []sandpit.Hotspot{good, {X: 1, Y: 1, W: 5, H: 5, Target: "nowhere"}}, "hotspots[1].target", 0},
+		{"no target", []sandpit.Hotspot{{X: 1, Y: 1, W: 5, H: 5}}, "hotspots[0].target", 0},
+		{"past the right edge", []sandpit.Hotspot{{X: 390, Y: 0, W: 11, H: 5, Target: "done"}}, "hotspots[0].w", 400},
+		{"past the bottom edge", []sandpit.Hotspot{{X: 0, Y: 299, W: 1, H: 2, Target: "done"}}, "hotspots[0].h", 300},
+		{"no width", []sandpit.Hotspot{{X: 0, Y: 0, W: 0, H: 2, Target: "done"}}, "hotspots[0]", 0},
+		{"beyond every image", []sandpit.Hotspot{{X: 0, Y: 0, W: math.MaxInt64, H: 2, Target: "done"}}, "hotspots[0].w", 0},
+		{"a NUL in the label", []sandpit.Hotspot{{X: 0, Y: 0, W: 2, H: 2, Target: "done", Label: "a\x00b"}}, "hotspots[0].label", 0},
+		{"too many", func() []sandpit.Hotspot {
+			hs := make([]sandpit.Hotspot, sandpit.MaxHotspots+1)
+			for i := range hs {
+				hs[i] = good
+			}
+			return hs
+		}(), "hotspots", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := d.CheckHotspots(record, tt.hs)
+			if sandpit.ErrorCode(err) != sandpit.EINVALID {
+				t.Fatalf("err = %v, want EINVALID", err)
+			}
+			for _, f := range sandpit.FieldErrorsOf(err) {
+				if f.Field == tt.field {
+					if edge, _ := f.Params["edge"].(int); edge != tt.edge {
+						t.Errorf("edge = %d, want %d", edge, tt.edge)
+					}
+					return
+				}
+			}
+			t.Errorf("fields = %v, want %s", sandpit.ErrorFields(err), tt.field)
+		})
+	}
+	t.Run("a hotspot filling the image is fine", func(t *testing.T) {
+		if err := d.CheckHotspots(record, []sandpit.Hotspot{{X: 0, Y: 0, W: 400, H: 300, Target: "list"}, good}); err != nil {
+			t.Error(err)
+		}
+	})
 }

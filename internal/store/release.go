@@ -549,7 +549,7 @@ func (s *Store) releaseIn(tx *gorm.DB, id int64) (*sandpit.Release, error) {
 }
 
 // SetHotspots replaces the hotspots of screen key of draft release id.
-func (s *Store) SetHotspots(ctx context.Context, id int64, key string, hs []sandpit.Hotspot) error {
+func (s *Store) SetHotspots(ctx context.Context, id int64, key string, hs []sandpit.Hotspot, entry sandpit.AuditEntry) error {
 	err := s.transact(ctx, func(tx *gorm.DB) error {
 		if err := lockDraft(tx, s.dialect, id); err != nil {
 			return err
@@ -561,7 +561,10 @@ func (s *Store) SetHotspots(ctx context.Context, id int64, key string, hs []sand
 		if err := tx.Where("screen_id = ?", sc.ID).Delete(&hotspotRow{}).Error; err != nil {
 			return err
 		}
-		return insertHotspots(tx, sc.ID, hs)
+		if err := insertHotspots(tx, sc.ID, hs); err != nil {
+			return err
+		}
+		return s.audit(tx, entry)
 	})
 	if err != nil {
 		return fmt.Errorf("store: set hotspots of %s in %d: %w", key, id, err)

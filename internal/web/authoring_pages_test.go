@@ -190,7 +190,7 @@ func TestAuthoringPagesJourney(t *testing.T) {
 		resp, body = owner.postMultipart(release()+"/screens", url.Values{"key": {"list"}, "title": {"Again"}},
 			upload{"image", "x.png", pngBytes(t, 10, 10, 1)})
 		wantStatus(t, resp, body, http.StatusUnprocessableEntity)
-		if !strings.Contains(body, "Another screen of this release has this key") {
+		if !strings.Contains(body, "Another screen of this release has this short name") {
 			t.Errorf("page:\n%s", body)
 		}
 	})
@@ -222,7 +222,8 @@ func TestAuthoringPagesJourney(t *testing.T) {
 	t.Run("the hotspot editor shows the image at its size with the script and an empty row", func(t *testing.T) {
 		status, body := owner.get(release() + "/screens/list")
 		for _, want := range []string{`data-width="400" data-height="300"`, `id="screen-image"`, `alt="Screen: Ward list"`,
-			`src="/static/js/hotspot-editor.js"`, `id="x-0"`, "Hotspot 1: add a new hotspot"} {
+			`src="/static/js/hotspot-editor.js"`, `src="/static/vendor/annotorious/annotorious.js"`, `id="x-0"`,
+			`Hotspot <span class="sandpit-hotspot-number">1</span>: add a new hotspot`, `id="x-{slot}"`} {
 			if !strings.Contains(body, want) {
 				t.Errorf("page (%d) lacks %q", status, want)
 			}
@@ -328,11 +329,20 @@ func TestAuthoringPagesJourney(t *testing.T) {
 	t.Run("publishing with a problem lists it and publishes nothing", func(t *testing.T) {
 		resp, body := owner.post(release()+"/publish", nil)
 		wantStatus(t, resp, body, http.StatusUnprocessableEntity)
-		if !strings.Contains(body, "no hotspot on") || !strings.Contains(body, `href="#task-reconcile"`) {
+		fix := release() + "/screens/list?leads_to=done#fix"
+		if !strings.Contains(body, "On &#39;Ward list&#39;, no hotspot leads to &#39;All done&#39;") || !strings.Contains(body, `href="`+fix+`"`) {
 			t.Errorf("page:\n%s", body)
 		}
-		if status, _ := owner.get(release() + "/preview"); status != http.StatusConflict {
-			t.Errorf("preview of an unrunnable release = %d", status)
+		if status, page := owner.get(release() + "/publish"); status != http.StatusOK || !strings.Contains(page, `href="`+fix+`"`) || strings.Contains(page, `action="`+release()+`/publish"`) {
+			t.Errorf("publish page = %d, want the problem linked to its fix and no publish button:\n%s", status, page)
+		}
+		if status, page := owner.get(release() + "/preview"); status != http.StatusOK || !strings.Contains(page, "1 problem to fix before publishing") {
+			t.Errorf("preview of an unrunnable release = %d, want it shown with its problem:\n%s", status, page)
+		}
+		status, page := owner.get(strings.TrimSuffix(fix, "#fix"))
+		if status != http.StatusOK || !strings.Contains(page, "add a hotspot that leads to ‘All done’") ||
+			!regexp.MustCompile(`id="hotspot-new"[\s\S]*?<option value="done" selected>`).MatchString(page) {
+			t.Errorf("the fix's link = %d, want the editor with a new hotspot leading to All done:\n%s", status, page)
 		}
 		if r, _ := w.st.Release(t.Context(), releaseID); r.Published() {
 			t.Error("published")

@@ -185,7 +185,9 @@ func TestAuthoringAPI(t *testing.T) {
 			func() error { return w.st.UpdateScreen(t.Context(), id, "list", "Renamed", nil) },
 			func() error { return w.st.MoveScreen(t.Context(), id, "list", 1) },
 			func() error { return w.st.DeleteScreen(t.Context(), id, "done") },
-			func() error { return w.st.SetHotspots(t.Context(), id, "list", nil) },
+			func() error {
+				return w.st.SetHotspots(t.Context(), id, "list", nil, sandpit.AuditEntry{Action: sandpit.AuditHotspotsSaved})
+			},
 			func() error { return w.st.SaveTask(t.Context(), id, "", sandpit.Task{Key: "new", Title: "New"}) },
 			func() error { return w.st.DeleteTask(t.Context(), id, "reconcile") },
 			func() error { return w.st.UpdateReleaseDetails(t.Context(), id, "9", "", false) },

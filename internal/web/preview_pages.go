@@ -15,11 +15,29 @@ import (
 // Preview lets a release's team and researchers click through it as a
 // clinician would, before or after publishing. Nothing is recorded.
 
+// previewProblems are the problems a preview shows above it: linked to
+// where they are fixed for those who may fix them.
+type previewProblems struct {
+	Problems []problemLink
+	Fixable  bool
+	Brief    bool // counted, with a link to them, rather than listed
+}
+
+// newPreviewProblems returns the problems of preview p.
+func newPreviewProblems(p *app.Preview) previewProblems {
+	v := previewProblems{Fixable: p.CanEdit && !p.Release.Published()}
+	for _, problem := range p.Problems {
+		v.Problems = append(v.Problems, problemLink{problemFix(p.Release.ID, problem), problem.Message()})
+	}
+	return v
+}
+
 // previewListView lists a release's tasks to preview.
 type previewListView struct {
 	Layout
 	Release  *sandpit.Release
 	Workflow *sandpit.Workflow
+	previewProblems
 }
 
 // handleReleasePreview lists the tasks of a release, each with a link to
@@ -33,7 +51,8 @@ func (s *Server) handleReleasePreview(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	view := previewListView{Layout: s.layout(c, fmt.Sprintf("Preview %s release %s", p.Workflow.Title, p.Version)), Release: p.Release, Workflow: p.Workflow}
+	view := previewListView{Layout: s.layout(c, fmt.Sprintf("Preview %s release %s", p.Workflow.Title, p.Version)), Release: p.Release, Workflow: p.Workflow,
+		previewProblems: newPreviewProblems(p)}
 	return s.render(c, http.StatusOK, "preview/list", view)
 }
 
@@ -53,12 +72,14 @@ type previewScreenView struct {
 	Links    []previewLink
 	Missed   bool // the last click was not on a clickable area
 	Complete bool // the screen is one of the task's success screens
+	previewProblems
 }
 
 // previewScreenView is the page of preview p.
 func (s *Server) previewScreenView(c echo.Context, p *app.Preview) previewScreenView {
 	v := previewScreenView{Layout: s.layout(c, "Preview: "+p.Task.Title), Release: p.Release, Workflow: p.Workflow, Task: p.Task, Screen: p.Screen,
-		Complete: p.Complete()}
+		Complete: p.Complete(), previewProblems: newPreviewProblems(p)}
+	v.Brief = true
 	v.Sandbox = true
 	v.Links = hotspotLinks(&p.Definition, p.Screen)
 	return v

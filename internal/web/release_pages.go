@@ -35,15 +35,14 @@ type taskItem struct {
 // and, for its team's editors while it is a draft, the forms to change it.
 type releaseView struct {
 	Layout
-	Release    *sandpit.Release
-	Workflow   *sandpit.Workflow
-	Tag        statusTag
-	IsEditor   bool // may publish, close and change drafts
-	Editable   bool // an editor, and the release is a draft
-	CanPreview bool
-	InviteURL  string // the link editors share with clinicians while the release is open
-	Screens    []screenItem
-	Tasks      []taskItem
+	Release   *sandpit.Release
+	Workflow  *sandpit.Workflow
+	Tag       statusTag
+	IsEditor  bool   // may publish, close and change drafts
+	Editable  bool   // an editor, and the release is a draft
+	InviteURL string // the link editors share with clinicians while the release is open
+	Screens   []screenItem
+	Tasks     []taskItem
 	// The details form.
 	Version  string
 	Notes    string
@@ -55,8 +54,8 @@ type releaseView struct {
 	// Answered are the workflow's findings the team has planned or fixed,
 	// with their public response: "you said, we did".
 	Answered []store.FindingSummary
-	// publishProblems are why the release cannot be published yet.
-	publishProblems []sandpit.Problem
+	// ProblemCount is how many problems stop the release being published.
+	ProblemCount int
 }
 
 // screenTitle returns the title of screen key of def, or the key itself.
@@ -84,8 +83,8 @@ func (s *Server) releaseView(c echo.Context, id int64) (releaseView, error) {
 	}
 	r := rv.Release
 	v := releaseView{Layout: s.layout(c, fmt.Sprintf("%s release %s", rv.Workflow.Title, r.Version)), Release: r, Workflow: rv.Workflow,
-		Tag: tagFor(r.Status), IsEditor: rv.CanEdit, Editable: rv.Editable(), CanPreview: len(rv.Problems) == 0,
-		Version: r.Version, Notes: r.Notes, Baseline: r.Baseline, Answered: rv.Answered, publishProblems: rv.Problems}
+		Tag: tagFor(r.Status), IsEditor: rv.CanEdit, Editable: rv.Editable(),
+		Version: r.Version, Notes: r.Notes, Baseline: r.Baseline, Answered: rv.Answered, ProblemCount: len(rv.Problems)}
 	if v.IsEditor && r.Status == sandpit.StatusOpen && s.cfg.BaseURL != nil {
 		v.InviteURL = strings.TrimSuffix(s.cfg.BaseURL.String(), "/") + releasePath(r.ID) + "/invite"
 	}
@@ -155,43 +154,6 @@ func (s *Server) handleReleaseDetailsUpdate(c echo.Context) error {
 		return s.releaseRefusal(c, id, err)
 	}
 	return seeOther(c, releasePath(id)+"?done=release-saved")
-}
-
-// problemAnchor returns where on the release page publish problem p is:
-// its screen's or task's row, or the table.
-func problemAnchor(p sandpit.Problem) string {
-	switch {
-	case p.Task != "":
-		return "#task-" + p.Task
-	case p.Screen != "":
-		return "#screen-" + p.Screen
-	}
-	return "#" + p.Field
-}
-
-// handleReleasePublish opens a draft release for trials, or shows the
-// release page listing every reason it cannot be yet.
-func (s *Server) handleReleasePublish(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	err = s.app.Authoring.Publish(c.Request().Context(), actorOf(c), id)
-	switch sandpit.ErrorCode(err) {
-	case "":
-		return seeOther(c, releasePath(id)+"?done=published")
-	case sandpit.EINVALID:
-		view, verr := s.releaseView(c, id)
-		if verr != nil {
-			return verr
-		}
-		for _, p := range view.publishProblems {
-			view.Problems = append(view.Problems, problemLink{problemAnchor(p), p.Message})
-			view.Errors.Add(p.Field, p.Message)
-		}
-		return s.render(c, http.StatusUnprocessableEntity, "release/show", view)
-	}
-	return s.releaseRefusal(c, id, err)
 }
 
 // handleReleaseClose ends trials of an open release.

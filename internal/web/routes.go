@@ -178,6 +178,7 @@ func (s *Server) routes() {
 	author.GET("/releases/:id/tasks/:key", s.handleTaskEdit, s.requireUser)
 	author.POST("/releases/:id/tasks/:key", s.handleTaskUpdate, s.requireUser)
 	author.POST("/releases/:id/tasks/:key/delete", s.handleTaskDelete, s.requireUser)
+	author.GET("/releases/:id/publish", showPage(s, "release/publish", s.publishView), s.requireUser)
 	author.POST("/releases/:id/publish", s.handleReleasePublish, s.requireUser)
 	author.POST("/releases/:id/close", s.handleReleaseClose, s.requireUser)
 	author.GET("/releases/:id/definition.json", s.handleReleaseExport, s.requireUser)

@@ -17,11 +17,12 @@ import (
 )
 
 // screenOrder is the order of the screen upload form's fields.
-var screenOrder = []string{"key", "title", "image"}
+var screenOrder = []string{"title", "image", "key"}
 
 // screenSentences are the error summary's words for the screen forms.
 var screenSentences = formSentences{
-	"key":   {sandpit.FieldTaken: "Another screen of this release has this key"},
+	"key": {sandpit.FieldTaken: "Another screen of this release has this short name: choose another or leave it blank",
+		sandpit.FieldFormat: "Enter a short name of 1 to 64 characters of a-z, 0-9, _ and -, or leave it blank"},
 	"title": {"": "Enter a title for the screen of at most 200 characters"},
 	"image": {
 		sandpit.FieldRequired:         "Select an image of the screen, a PNG or JPEG file",
@@ -59,7 +60,7 @@ func (s *Server) handleScreenCreate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	err = s.app.Authoring.AddScreen(c.Request().Context(), actorOf(c), id, in)
+	key, err := s.app.Authoring.AddScreen(c.Request().Context(), actorOf(c), id, in)
 	if errs, ok := fieldErrors(err, screenOrder, screenSentences); ok {
 		view, verr := s.releaseView(c, id)
 		if verr != nil {
@@ -72,7 +73,7 @@ func (s *Server) handleScreenCreate(c echo.Context) error {
 	if err != nil {
 		return s.releaseRefusal(c, id, err)
 	}
-	return seeOther(c, screenPath(id, in.Key)+"?done=screen-added")
+	return seeOther(c, screenPath(id, key)+"?done=screen-added")
 }
 
 // hotspotRow is one row of the hotspot form, as stored or as typed.
@@ -80,6 +81,7 @@ type hotspotRow struct {
 	Index      int
 	Number     int
 	New        bool // the empty row for adding a hotspot
+	Template   bool // the row the editor's script copies for each hotspot drawn
 	X, Y, W, H string
 	Target     string
 	Label      string
@@ -90,8 +92,14 @@ type hotspotRow struct {
 // Err returns the row's error for field, or "".
 func (r hotspotRow) Err(field string) string { return r.Errors[field] }
 
-// ID returns the id of the row's input for field, like x-0.
-func (r hotspotRow) ID(field string) string { return field + "-" + strconv.Itoa(r.Index) }
+// ID returns the id of the row's input for field, like x-0; the template
+// row's ids end in "{slot}", which the script makes unique.
+func (r hotspotRow) ID(field string) string {
+	if r.Template {
+		return field + "-{slot}"
+	}
+	return field + "-" + strconv.Itoa(r.Index)
+}
 
 // HasErrors reports whether any field of the row has an error.
 func (r hotspotRow) HasErrors() bool { return len(r.Errors) > 0 }
@@ -121,6 +129,11 @@ type screenView struct {
 	Hotspots []hotspotItem
 	Targets  []targetOption
 	Title    string // typed into the rename form
+	// LeadsTo is the screen a new hotspot should lead to, when the author
+	// came from a publish problem saying no hotspot leads there.
+	LeadsTo *targetOption
+	// Template is the row the editor's script copies for each hotspot drawn.
+	Template hotspotRow
 }
 
 // screenView returns the hotspot editor of screen :key of release id.
@@ -134,13 +147,22 @@ func (s *Server) screenView(c echo.Context, id int64) (screenView, error) {
 		Editable: sv.Editable(), Title: sc.Title}
 	for _, t := range r.Screens {
 		v.Targets = append(v.Targets, targetOption{t.Key, t.Title})
+		if t.Key == c.QueryParam("leads_to") {
+			v.LeadsTo = &targetOption{t.Key, t.Title}
+		}
+	}
+	v.Template = hotspotRow{Template: true}
+	if v.LeadsTo != nil {
+		v.Template.Target = v.LeadsTo.Key
 	}
 	for i, h := range sc.Hotspots {
 		v.Hotspots = append(v.Hotspots, hotspotItem{Hotspot: h, Number: i + 1, TargetTitle: screenTitle(&r.Definition, h.Target)})
 		v.Rows = append(v.Rows, hotspotRow{Index: i, Number: i + 1, X: strconv.Itoa(h.X), Y: strconv.Itoa(h.Y),
 			W: strconv.Itoa(h.W), H: strconv.Itoa(h.H), Target: h.Target, Label: h.Label})
 	}
-	v.Rows = append(v.Rows, hotspotRow{Index: len(v.Rows), Number: len(v.Rows) + 1, New: true})
+	blank := hotspotRow{Index: len(v.Rows), Number: len(v.Rows) + 1, New: true}
+	blank.Target = v.Template.Target
+	v.Rows = append(v.Rows, blank)
 	return v, nil
 }
 
@@ -343,3 +365,13 @@ func showRefusedScreen(c echo.Context, data []byte, err error) *refusedScreen {
 	}
 	return nil
 }
+
+// hotspotRowView is one row of the hotspot form with the screens it may
+// lead to, as the row's template takes it.
+type hotspotRowView struct {
+	hotspotRow
+	Targets []targetOption
+}
+
+// RowView returns row r of the hotspot form ready for its template.
+func (v screenView) RowView(r hotspotRow) hotspotRowView { return hotspotRowView{r, v.Targets} }

@@ -118,16 +118,17 @@ func (s *Server) handleTaskUpdate(c echo.Context) error {
 }
 
 // taskOrder is the order of the task form's fields.
-var taskOrder = []string{"key", "title", "scenario", "start", "success", "optimal_path", "daily_frequency"}
+var taskOrder = []string{"title", "scenario", "start", "success", "optimal_path", "daily_frequency", "key"}
 
 // taskSentences are the error summary's words for the task form.
 var taskSentences = formSentences{
-	"key":             {sandpit.FieldTaken: "Another task of this release has this key", sandpit.FieldTooMany: "A release may have at most {max} tasks"},
+	"key": {sandpit.FieldTaken: "Another task of this release has this short name: choose another or leave it blank",
+		sandpit.FieldFormat: "Enter a short name of 1 to 64 characters of a-z, 0-9, _ and -, or leave it blank", sandpit.FieldTooMany: "A release may have at most {max} tasks"},
 	"title":           {"": "Enter a title for the task of at most 200 characters"},
 	"scenario":        {"": "The scenario must be at most {max} characters"},
 	"start":           {"": "Select the screen the task starts on"},
 	"success":         {sandpit.FieldRequired: "Select at least one screen that means the task is done", "": "Select success screens from this release's screens"},
-	"optimal_path":    {"": "Select the optimal path's steps from this release's screens"},
+	"optimal_path":    {"": "Select the best path's steps from this release's screens"},
 	"daily_frequency": {"": "Enter how many times a day the task is done, a number from 0 to 100000, like 12 or 0.5"},
 }
 

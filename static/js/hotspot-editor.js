@@ -1,23 +1,30 @@
-// The hotspot editor: draws each hotspot over the screen image and lets an
-// author drag on the image to draw a new one, which fills the form's empty
-// row in natural image pixels. The form works without this script.
+// The hotspot editor's glue around Annotorious (vendored by make assets):
+// Annotorious draws, moves and resizes the boxes on the screen image; this
+// script keeps each box and its row of the hotspot form in step, so that
+// "Save hotspots" sends the whole set in one request. The form works
+// without this script: the boxes only add a way to fill it in.
+/* global Annotorious */
 
-const editor = document.querySelector('.sandpit-editor')
-if (editor) start(editor)
+const editor = document.getElementById('hotspot-editor')
+if (editor && window.Annotorious) start(editor)
 
-// start wires up the editor around one screen image.
 function start (editor) {
   const img = editor.querySelector('img')
-  const natural = { w: Number(editor.dataset.width), h: Number(editor.dataset.height) }
-  if (!img || !(natural.w > 0) || !(natural.h > 0)) return
   const form = document.querySelector('.sandpit-hotspot-form')
-  const editable = editor.hasAttribute('data-editable') && form
+  const editable = editor.hasAttribute('data-editable') && form !== null
+  const size = { w: Number(editor.dataset.width), h: Number(editor.dataset.height) }
+  const anno = Annotorious.createImageAnnotator(img, {
+    drawingEnabled: editable,
+    drawingMode: 'drag',
+    userSelectAction: editable ? 'EDIT' : 'NONE'
+  })
+  const rows = () => [...document.querySelectorAll('.sandpit-hotspot')]
+  const rowOf = (id) => rows().find((row) => row.dataset.box === id)
+  let quiet = false // set while this script changes boxes itself
+  let slots = 0 // makes the ids of added rows unique
 
-  // scale is rendered pixels per image pixel: the image may be shrunk to fit.
-  const scale = () => img.getBoundingClientRect().width / natural.w || 1
-  const clamp = (n, lo, hi) => Math.min(Math.max(n, lo), hi)
-
-  // rectOf reads one hotspot from a form row or a table row, or null.
+  // rectOf reads one hotspot from a form row or a table row, or null when
+  // it is removed or its numbers are not a box.
   function rectOf (row) {
     const read = (name) => {
       const input = row.querySelector(`[name="${name}"]`)
@@ -30,105 +37,142 @@ function start (editor) {
     return [r.x, r.y, r.w, r.h].every(Number.isFinite) && r.w > 0 && r.h > 0 ? r : null
   }
 
-  // place positions box over image rectangle r.
-  function place (box, r) {
-    const s = scale()
-    box.style.left = `${r.x * s}px`
-    box.style.top = `${r.y * s}px`
-    box.style.width = `${r.w * s}px`
-    box.style.height = `${r.h * s}px`
+  // box is rectangle r as an Annotorious annotation.
+  const box = (id, r) => ({
+    id,
+    bodies: [],
+    target: {
+      annotation: id,
+      selector: { type: 'RECTANGLE', geometry: { ...r, bounds: { minX: r.x, minY: r.y, maxX: r.x + r.w, maxY: r.y + r.h } } }
+    }
+  })
+
+  // show draws row's box as its numbers say, or takes it away.
+  function show (row) {
+    const r = rectOf(row)
+    const id = row.dataset.box
+    quiet = true
+    if (r && anno.getAnnotationById(id)) anno.updateAnnotation(box(id, r))
+    else if (r) anno.addAnnotation(box(id, r))
+    else if (anno.getAnnotationById(id)) anno.removeAnnotation(id)
+    quiet = false
+    row.classList.toggle('sandpit-hotspot--removed', Boolean(row.querySelector('[name="remove"]:checked')))
+    number()
   }
 
-  // draw replaces the drawn boxes with one per hotspot row.
-  function draw () {
-    editor.querySelectorAll('.sandpit-hotspot-box:not(.sandpit-hotspot-box--drawing)').forEach((b) => b.remove())
-    document.querySelectorAll('.sandpit-hotspot').forEach((row, i) => {
+  // number puts each box's hotspot number on its top left corner, placed
+  // in percent of the image so that it follows the image's size.
+  function number () {
+    editor.querySelectorAll('.sandpit-hotspot-badge').forEach((b) => b.remove())
+    rows().forEach((row, i) => {
       const r = rectOf(row)
       if (!r) return
-      const box = document.createElement('div')
-      box.className = 'sandpit-hotspot-box'
-      box.setAttribute('aria-hidden', 'true')
-      const number = document.createElement('span')
-      number.className = 'sandpit-hotspot-box__number'
-      number.textContent = String(i + 1)
-      box.append(number)
-      place(box, r)
-      editor.append(box)
+      const badge = document.createElement('span')
+      badge.className = 'sandpit-hotspot-badge'
+      badge.setAttribute('aria-hidden', 'true')
+      badge.textContent = String(i + 1)
+      badge.style.left = `${(100 * r.x) / size.w}%`
+      badge.style.top = `${(100 * r.y) / size.h}%`
+      editor.append(badge)
     })
   }
 
-  draw()
-  img.addEventListener('load', draw)
-  if ('ResizeObserver' in window) new ResizeObserver(draw).observe(img)
-  else window.addEventListener('resize', draw)
+  rows().forEach((row, i) => {
+    row.dataset.box = `hotspot-${i}`
+    show(row)
+  })
+  number()
   if (!editable) return
-
-  form.addEventListener('input', draw)
-  form.addEventListener('change', draw)
   document.querySelectorAll('.sandpit-js-only').forEach((el) => { el.hidden = false })
+  const status = document.getElementById('hotspot-status')
+  const say = (text) => { status.textContent = text }
 
-  // point converts a pointer event to image pixels inside the image.
-  function point (e) {
-    const rect = img.getBoundingClientRect()
-    const s = scale()
-    return {
-      x: clamp(Math.round((e.clientX - rect.left) / s), 0, natural.w),
-      y: clamp(Math.round((e.clientY - rect.top) / s), 0, natural.h)
+  // fill writes annotation a's rectangle into row, in whole image pixels
+  // inside the image.
+  function fill (row, a) {
+    const g = a.target.selector.geometry
+    const x = Math.min(Math.max(Math.round(g.x), 0), size.w - 1)
+    const y = Math.min(Math.max(Math.round(g.y), 0), size.h - 1)
+    const values = {
+      x,
+      y,
+      w: Math.min(Math.max(Math.round(g.x + g.w) - x, 1), size.w - x),
+      h: Math.min(Math.max(Math.round(g.y + g.h) - y, 1), size.h - y)
     }
+    for (const [name, value] of Object.entries(values)) row.querySelector(`[name="${name}"]`).value = String(value)
+    number()
   }
 
-  // fill writes rectangle r into the empty row and focuses its target.
-  function fill (r, focus) {
-    const row = form.querySelector('.sandpit-hotspot[data-new]')
-    if (!row) return
-    for (const name of ['x', 'y', 'w', 'h']) {
-      const input = row.querySelector(`[name="${name}"]`)
-      if (input) input.value = String(r[name])
-    }
-    if (focus) {
-      const target = row.querySelector('select[name="target"]')
-      if (target) target.focus()
-    }
+  // renumber gives every row its number and its place in the form, which
+  // the remove checkbox sends.
+  function renumber () {
+    rows().forEach((row, i) => {
+      row.querySelectorAll('.sandpit-hotspot-number').forEach((n) => { n.textContent = String(i + 1) })
+      const remove = row.querySelector('[name="remove"]')
+      if (remove) remove.value = String(i)
+    })
   }
 
-  let from = null
-  let drawing = null
+  // addRow adds a row for a drawn hotspot before the empty one.
+  function addRow () {
+    const html = document.getElementById('hotspot-row-template').innerHTML.replaceAll('{slot}', `drawn-${++slots}`)
+    const blank = document.querySelector('.sandpit-hotspot[data-new]')
+    const empty = blank && rectOf(blank) === null && !blank.querySelector('[name="x"]').value
+    const anchor = empty ? blank.closest('.sandpit-hotspot-group') : null
+    const holder = document.querySelector('.sandpit-hotspot-rows')
+    const group = document.createRange().createContextualFragment(html).firstElementChild
+    holder.insertBefore(group, anchor)
+    renumber()
+    return group.querySelector('.sandpit-hotspot')
+  }
 
-  // rectBetween is the rectangle with corners a and b.
-  const rectBetween = (a, b) => ({
-    x: Math.min(a.x, b.x),
-    y: Math.min(a.y, b.y),
-    w: Math.abs(a.x - b.x),
-    h: Math.abs(a.y - b.y)
+  anno.on('createAnnotation', (a) => {
+    if (quiet || rowOf(a.id)) return
+    const row = addRow()
+    row.dataset.box = a.id
+    fill(row, a)
+    // Annotorious selects what was drawn, so the next drag would only
+    // unselect it: let go, so that each drag draws a hotspot.
+    setTimeout(() => anno.cancelSelected())
+    say(`Hotspot ${row.querySelector('.sandpit-hotspot-number').textContent} drawn. Choose where it leads in the form below, then save the hotspots.`)
+  })
+  anno.on('updateAnnotation', (a) => {
+    const row = rowOf(a.id)
+    if (!quiet && row) fill(row, a)
+  })
+  anno.on('selectionChanged', (selected) => {
+    const ids = selected.map((a) => a.id)
+    rows().forEach((row) => row.classList.toggle('sandpit-hotspot--selected', ids.includes(row.dataset.box)))
+    const row = ids.length > 0 && rowOf(ids[0])
+    if (row && !row.querySelector('[name="remove"]:checked')) say(`Hotspot ${row.querySelector('.sandpit-hotspot-number').textContent} selected: drag it to move it, drag a corner to resize it, or press Delete to remove it.`)
   })
 
-  img.addEventListener('dragstart', (e) => e.preventDefault())
-  img.addEventListener('pointerdown', (e) => {
-    if (e.button !== 0) return
+  // Delete removes the selected hotspot: its row stays, marked removed, so
+  // unticking "Remove this hotspot" brings it back.
+  document.addEventListener('keydown', (e) => {
+    if ((e.key !== 'Delete' && e.key !== 'Backspace') || e.target.closest('input, select, textarea')) return
+    const selected = anno.getSelected()
+    if (selected.length === 0) return
     e.preventDefault()
-    img.setPointerCapture(e.pointerId)
-    from = point(e)
-    drawing = document.createElement('div')
-    drawing.className = 'sandpit-hotspot-box sandpit-hotspot-box--drawing'
-    drawing.setAttribute('aria-hidden', 'true')
-    place(drawing, { x: from.x, y: from.y, w: 0, h: 0 })
-    editor.append(drawing)
-  })
-  img.addEventListener('pointermove', (e) => {
-    if (!from) return
-    place(drawing, rectBetween(from, point(e)))
-  })
-  const finish = (e, keep) => {
-    if (!from) return
-    const r = rectBetween(from, point(e))
-    from = null
-    drawing.remove()
-    drawing = null
-    if (keep && r.w >= 1 && r.h >= 1) {
-      fill(r, true)
-      draw()
+    anno.cancelSelected()
+    for (const a of selected) {
+      const row = rowOf(a.id)
+      if (!row) continue
+      row.querySelector('[name="remove"]').checked = true
+      show(row)
+      say(`Hotspot ${row.querySelector('.sandpit-hotspot-number').textContent} removed. Untick “Remove this hotspot” to bring it back.`)
     }
-  }
-  img.addEventListener('pointerup', (e) => finish(e, true))
-  img.addEventListener('pointercancel', (e) => finish(e, false))
+  })
+
+  // Typing a hotspot's numbers, or ticking "Remove", moves its box.
+  form.addEventListener('input', (e) => {
+    const row = e.target.closest('.sandpit-hotspot')
+    if (!row) return
+    row.dataset.box = row.dataset.box || `hotspot-typed-${++slots}`
+    show(row)
+  })
+  form.addEventListener('change', (e) => {
+    const row = e.target.closest('.sandpit-hotspot')
+    if (row) show(row)
+  })
 }
