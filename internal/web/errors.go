@@ -24,6 +24,7 @@ var statusOf = map[string]int{
 	sandpit.ETOOLARGE:     http.StatusRequestEntityTooLarge,
 	sandpit.ERATELIMITED:  http.StatusTooManyRequests,
 	sandpit.EINTERNAL:     http.StatusInternalServerError,
+	sandpit.EUNAVAILABLE:  http.StatusServiceUnavailable,
 }
 
 // codeOf maps the statuses echo itself answers with to domain codes.
