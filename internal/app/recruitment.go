@@ -25,7 +25,9 @@ type Recruitment struct {
 	cfg   Config
 }
 
-func newRecruitment(st *store.Store, cfg Config) *Recruitment { return &Recruitment{store: st, cfg: cfg} }
+func newRecruitment(st *store.Store, cfg Config) *Recruitment {
+	return &Recruitment{store: st, cfg: cfg}
+}
 
 // release returns release id's meta if the actor may manage its
 // recruitment by rule: ENOTFOUND when they may not see it, EFORBIDDEN

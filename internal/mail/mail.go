@@ -126,9 +126,9 @@ type Config struct {
 
 // Worker sends the outbox.
 type Worker struct {
-	cfg  Config
-	box  Outbox
-	log  *slog.Logger
+	cfg Config
+	box Outbox
+	log *slog.Logger
 	// html and text are each kind's templates, its body in the layout.
 	html map[sandpit.MailKind]*htmltemplate.Template
 	text map[sandpit.MailKind]*texttemplate.Template
