@@ -95,6 +95,15 @@ func (r *Recruitment) Targets(ctx context.Context, a Actor, releaseID int64) (ma
 	return r.store.Targets(ctx, releaseID)
 }
 
+// ReportTargets returns the release's targets for its usability report,
+// whose readers compare its participants with them.
+func (r *Recruitment) ReportTargets(ctx context.Context, a Actor, releaseID int64) (map[string]int, error) {
+	if _, err := r.release(ctx, a, releaseID, sandpit.CanReadReports); err != nil {
+		return nil, err
+	}
+	return r.store.Targets(ctx, releaseID)
+}
+
 // SetTargets replaces the release's targets: a profession not named is not
 // limited. The team's product owners, of a draft or open release.
 func (r *Recruitment) SetTargets(ctx context.Context, a Actor, releaseID int64, targets map[string]int) error {

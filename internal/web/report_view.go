@@ -94,6 +94,7 @@ type reportPageView struct {
 	TooFew       string // "n = 2, too few to compare" with fewer than 5 participants
 	Safety       []reportFindingRow
 	Professions  []countRow
+	Targets      []targetProgress // participants by profession against the recruitment targets
 	Settings     []countRow
 	Tasks        []reportTaskRow
 	SuccessChart barChart

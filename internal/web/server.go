@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"time"
 
 	"github.com/gorilla/sessions"
 	"github.com/labstack/echo/v4"
@@ -36,6 +37,12 @@ type Config struct {
 	// Screens reads screen images for real NHS numbers; nil leaves them
 	// unchecked, and the upload pages say so.
 	Screens app.ScreenReader
+	// Mail says an SMTP relay is set, so invitations and digests are sent.
+	Mail bool
+	// FeedbackDigest is the least time between two digests to a clinician.
+	FeedbackDigest time.Duration
+	// UnsubscribeKey signs emails' unsubscribe links.
+	UnsubscribeKey []byte
 }
 
 // Server is Sandpit's HTTP handler.
@@ -63,7 +70,8 @@ func NewServer(cfg Config, log *slog.Logger, st *store.Store, renderer *Renderer
 		echo:     echo.New(),
 	}
 	s.app = app.New(st, app.Config{PasswordCost: s.cfg.PasswordCost, PseudonymKey: cfg.PseudonymKey,
-		OpenRegistration: cfg.OpenRegistration, Version: cfg.Version, Now: st.Now, Screens: cfg.Screens})
+		OpenRegistration: cfg.OpenRegistration, Version: cfg.Version, Now: st.Now, Screens: cfg.Screens,
+		Mail: cfg.Mail, FeedbackDigest: cfg.FeedbackDigest, UnsubscribeKey: cfg.UnsubscribeKey})
 	s.sessions = newCookieStore(cfg.SessionKeys, s.secure())
 	s.metrics = newMetrics(prometheus.NewRegistry(), st, cfg.Version)
 	s.echo.HideBanner = true
