@@ -308,3 +308,164 @@ func TestTwoWorkersOnPostgresSendNoDuplicates(t *testing.T) {
 	}
 	t.Logf("claims by worker: %v", claimed)
 }
+
+// update changes finding id as the team's product owner.
+func (w *world) update(id int64, upd sandpit.FindingUpdate) {
+	w.t.Helper()
+	if _, err := w.app.Findings.Update(w.ctx, w.actors[kindOwner], id, upd); err != nil {
+		w.t.Fatal(err)
+	}
+}
+
+func TestDigestAtMostOncePerWindow(t *testing.T) {
+	w := newMailWorld(t, time.Hour)
+	server := startSMTP(t)
+	wk := newWorker(t, w, w.st, server, 20)
+	// A second report, on another workflow, so in another finding.
+	wf2, err := w.st.CreateWorkflow(w.ctx, w.team.ID, sandpit.WorkflowInput{Title: "Discharge letters", ConsentText: "You may stop at any time."},
+		sandpit.AuditEntry{Action: sandpit.AuditWorkflowCreated})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr2, _, err := w.st.StartTrial(w.ctx, w.publish(wf2, "0.1"), w.actors[kindClinician].ID(), 1, true, sandpit.AuditEntry{Action: sandpit.AuditConsent})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, second := w.reportOn(tr2.ReleaseID, tr2.ID, "The save button is below the fold on a laptop.", false)
+	if second == w.finding {
+		t.Fatal("both reports are in one finding")
+	}
+	t0 := w.clock.Now()
+
+	// A change of title alone tells the clinician nothing.
+	w.update(w.finding, sandpit.FindingUpdate{Title: strp("Allergy banner hides the dose")})
+	if c, _ := w.st.MailCounts(w.ctx); c.Waiting != 0 {
+		t.Fatalf("a title change queued %d digests", c.Waiting)
+	}
+	// The first change after a quiet spell waits for the end of the window,
+	// gathering what follows.
+	w.update(w.finding, sandpit.FindingUpdate{Status: strp(sandpit.FindingPlanned)})
+	drain(t, wk)
+	w.clock.Advance(30 * time.Minute)
+	w.update(w.finding, sandpit.FindingUpdate{Response: strp("We are moving the banner above the list.")})
+	w.update(second, sandpit.FindingUpdate{Status: strp(sandpit.FindingAccepted)})
+	drain(t, wk)
+	if n := len(server.messages()); n != 0 {
+		t.Fatalf("%d digests sent before the window ended", n)
+	}
+	w.clock.Advance(30*time.Minute - time.Second)
+	drain(t, wk)
+	if n := len(server.messages()); n != 0 {
+		t.Fatalf("%d digests sent a second before the window ended", n)
+	}
+	w.clock.Advance(time.Second)
+	drain(t, wk)
+	got := server.messages()
+	if len(got) != 1 {
+		t.Fatalf("%d digests at the end of the window, want 1", len(got))
+	}
+	d := got[0]
+	if d.To != "clinician@example.nhs.uk" || d.Header.Get("Subject") != "2 of your reports were answered" {
+		t.Errorf("digest to %s, subject %q", d.To, d.Header.Get("Subject"))
+	}
+	if links := linkRE.FindAllString(d.Text, -1); len(links) != 2 || links[0] != "https://sandpit.example.nhs.uk/feedback" {
+		t.Errorf("digest links %q, want My feedback first", links)
+	}
+	if strings.Contains(d.Text+d.HTML, "banner") || strings.Contains(d.Text+d.HTML, "save button") {
+		t.Error("the digest holds report or response text")
+	}
+	if !strings.Contains(d.Header.Get("List-Unsubscribe"), "/unsubscribe/") {
+		t.Errorf("List-Unsubscribe %q", d.Header.Get("List-Unsubscribe"))
+	}
+
+	// A change just after a digest waits a whole window again.
+	w.clock.Advance(time.Minute)
+	w.update(second, sandpit.FindingUpdate{Response: strp("Thank you: this is planned for 0.3.")})
+	w.clock.Advance(59 * time.Minute)
+	drain(t, wk)
+	if n := len(server.messages()); n != 1 {
+		t.Fatalf("%d digests 59 minutes after the next change, want still 1", n)
+	}
+	w.clock.Advance(time.Minute)
+	drain(t, wk)
+	got = server.messages()
+	if len(got) != 2 || got[1].Header.Get("Subject") != "1 of your reports was answered" {
+		t.Fatalf("%d digests, the last %q; want 2, the last about 1 report", len(got), got[len(got)-1].Header.Get("Subject"))
+	}
+	first, _ := mailDate(got[0])
+	next, _ := mailDate(got[1])
+	if first.Sub(t0) != time.Hour || next.Sub(first) < time.Hour {
+		t.Errorf("digests at %v and %v after the first change; want 1h, then at least 1h apart", first.Sub(t0), next.Sub(t0))
+	}
+}
+
+// mailDate is a received message's Date.
+func mailDate(m received) (time.Time, error) { return m.Header.Date() }
+
+func TestNoDigestWithoutMail(t *testing.T) {
+	w := newWorld(t)
+	w.update(w.finding, sandpit.FindingUpdate{Status: strp(sandpit.FindingPlanned), Response: strp("Planned for 0.2.")})
+	if c, err := w.st.MailCounts(w.ctx); err != nil || c != (store.MailCounts{}) {
+		t.Errorf("outbox %+v, %v; want empty when SANDPIT_SMTP_URL is not set", c, err)
+	}
+}
+
+func TestRemindersAtMostTwoWhileOpen(t *testing.T) {
+	w := newMailWorld(t, time.Hour)
+	server := startSMTP(t)
+	wk := newWorker(t, w, w.st, server, 20, 48*time.Hour, 168*time.Hour)
+	// A second clinician who finished gets no reminder.
+	done := w.newClinician("finished@example.nhs.uk", "doctor")
+	tr, _, err := w.st.StartTrial(w.ctx, w.release, done.ID(), 1, true, sandpit.AuditEntry{Action: sandpit.AuditConsent})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.st.CompleteTrials(w.ctx, []int64{tr.ID}, w.clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	step := func(to time.Duration, wantQueued, wantTotal int) {
+		t.Helper()
+		w.clock.Advance(to)
+		n, err := wk.QueueReminders(w.ctx)
+		if err != nil || n != wantQueued {
+			t.Fatalf("queued %d, %v; want %d", n, err, wantQueued)
+		}
+		drain(t, wk)
+		if got := len(server.messages()); got != wantTotal {
+			t.Fatalf("%d reminders in all, want %d", got, wantTotal)
+		}
+	}
+	step(47*time.Hour, 0, 0)
+	step(time.Hour, 1, 1) // 48 h
+	step(2*time.Hour, 0, 1)
+	step(118*time.Hour, 1, 2) // 168 h
+	step(200*time.Hour, 0, 2)
+	m := server.messages()[0]
+	if m.To != "clinician@example.nhs.uk" || m.Header.Get("Subject") != "Finish your trial of Medicines reconciliation, release 0.1" {
+		t.Errorf("reminder to %s, %q", m.To, m.Header.Get("Subject"))
+	}
+	if links := linkRE.FindAllString(m.Text, -1); len(links) != 2 || links[0] != fmt.Sprintf("https://sandpit.example.nhs.uk/trials/%d", w.trial) {
+		t.Errorf("reminder links %q", links)
+	}
+
+	// A late start on a release that closes before its reminder is due gets
+	// none: reminders come only while the release is open.
+	late := w.newClinician("late@example.nhs.uk", "pharmacist")
+	if _, _, err := w.st.StartTrial(w.ctx, w.release, late.ID(), 1, true, sandpit.AuditEntry{Action: sandpit.AuditConsent}); err != nil {
+		t.Fatal(err)
+	}
+	w.clock.Advance(48 * time.Hour)
+	if n, err := wk.QueueReminders(w.ctx); err != nil || n != 1 {
+		t.Fatalf("queued %d, %v; want 1", n, err)
+	}
+	if err := w.app.Authoring.Close(w.ctx, w.actors[kindOwner], w.release); err != nil {
+		t.Fatal(err)
+	}
+	drain(t, wk)
+	if got := len(server.messages()); got != 2 {
+		t.Errorf("%d reminders after the release closed, want still 2", got)
+	}
+	step(200*time.Hour, 0, 2)
+}
+
+func strp(s string) *string { return &s }
