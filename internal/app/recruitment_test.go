@@ -3,6 +3,7 @@ package app_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -52,12 +53,10 @@ func TestRecruitmentPermissions(t *testing.T) {
 func TestInviteWithoutMailNamesTheSetting(t *testing.T) {
 	w := newWorld(t)
 	_, err := w.app.Recruitment.Invite(w.ctx, w.actors[kindOwner], w.release, []string{"a@example.nhs.uk"})
-	if sandpit.ErrorCode(err) != sandpit.EUNAVAILABLE || !contains(sandpit.ErrorMessage(err), "SANDPIT_SMTP_URL") {
+	if sandpit.ErrorCode(err) != sandpit.EUNAVAILABLE || !strings.Contains(sandpit.ErrorMessage(err), "SANDPIT_SMTP_URL") {
 		t.Errorf("invite without mail: %v; want EUNAVAILABLE naming SANDPIT_SMTP_URL", err)
 	}
 }
-
-func contains(s, sub string) bool { return len(sub) == 0 || (len(s) >= len(sub) && (s[:len(sub)] == sub || contains(s[1:], sub))) }
 
 func TestInviteValidatesAndCounts(t *testing.T) {
 	w := newMailWorld(t, time.Hour)
