@@ -97,8 +97,9 @@ func CheckInvitations(emails []string) error {
 	return nil
 }
 
-// MaxTarget is the largest recruitment target of one profession.
-const MaxTarget = 10000
+// MaxTarget is the largest recruitment target of one profession (the
+// targets page says "1,000").
+const MaxTarget = 1000
 
 // CheckTargets validates recruitment targets: professions of the profile,
 // whole numbers from 0 to MaxTarget.

@@ -232,7 +232,7 @@ func (s *Server) handleTargetsSubmit(c echo.Context) error {
 		}
 		n, err := atoiField(v)
 		if err != nil || n < 0 || n > sandpit.MaxTarget {
-			errs.Add("target-"+p, fmt.Sprintf("Enter the number of %s as a whole number from 0 to %d, or leave it empty", sandpit.ProfessionPlural(p), sandpit.MaxTarget))
+			errs.Add("target-"+p, fmt.Sprintf("Enter the number of %s as a whole number from 0 to 1,000, or leave it empty", sandpit.ProfessionPlural(p)))
 			continue
 		}
 		targets[p] = n
@@ -265,7 +265,8 @@ func (s *Server) handleTargetsSubmit(c echo.Context) error {
 // groupRow is one profession of the recruitment panel.
 type groupRow struct {
 	Label     string
-	Target    *int
+	Limited   bool // the profession has a target
+	Target    int
 	Started   int
 	Completed int
 	Reached   bool
@@ -286,8 +287,9 @@ func recruitmentPanelOf(r *store.Recruitment) *recruitmentPanel {
 		if !ok {
 			continue
 		}
-		row := groupRow{Label: sandpit.OptionLabel(prof), Target: g.Target, Started: g.Started, Completed: g.Completed}
+		row := groupRow{Label: sandpit.OptionLabel(prof), Started: g.Started, Completed: g.Completed}
 		if g.Target != nil {
+			row.Limited, row.Target = true, *g.Target
 			row.Reached = g.Started >= *g.Target
 			row.ToGo = max(*g.Target-g.Started, 0)
 		}

@@ -95,7 +95,7 @@ func TestRecruitmentAPIAndPages(t *testing.T) {
 	b := w.browser()
 	b.signIn("owner@example.nhs.uk")
 	page := b.getPage(t, path, http.StatusOK)
-	for _, want := range []string{`id="recruitment"`, "Invited by email", "Target reached", "4 to go", path + "/invitations", path + "/targets"} {
+	for _, want := range []string{`id="recruitment"`, "Invited by email", "Target reached", "0 of 4 started", "4 more wanted", path + "/invitations", path + "/targets"} {
 		if !strings.Contains(page, want) {
 			t.Errorf("release page lacks %q", want)
 		}
