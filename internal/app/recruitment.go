@@ -78,6 +78,13 @@ func (r *Recruitment) Invite(ctx context.Context, a Actor, releaseID int64, emai
 	return r.store.Invite(ctx, releaseID, clean, a.teamEntry(sandpit.AuditInvited, m.TeamID))
 }
 
+// InviteForm checks that the actor may invite clinicians to release
+// releaseID, for the page that takes the addresses.
+func (r *Recruitment) InviteForm(ctx context.Context, a Actor, releaseID int64) error {
+	_, err := r.release(ctx, a, releaseID, sandpit.CanInviteClinicians)
+	return err
+}
+
 // Status is a release's recruitment: invitations, trials started and
 // completed, by profession against the targets.
 func (r *Recruitment) Status(ctx context.Context, a Actor, releaseID int64) (*store.Recruitment, error) {

@@ -93,8 +93,7 @@ type invitationView struct {
 // invitationPage builds the invitation page of release id.
 func (s *Server) invitationPage(c echo.Context, id int64) (invitationView, error) {
 	ctx, a := c.Request().Context(), actorOf(c)
-	// Asking for the recruitment checks the permission to invite.
-	if _, err := s.app.Recruitment.Status(ctx, a, id); err != nil {
+	if err := s.app.Recruitment.InviteForm(ctx, a, id); err != nil {
 		return invitationView{}, err
 	}
 	rv, err := s.app.Authoring.Release(ctx, a, id)
