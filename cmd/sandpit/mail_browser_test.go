@@ -180,4 +180,39 @@ func TestBrowserRecruitmentPages(t *testing.T) {
 			})
 		}
 	}
+	// Last, the release takes no more nurses, and the demo nurse is told so
+	// on the consent page.
+	err = chromedp.Do(pageCtx, chromedp.EmulateViewport(1280, 900),
+		chromedp.Navigate(s.URL+"/releases/3/targets"), chromedp.WaitVisible("#target-nurse"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Run(pageCtx, chromedp.Evaluate[bool](`(document.querySelector('#target-nurse').value = '0') === '0'`)); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(pageCtx, chromedp.Click("main form .nhsuk-button"), chromedp.WaitVisible("#recruitment")); err != nil {
+		t.Fatal(err)
+	}
+	signInThroughTheForm(t, pageCtx, s.URL, "clinician@demo.sandpit.test", passwords["clinician@demo.sandpit.test"])
+	for _, width := range []int64{1280, 390} {
+		if err := chromedp.Do(pageCtx, chromedp.EmulateViewport(width, 900), chromedp.Navigate(s.URL+"/releases/3/consent"), chromedp.WaitVisible("#enough")); err != nil {
+			t.Fatalf("the consent page over the target: %v", err)
+		}
+		text, err := chromedp.Run(pageCtx, chromedp.Evaluate[string](`document.querySelector('#enough').innerText`))
+		if err != nil || !strings.Contains(text, "This trial has enough nurses for now, thank you.") {
+			t.Errorf("the consent page says %q, %v", text, err)
+		}
+		shot, err := chromedp.Run(pageCtx, chromedp.FullScreenshot(100))
+		if err != nil {
+			t.Fatal(err)
+		}
+		file := filepath.Join(shots, "recruitment-consent-enough-"+strconv.FormatInt(width, 10)+".png")
+		if err := os.WriteFile(file, shot, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("screenshot: %s", file)
+		for _, v := range runAxe(t, pageCtx, axe) {
+			t.Errorf("axe on the consent page %s (%s): %s", v.ID, v.Impact, v.Help)
+		}
+	}
 }
