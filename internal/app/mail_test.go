@@ -469,3 +469,32 @@ func TestRemindersAtMostTwoWhileOpen(t *testing.T) {
 }
 
 func strp(s string) *string { return &s }
+
+func TestRefusedForGoodIsGivenUpAfterAFewTries(t *testing.T) {
+	w := newMailWorld(t, time.Hour)
+	server := startSMTP(t)
+	wk := newWorker(t, w, w.st, server, 20)
+	if _, err := w.app.Recruitment.Invite(w.ctx, w.actors[kindOwner], w.release, []string{"nobody@example.nhs.uk", "ada@example.nhs.uk"}); err != nil {
+		t.Fatal(err)
+	}
+	tries := 0
+	for range 20 {
+		drain(t, wk)
+		if c, _ := w.st.MailCounts(w.ctx); c.Waiting == 0 {
+			break
+		}
+		tries++
+		w.clock.Advance(30 * time.Second)
+	}
+	c, err := w.st.MailCounts(w.ctx)
+	if err != nil || c != (store.MailCounts{Sent: 1, Failed: 1}) {
+		t.Fatalf("outbox %+v, %v; want 1 sent and 1 given up", c, err)
+	}
+	// Given up on the 6th try: the first at once, then five more.
+	if tries != 5 {
+		t.Errorf("given up after %d retries, want 5", tries)
+	}
+	if got := server.messages(); len(got) != 1 || got[0].To != "ada@example.nhs.uk" {
+		t.Errorf("delivered %v", got)
+	}
+}

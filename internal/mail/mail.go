@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"context"
 	"embed"
+	"errors"
 	"fmt"
 	htmltemplate "html/template"
 	"log/slog"
@@ -174,12 +175,14 @@ func (w *Worker) Run(ctx context.Context, poll time.Duration) {
 			}
 			lastReminders = w.cfg.Now()
 		}
+		// Whole batches follow one another until the relay fails: then
+		// the next poll tries again.
 		for {
-			n, err := w.SendDue(ctx)
+			n, failed, err := w.sendDue(ctx)
 			if err != nil && ctx.Err() == nil {
 				w.log.Error("send mail", "err", err)
 			}
-			if n < w.cfg.Batch || err != nil {
+			if n < w.cfg.Batch || failed > 0 || err != nil {
 				break
 			}
 		}
@@ -203,9 +206,15 @@ func (w *Worker) QueueReminders(ctx context.Context) (int, error) {
 // relay refuses, or that cannot reach it, is tried again after
 // sandpit.MailRetryDelay. It returns how many it claimed.
 func (w *Worker) SendDue(ctx context.Context) (int, error) {
+	n, _, err := w.sendDue(ctx)
+	return n, err
+}
+
+// sendDue is SendDue, also counting the messages that failed.
+func (w *Worker) sendDue(ctx context.Context) (claimed, failed int, err error) {
 	msgs, err := w.box.ClaimMail(ctx, w.cfg.Batch, w.cfg.Lease)
 	if err != nil || len(msgs) == 0 {
-		return 0, err
+		return 0, 0, err
 	}
 	var client *gomail.Client
 	defer func() {
@@ -213,29 +222,46 @@ func (w *Worker) SendDue(ctx context.Context) (int, error) {
 			client.Close()
 		}
 	}()
+	// down is why the relay cannot be reached: the rest of the batch waits
+	// for the next try rather than each waiting for its own timeout.
+	var down error
 	for _, m := range msgs {
 		if m.Skip != "" {
 			if err := w.box.MailDone(ctx, m.ID, "skipped: "+m.Skip); err != nil {
-				return len(msgs), err
+				return len(msgs), failed, err
 			}
 			continue
 		}
 		msg, sendErr := w.message(m)
+		if sendErr == nil && down != nil {
+			sendErr = down
+		}
 		if sendErr == nil && client == nil {
 			if client, sendErr = w.cfg.SMTP.client(); sendErr == nil {
 				if sendErr = client.DialWithContext(ctx); sendErr != nil {
-					client = nil
+					client, down = nil, sendErr
 				}
 			}
 		}
 		if sendErr == nil {
 			sendErr = client.Send(msg)
 		}
+		if sendErr != nil && permanent(sendErr) && m.Tries >= maxPermanentTries {
+			// The relay keeps refusing this message for good (a 5xx, such
+			// as an unknown mailbox): it is given up, and logged.
+			w.log.Error("mail refused for good; given up", "message", m.ID, "kind", m.Kind, "tries", m.Tries, "err", sendErr)
+			if err := w.box.MailDone(ctx, m.ID, "failed: "+sendErr.Error()); err != nil {
+				return len(msgs), failed, err
+			}
+			failed++
+			continue
+		}
 		if sendErr != nil {
+			failed++
 			retry := w.cfg.Now().Add(sandpit.MailRetryDelay(m.Tries))
 			w.log.Warn("mail not sent; will try again", "message", m.ID, "kind", m.Kind, "tries", m.Tries, "retry_at", retry, "err", sendErr)
 			if err := w.box.MailFailed(ctx, m.ID, sendErr.Error(), retry); err != nil {
-				return len(msgs), err
+				return len(msgs), failed, err
 			}
 			if client != nil {
 				client.Close()
@@ -244,10 +270,22 @@ func (w *Worker) SendDue(ctx context.Context) (int, error) {
 			continue
 		}
 		if err := w.box.MailDone(ctx, m.ID, "sent"); err != nil {
-			return len(msgs), err
+			return len(msgs), failed, err
 		}
 	}
-	return len(msgs), nil
+	return len(msgs), failed, nil
+}
+
+// maxPermanentTries is how many times a message the relay refuses for good
+// (a 5xx answer) is tried before it is given up: a refusal can be a
+// relay's passing misconfiguration, so a few tries over a minute or so.
+const maxPermanentTries = 6
+
+// permanent reports whether err is the relay's lasting refusal of a
+// message, as opposed to a failure to reach it or a temporary (4xx) one.
+func permanent(err error) bool {
+	var se *gomail.SendError
+	return errors.As(err, &se) && !se.IsTemp() && se.ErrorCode() >= 500
 }
 
 // view is what a message's templates read.

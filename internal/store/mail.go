@@ -270,7 +270,7 @@ func (s *Store) describe(tx *gorm.DB, m *OutboxMessage) error {
 }
 
 // MailDone records that message id was sent (outcome "sent") or will never
-// be (outcome "skipped: …").
+// be (outcome "skipped: …" or "failed: …").
 func (s *Store) MailDone(ctx context.Context, id int64, outcome string) error {
 	err := s.write.WithContext(ctx).Exec("UPDATE mail_messages SET sent_at = ?, outcome = ?, claimed_until = NULL WHERE id = ?", s.Now(), outcome, id).Error
 	if err != nil {
@@ -294,7 +294,7 @@ func (s *Store) MailFailed(ctx context.Context, id int64, reason string, retryAt
 // MailCounts is how many messages are waiting and how many were sent, for
 // metrics and tests.
 type MailCounts struct {
-	Waiting, Sent, Skipped int
+	Waiting, Sent, Skipped, Failed int
 }
 
 // MailCounts counts the outbox.
@@ -303,7 +303,8 @@ func (s *Store) MailCounts(ctx context.Context) (MailCounts, error) {
 	err := s.read.WithContext(ctx).Raw(`SELECT
 		COALESCE(SUM(CASE WHEN sent_at IS NULL THEN 1 ELSE 0 END), 0) AS waiting,
 		COALESCE(SUM(CASE WHEN outcome = 'sent' THEN 1 ELSE 0 END), 0) AS sent,
-		COALESCE(SUM(CASE WHEN outcome LIKE 'skipped%' THEN 1 ELSE 0 END), 0) AS skipped FROM mail_messages`).Scan(&c).Error
+		COALESCE(SUM(CASE WHEN outcome LIKE 'skipped%' THEN 1 ELSE 0 END), 0) AS skipped,
+		COALESCE(SUM(CASE WHEN outcome LIKE 'failed%' THEN 1 ELSE 0 END), 0) AS failed FROM mail_messages`).Scan(&c).Error
 	if err != nil {
 		return c, fmt.Errorf("store: mail counts: %w", err)
 	}
