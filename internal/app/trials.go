@@ -140,6 +140,9 @@ type Available struct {
 	// Releases is empty.
 	Clinician bool
 	Releases  []store.AvailableRelease
+	// Full says, by release id, why the caller cannot start a release
+	// they have no trial of: it has enough of their profession for now.
+	Full map[int64]string
 }
 
 // Available lists the open releases the caller may take, newest first, with
@@ -155,7 +158,18 @@ func (s *Trials) Available(ctx context.Context, a Actor) (*Available, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Available{Clinician: true, Releases: list}, nil
+	av := &Available{Clinician: true, Releases: list, Full: map[int64]string{}}
+	for _, r := range list {
+		if r.TrialID != nil {
+			continue
+		}
+		if err := s.checkTarget(ctx, a, r.ReleaseID); sandpit.ErrorCode(err) == sandpit.ECONFLICT {
+			av.Full[r.ReleaseID] = sandpit.ErrorMessage(err)
+		} else if err != nil {
+			return nil, err
+		}
+	}
+	return av, nil
 }
 
 // release loads release id's meta, if the caller may see it.

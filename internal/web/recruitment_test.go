@@ -137,6 +137,10 @@ func TestRecruitmentAPIAndPages(t *testing.T) {
 		t.Error("the consent page says enough nurses below the target")
 	}
 	w.mustAPI(200, "PUT", path+"/targets", owner, `{"nurse": 1}`)
+	if page := lb.getPage(t, "/trials", http.StatusOK); !strings.Contains(page, "This trial has enough nurses for now, thank you.") ||
+		strings.Contains(page, `href="`+path+`/consent"`) {
+		t.Error("the open trials list offers a release with enough nurses")
+	}
 	if page := lb.getPage(t, path+"/consent", http.StatusOK); !strings.Contains(page, "This trial has enough nurses for now, thank you.") || strings.Contains(page, `action="`+path+`/consent"`) {
 		t.Error("the consent page over the target does not thank the nurse, or still offers the form")
 	}

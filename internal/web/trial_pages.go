@@ -62,6 +62,7 @@ type trialListItem struct {
 	Started   bool
 	Completed bool
 	TrialHref string
+	Full      string // the release has enough of the caller's profession for now
 }
 
 // trialListView is the list of open trials.
@@ -80,7 +81,8 @@ func (s *Server) handleTrialList(c echo.Context) error {
 	}
 	view := trialListView{Layout: s.layout(c, "Open trials"), Clinician: av.Clinician}
 	for _, r := range av.Releases {
-		item := trialListItem{AvailableRelease: r, Minutes: minutesFor(r.Tasks), Started: r.TrialID != nil, Completed: r.CompletedAt != nil}
+		item := trialListItem{AvailableRelease: r, Minutes: minutesFor(r.Tasks), Started: r.TrialID != nil, Completed: r.CompletedAt != nil,
+			Full: av.Full[r.ReleaseID]}
 		if r.TrialID != nil {
 			item.TrialHref = trialPath(*r.TrialID)
 		}
