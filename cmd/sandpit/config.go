@@ -5,13 +5,16 @@ import (
 	"fmt"
 	"io"
 	"net"
+	netmail "net/mail"
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/sandpit-nhs/sandpit/internal/app"
+	"github.com/sandpit-nhs/sandpit/internal/mail"
 	"github.com/sandpit-nhs/sandpit/internal/ocr"
 	"github.com/sandpit-nhs/sandpit/internal/sandpit"
 	"github.com/sandpit-nhs/sandpit/internal/store"
@@ -33,6 +36,10 @@ type config struct {
 	MetricsAddr string
 	PasswordIn  string
 	Demo        bool
+	SMTPURL     string
+	MailFrom    string
+	Digest      string
+	Reminders   string
 
 	// Parsed from the strings above by check.
 	database     store.Location
@@ -43,6 +50,9 @@ type config struct {
 	passwordCost int
 	passwordOff  bool
 	sso          []app.SSOProvider
+	smtp         *mail.SMTP // nil: no email
+	digest       time.Duration
+	reminders    []time.Duration
 }
 
 // minSessionKeyLength is the shortest session key accepted, in bytes.
@@ -63,6 +73,10 @@ var settingEnv = map[string]string{
 	"tesseract":         "SANDPIT_TESSERACT",
 	"metrics-addr":      "SANDPIT_METRICS_ADDR",
 	"password-signin":   "SANDPIT_PASSWORD_SIGNIN",
+	"smtp-url":          "SANDPIT_SMTP_URL",
+	"mail-from":         "SANDPIT_MAIL_FROM",
+	"feedback-digest":   "SANDPIT_FEEDBACK_DIGEST",
+	"reminders":         "SANDPIT_REMINDERS",
 }
 
 // flags defines each setting on fs with its built-in default. The help text
@@ -82,6 +96,10 @@ func (c *config) flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.OCR, "ocr", "on", "SANDPIT_OCR: on reads every uploaded screen with Tesseract and refuses one showing a real NHS number (Sandpit will not start without the tesseract binary); off leaves screens unchecked, and the upload pages say so")
 	fs.StringVar(&c.Tesseract, "tesseract", "tesseract", "SANDPIT_TESSERACT: the tesseract binary, a path or a name on PATH")
 	fs.StringVar(&c.PasswordIn, "password-signin", "true", "SANDPIT_PASSWORD_SIGNIN: false turns off signing in, registering and setting passwords with passwords, pages and API, for organisations that require their own sign-in (SANDPIT_OIDC_PROVIDERS); admins keep sandpit admin sign-in-link")
+	fs.StringVar(&c.SMTPURL, "smtp-url", "", "SANDPIT_SMTP_URL: the SMTP relay email goes through, smtp://user:password@host:587 (STARTTLS required; add ?starttls=opportunistic, or ?starttls=none for a relay on the same host) or smtps://user:password@host:465 (default: none; Sandpit sends no email and invitations are refused)")
+	fs.StringVar(&c.MailFrom, "mail-from", "", "SANDPIT_MAIL_FROM: the From address of Sandpit's email, e.g. \"Sandpit <sandpit@nhs.net>\"; needed with SANDPIT_SMTP_URL")
+	fs.StringVar(&c.Digest, "feedback-digest", "24h", "SANDPIT_FEEDBACK_DIGEST: the least time between two \"you said, we did\" emails to one clinician; the first change after a quiet spell is sent at the end of it")
+	fs.StringVar(&c.Reminders, "reminders", "48h,168h", "SANDPIT_REMINDERS: comma-separated waits after consent at which a clinician with an unfinished trial of an open release is reminded by email, at most one each; off sends none")
 	fs.BoolVar(&c.Demo, "demo", false, "load the demo team, workflow and accounts, and print the accounts")
 }
 
@@ -155,6 +173,9 @@ func (c *config) check() error {
 			return fmt.Errorf("SANDPIT_METRICS_ADDR %q: want host:port, e.g. 127.0.0.1:9090, or off", c.MetricsAddr)
 		}
 	}
+	if err := c.checkMail(); err != nil {
+		return err
+	}
 	if c.PseudoKey != "" && len(c.PseudoKey) < minSessionKeyLength {
 		return fmt.Errorf("SANDPIT_PSEUDONYM_KEY: want %d or more characters", minSessionKeyLength)
 	}
@@ -210,4 +231,35 @@ func (c *config) screenReader() (app.ScreenReader, error) {
 		return nil, err
 	}
 	return t, nil
+}
+
+// checkMail validates the email settings.
+func (c *config) checkMail() error {
+	c.smtp = nil
+	if c.SMTPURL != "" {
+		s, err := mail.ParseSMTPURL(c.SMTPURL)
+		if err != nil {
+			return fmt.Errorf("SANDPIT_SMTP_URL: %v", err)
+		}
+		if _, err := netmail.ParseAddress(c.MailFrom); err != nil {
+			return fmt.Errorf("SANDPIT_MAIL_FROM %q: want an address such as sandpit@nhs.net or \"Sandpit <sandpit@nhs.net>\", needed with SANDPIT_SMTP_URL", c.MailFrom)
+		}
+		c.smtp = &s
+	}
+	d, err := time.ParseDuration(c.Digest)
+	if err != nil || d <= 0 {
+		return fmt.Errorf("SANDPIT_FEEDBACK_DIGEST %q: want a duration such as 24h or 30m", c.Digest)
+	}
+	c.digest = d
+	c.reminders = nil
+	if c.Reminders != "off" {
+		for _, part := range strings.Split(c.Reminders, ",") {
+			d, err := time.ParseDuration(strings.TrimSpace(part))
+			if err != nil || d <= 0 || (len(c.reminders) > 0 && d <= c.reminders[len(c.reminders)-1]) {
+				return fmt.Errorf("SANDPIT_REMINDERS %q: want increasing durations such as 48h,168h, or off", c.Reminders)
+			}
+			c.reminders = append(c.reminders, d)
+		}
+	}
+	return nil
 }

@@ -14,12 +14,16 @@ import (
 	"time"
 
 	"github.com/sandpit-nhs/sandpit/internal/demo"
+	"github.com/sandpit-nhs/sandpit/internal/mail"
 	"github.com/sandpit-nhs/sandpit/internal/sandpit"
 	"github.com/sandpit-nhs/sandpit/internal/store"
 	"github.com/sandpit-nhs/sandpit/internal/web"
 	"github.com/sandpit-nhs/sandpit/static"
 	"github.com/sandpit-nhs/sandpit/templates"
 )
+
+// mailPoll is how often the outbox worker looks for mail due.
+const mailPoll = 2 * time.Second
 
 // shutdownGrace is how long in-flight requests get to finish after a signal.
 const shutdownGrace = 25 * time.Second
@@ -55,16 +59,37 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return err
 	}
+	unsubscribeKey, err := keptSecret(ctx, st, "unsubscribe_key", "")
+	if err != nil {
+		return err
+	}
 	renderer, err := web.NewRenderer(templates.FS)
 	if err != nil {
 		return err
 	}
 	srv := web.NewServer(web.Config{BaseURL: cfg.baseURL, Version: version, SessionKeys: keys,
 		PseudonymKey: pseudonymKey, OpenRegistration: cfg.openReg, TrustedProxies: cfg.proxies, PasswordCost: cfg.passwordCost, Screens: screens,
-		SSO: cfg.sso, NoPasswordSignIn: cfg.passwordOff}, log, st, renderer, static.FS)
+		SSO: cfg.sso, NoPasswordSignIn: cfg.passwordOff,
+		Mail: cfg.smtp != nil, FeedbackDigest: cfg.digest, UnsubscribeKey: unsubscribeKey}, log, st, renderer, static.FS)
 	// Providers are discovered in the background, again and again while
 	// one is down: Sandpit serves whatever they do.
 	go srv.DiscoverSSO(ctx)
+	if cfg.smtp != nil {
+		// Every replica runs the outbox worker: claims keep a message to
+		// one sender at a time.
+		worker, err := mail.NewWorker(mail.Config{SMTP: *cfg.smtp, From: cfg.MailFrom, BaseURL: cfg.baseURL.String(),
+			UnsubscribeKey: unsubscribeKey, Reminders: cfg.reminders, Now: st.Now}, st, log)
+		if err != nil {
+			return err
+		}
+		workerCtx, stopWorker := context.WithCancel(ctx)
+		workerDone := make(chan struct{})
+		go func() { defer close(workerDone); worker.Run(workerCtx, mailPoll) }()
+		defer func() { stopWorker(); <-workerDone }()
+		log.Info("sending email", "smtp_host", cfg.smtp.Host, "from", cfg.MailFrom)
+	} else {
+		log.Warn("SANDPIT_SMTP_URL is not set: Sandpit sends no email, and invitations by email are refused")
+	}
 	if cfg.Demo {
 		hash := func(p string) (string, error) { return sandpit.HashPassword(p, cfg.passwordCost) }
 		if err := demo.Seed(ctx, st, hash); err != nil {

@@ -88,7 +88,19 @@ type Config struct {
 	// Decoders bounds how many screen images are decoded at once, across
 	// every request (nil: New sizes it to the cores).
 	Decoders sandpit.Decoders
+	// Mail says Sandpit can send email (SANDPIT_SMTP_URL is set): without
+	// it invitations answer EUNAVAILABLE and no digest is queued.
+	Mail bool
+	// FeedbackDigest is the least time between two "you said, we did"
+	// digests to one clinician (SANDPIT_FEEDBACK_DIGEST).
+	FeedbackDigest time.Duration
+	// UnsubscribeKey signs the unsubscribe links of emails.
+	UnsubscribeKey []byte
 }
+
+// DefaultFeedbackDigest is the least time between two digests to one
+// clinician when SANDPIT_FEEDBACK_DIGEST is not set.
+const DefaultFeedbackDigest = 24 * time.Hour
 
 // ScreenReader reads the words, with their boxes, in a PNG or JPEG image.
 type ScreenReader interface {
@@ -104,6 +116,8 @@ type App struct {
 	Reports   *Reports
 	Exports   *Exports
 	Safety    *Safety
+	// Recruitment invites clinicians and sets targets by profession.
+	Recruitment *Recruitment
 }
 
 // New wires the services around the store.
@@ -113,6 +127,9 @@ func New(st *store.Store, cfg Config) *App {
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.FeedbackDigest == 0 {
+		cfg.FeedbackDigest = DefaultFeedbackDigest
 	}
 	if cfg.Decoders == nil {
 		cfg.Decoders = sandpit.NewDecoders(runtime.GOMAXPROCS(0))
@@ -125,6 +142,8 @@ func New(st *store.Store, cfg Config) *App {
 		Reports:   newReports(st, cfg),
 		Exports:   newExports(st, cfg),
 		Safety:    newSafety(st, cfg),
+
+		Recruitment: newRecruitment(st, cfg),
 	}
 }
 

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"time"
 
 	"github.com/sandpit-nhs/sandpit/internal/sandpit"
 	"github.com/sandpit-nhs/sandpit/internal/store"
@@ -15,7 +16,7 @@ type findingStore interface {
 	ReportMeta(ctx context.Context, scope store.Scope, id int64) (*store.FindingMeta, error)
 	WorkflowFindings(ctx context.Context, scope store.Scope, workflowID int64) ([]store.FindingSummary, error)
 	Finding(ctx context.Context, scope store.Scope, id int64) (*store.FindingDetail, error)
-	UpdateFinding(ctx context.Context, id int64, u sandpit.FindingUpdate, entry sandpit.AuditEntry) error
+	UpdateFinding(ctx context.Context, id int64, u sandpit.FindingUpdate, digest time.Duration, entry sandpit.AuditEntry) error
 	MergeFindings(ctx context.Context, into int64, from []int64, entry sandpit.AuditEntry) error
 	MoveReport(ctx context.Context, reportID, to int64, entry sandpit.AuditEntry) error
 }
@@ -24,9 +25,18 @@ type findingStore interface {
 // curation: update, merge, move a report.
 type Findings struct {
 	store findingStore
+	// digest is the least time between two "you said, we did" digests to
+	// one clinician; 0 when Sandpit sends no email.
+	digest time.Duration
 }
 
-func newFindings(st *store.Store, _ Config) *Findings { return &Findings{store: st} }
+func newFindings(st *store.Store, cfg Config) *Findings {
+	f := &Findings{store: st}
+	if cfg.Mail {
+		f.digest = cfg.FeedbackDigest
+	}
+	return f
+}
 
 // Board is a workflow's findings in order, and whether the actor may curate
 // them.
@@ -145,7 +155,9 @@ func (f *Findings) Summary(ctx context.Context, a Actor, id int64) (*store.Findi
 }
 
 // Update applies upd to finding id: its team's product owners and admins.
-// A status of wont_fix needs a reason (API.md).
+// A status of wont_fix needs a reason (API.md). A change of status or
+// response queues, in the same transaction, a "you said, we did" digest to
+// each clinician who reported into the finding.
 func (f *Findings) Update(ctx context.Context, a Actor, id int64, upd sandpit.FindingUpdate) (*store.FindingSummary, error) {
 	m, err := f.curatable(ctx, a, id)
 	if err != nil {
@@ -154,7 +166,7 @@ func (f *Findings) Update(ctx context.Context, a Actor, id int64, upd sandpit.Fi
 	if err := upd.Validate(); err != nil {
 		return nil, err
 	}
-	if err := f.store.UpdateFinding(ctx, id, upd, a.teamEntry(sandpit.AuditFindingUpdated, m.TeamID)); err != nil {
+	if err := f.store.UpdateFinding(ctx, id, upd, f.digest, a.teamEntry(sandpit.AuditFindingUpdated, m.TeamID)); err != nil {
 		return nil, err
 	}
 	return f.Summary(ctx, a, id)

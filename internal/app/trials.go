@@ -31,6 +31,7 @@ type trialStore interface {
 	WithdrawTrial(ctx context.Context, id, userID int64, entry sandpit.AuditEntry) error
 	CreateReport(ctx context.Context, w store.TrialWrite, workflowID int64, r sandpit.Report) (*sandpit.Report, error)
 	FeedbackOf(ctx context.Context, userID int64) ([]store.Feedback, error)
+	ProfessionStarted(ctx context.Context, releaseID int64, profession string) (target int, limited bool, started int, err error)
 }
 
 // Trials is the use cases of consent, trial writes (start, click, pause,
@@ -139,6 +140,9 @@ type Available struct {
 	// Releases is empty.
 	Clinician bool
 	Releases  []store.AvailableRelease
+	// Full says, by release id, why the caller cannot start a release
+	// they have no trial of: it has enough of their profession for now.
+	Full map[int64]string
 }
 
 // Available lists the open releases the caller may take, newest first, with
@@ -154,7 +158,18 @@ func (s *Trials) Available(ctx context.Context, a Actor) (*Available, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Available{Clinician: true, Releases: list}, nil
+	av := &Available{Clinician: true, Releases: list, Full: map[int64]string{}}
+	for _, r := range list {
+		if r.TrialID != nil {
+			continue
+		}
+		if err := s.checkTarget(ctx, a, r.ReleaseID); sandpit.ErrorCode(err) == sandpit.ECONFLICT {
+			av.Full[r.ReleaseID] = sandpit.ErrorMessage(err)
+		} else if err != nil {
+			return nil, err
+		}
+	}
+	return av, nil
 }
 
 // release loads release id's meta, if the caller may see it.
@@ -191,6 +206,9 @@ type ConsentForm struct {
 	Tasks     int
 	// CanTake says the caller may start a trial of the release.
 	CanTake bool
+	// Full is why the caller cannot start though a clinician: the release
+	// has enough of their profession for now.
+	Full string
 }
 
 // Consent returns the consent form of release id.
@@ -211,8 +229,39 @@ func (s *Trials) Consent(ctx context.Context, a Actor, releaseID int64) (*Consen
 	if err != nil {
 		return nil, err
 	}
-	return &ConsentForm{ReleaseID: releaseID, Workflow: wf, Version: r.Version, Tasks: len(r.Tasks),
-		CanTake: sandpit.CanTakeTrial(a.User, m.Status)}, nil
+	f := &ConsentForm{ReleaseID: releaseID, Workflow: wf, Version: r.Version, Tasks: len(r.Tasks),
+		CanTake: sandpit.CanTakeTrial(a.User, m.Status)}
+	if f.CanTake {
+		if err := s.checkTarget(ctx, a, releaseID); sandpit.ErrorCode(err) == sandpit.ECONFLICT {
+			f.CanTake, f.Full = false, sandpit.ErrorMessage(err)
+		} else if err != nil {
+			return nil, err
+		}
+	}
+	return f, nil
+}
+
+// checkTarget is ECONFLICT when the release has as many clinicians of the
+// caller's profession as its target asks for.
+//
+// The guarantee: the count is read before the trial is written, outside its
+// transaction, so a target is never exceeded by more than the starts already
+// in flight when it was reached (each of which read a count below it); once
+// those are written, every later start is refused. A trial already started
+// is never refused: Start only asks this for a new one.
+func (s *Trials) checkTarget(ctx context.Context, a Actor, releaseID int64) error {
+	profession := "other"
+	if a.User.Profile != nil && a.User.Profile.Profession != "" {
+		profession = a.User.Profile.Profession
+	}
+	target, limited, started, err := s.store.ProfessionStarted(ctx, releaseID, profession)
+	if err != nil {
+		return err
+	}
+	if limited && started >= target {
+		return sandpit.TargetReached(profession)
+	}
+	return nil
 }
 
 // StartArgs is a clinician's consent to a trial of a release.
@@ -248,6 +297,9 @@ func (s *Trials) Start(ctx context.Context, a Actor, args StartArgs) (*Started, 
 		}
 		if !args.Accepted {
 			return nil, sandpit.Invalid("Agree to take part to start the trial.", sandpit.Required("consent.accepted"))
+		}
+		if err := s.checkTarget(ctx, a, args.ReleaseID); err != nil {
+			return nil, err
 		}
 		wf, err := s.store.Workflow(ctx, m.WorkflowID)
 		if err != nil {

@@ -31,7 +31,8 @@ func AuditActions() []string {
 		AuditTeamCreated, AuditMemberAdded, AuditResearcherGrant, AuditMemberRemoved, AuditResearcherRevok, AuditTokenCreated, AuditTokenRevoked,
 		AuditSSOSignIn, AuditIdentityLinked, AuditIdentityUnlinked, AuditSignInLink,
 		AuditWorkflowCreated, AuditReleasePublish, AuditReleaseClosed, AuditHotspotsSaved, AuditConsent, AuditWithdraw,
-		AuditFindingUpdated, AuditFindingsMerged, AuditReportMoved, AuditSafetyTriaged, AuditExport}
+		AuditFindingUpdated, AuditFindingsMerged, AuditReportMoved, AuditSafetyTriaged, AuditExport,
+		AuditInvited, AuditTargetsSet, AuditUnsubscribed}
 }
 
 // AuditEvent is one append-only record of an action.

@@ -87,3 +87,17 @@ func ReadScope(u *User) TeamScope {
 func ResearchDataOnly(u *User, teamID int64) bool {
 	return u.Has(RoleResearcher) && u.IsResearcherOf(teamID) && !CanManageTeam(u, teamID)
 }
+
+// CanInviteClinicians reports whether u may email invitations to a release
+// of team: the team's product owners and admins.
+func CanInviteClinicians(u *User, teamID int64) bool { return CanManageTeam(u, teamID) }
+
+// CanSetRecruitmentTargets reports whether u may set how many clinicians of
+// each profession a release of team wants: the team's product owners and
+// admins.
+func CanSetRecruitmentTargets(u *User, teamID int64) bool { return CanManageTeam(u, teamID) }
+
+// CanSeeRecruitment reports whether u may see who was invited to and took
+// part in the releases of team, by profession: the team's product owners
+// and admins.
+func CanSeeRecruitment(u *User, teamID int64) bool { return CanManageTeam(u, teamID) }

@@ -42,6 +42,8 @@ const (
 var blockFields = map[string]bool{
 	"comment": true, "consent_text": true, "description": true, "note": true, "notes": true,
 	"reason": true, "response": true, "scenario": true, "text": true,
+	// The addresses pasted into the invitation form, one a line.
+	"emails": true,
 }
 
 // secretFields are the password fields.

@@ -330,7 +330,12 @@ func (curationRow) TableName() string { return "findings" }
 // UpdateFinding applies u to finding id and records entry, in one
 // transaction. Setting the status to fixed (again) marks the time, which
 // ends persisting; any other status clears it.
-func (s *Store) UpdateFinding(ctx context.Context, id int64, u sandpit.FindingUpdate, entry sandpit.AuditEntry) error {
+//
+// When digest is more than 0 and the status or the response changes, each
+// clinician who reported into the finding gets it in their pending "you
+// said, we did" digest, due digest from now at the latest, in the same
+// transaction.
+func (s *Store) UpdateFinding(ctx context.Context, id int64, u sandpit.FindingUpdate, digest time.Duration, entry sandpit.AuditEntry) error {
 	err := s.transact(ctx, func(tx *gorm.DB) error {
 		var row curationRow
 		if err := tx.Where("id = ?", id).Take(&row).Error; err != nil {
@@ -365,6 +370,11 @@ func (s *Store) UpdateFinding(ctx context.Context, id int64, u sandpit.FindingUp
 			}
 		}
 		sort.Strings(changed)
+		if digest > 0 && (next.Status != row.Status || next.Response != row.Response) {
+			if err := s.queueDigest(tx, id, digest); err != nil {
+				return err
+			}
+		}
 		entry.Detail = fmt.Sprintf("finding %d: %s; status %s", id, strings.Join(changed, ", "), next.Status)
 		return s.audit(tx, entry)
 	})

@@ -300,6 +300,55 @@ var migrations = []migration{
 			used_at    {{time}}
 		)`,
 	}},
+	// Email (issue 18): an outbox written in the transaction of the event
+	// that causes each message, invitations, recruitment targets by
+	// profession, and who left which kind of email.
+	{"0011_mail", []string{
+		`CREATE TABLE mail_messages (
+			id            {{id}},
+			kind          TEXT NOT NULL,
+			to_addr       TEXT NOT NULL,
+			user_id       BIGINT REFERENCES users (id) ON DELETE CASCADE,
+			release_id    BIGINT REFERENCES releases (id) ON DELETE CASCADE,
+			trial_id      BIGINT,
+			reminder_seq  INTEGER,
+			created_at    {{time}} NOT NULL,
+			send_after    {{time}} NOT NULL,
+			claimed_until {{time}},
+			tries         INTEGER NOT NULL DEFAULT 0,
+			last_error    TEXT NOT NULL DEFAULT '',
+			sent_at       {{time}},
+			outcome       TEXT NOT NULL DEFAULT '',
+			UNIQUE (trial_id, reminder_seq)
+		)`,
+		`CREATE INDEX mail_messages_due ON mail_messages (send_after) WHERE sent_at IS NULL`,
+		`CREATE INDEX mail_messages_user ON mail_messages (user_id, kind)`,
+		`CREATE TABLE mail_digest_items (
+			message_id BIGINT NOT NULL REFERENCES mail_messages (id) ON DELETE CASCADE,
+			report_id  BIGINT NOT NULL,
+			PRIMARY KEY (message_id, report_id)
+		)`,
+		`CREATE TABLE mail_unsubscribes (
+			email_lower TEXT NOT NULL,
+			kind        TEXT NOT NULL,
+			created_at  {{time}} NOT NULL,
+			PRIMARY KEY (email_lower, kind)
+		)`,
+		`CREATE TABLE invitations (
+			release_id  BIGINT NOT NULL REFERENCES releases (id) ON DELETE CASCADE,
+			email       TEXT NOT NULL,
+			email_lower TEXT NOT NULL,
+			invited_by  BIGINT REFERENCES users (id) ON DELETE SET NULL,
+			created_at  {{time}} NOT NULL,
+			PRIMARY KEY (release_id, email_lower)
+		)`,
+		`CREATE TABLE recruitment_targets (
+			release_id BIGINT NOT NULL REFERENCES releases (id) ON DELETE CASCADE,
+			profession TEXT NOT NULL,
+			target     INTEGER NOT NULL,
+			PRIMARY KEY (release_id, profession)
+		)`,
+	}},
 }
 
 // dialectTypes maps the placeholders of migrations to each dialect's types.

@@ -24,6 +24,7 @@ var statusOf = map[string]int{
 	sandpit.ETOOLARGE:     http.StatusRequestEntityTooLarge,
 	sandpit.ERATELIMITED:  http.StatusTooManyRequests,
 	sandpit.EINTERNAL:     http.StatusInternalServerError,
+	sandpit.EUNAVAILABLE:  http.StatusServiceUnavailable,
 }
 
 // codeOf maps the statuses echo itself answers with to domain codes.
@@ -103,7 +104,9 @@ func (s *Server) handleError(err error, c echo.Context) {
 		}
 	}
 	requestID := c.Response().Header().Get(echo.HeaderXRequestID)
-	if status >= 500 {
+	// EUNAVAILABLE (503) is a setting missing, said as it is; any other
+	// 5xx is a fault whose details are logged, never shown.
+	if status >= 500 && body.Code != sandpit.EUNAVAILABLE {
 		s.log.LogAttrs(c.Request().Context(), slog.LevelError, "internal error",
 			slog.String("error", err.Error()),
 			slog.String("method", c.Request().Method),

@@ -3,6 +3,8 @@ package web
 import (
 	"bytes"
 	"net/http"
+	"strconv"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -53,7 +55,12 @@ func (s *Server) layout(c echo.Context, title string) Layout {
 // Only these fixed sentences can appear, so a crafted link cannot put words
 // on a Sandpit page.
 func flashMessage(key string) string {
+	if n, ok := strings.CutPrefix(key, "invited-"); ok {
+		return invitedMessage(n)
+	}
 	switch key {
+	case "targets":
+		return "The recruitment targets have been saved."
 	case "signed-out":
 		return "You have signed out."
 	case "linked":
@@ -164,4 +171,18 @@ type homeView struct {
 // handleHome shows what Sandpit is and who it is for.
 func (s *Server) handleHome(c echo.Context) error {
 	return s.render(c, http.StatusOK, "home/show", homeView{Layout: s.layout(c, "Clinician co-design for NHS product teams")})
+}
+
+// invitedMessage confirms that n invitations are on their way.
+func invitedMessage(n string) string {
+	switch n {
+	case "0":
+		return "Everyone on the list had been invited already, so no email was sent."
+	case "1":
+		return "1 invitation is on its way. Addresses invited before were skipped."
+	}
+	if _, err := strconv.Atoi(n); err != nil {
+		return ""
+	}
+	return n + " invitations are on their way. Addresses invited before were skipped."
 }

@@ -56,6 +56,9 @@ type releaseView struct {
 	Answered []store.FindingSummary
 	// ProblemCount is how many problems stop the release being published.
 	ProblemCount int
+	// Recruitment is who was invited and took part, by profession against
+	// the targets, for the team's product owners.
+	Recruitment *recruitmentPanel
 }
 
 // screenTitle returns the title of screen key of def, or the key itself.
@@ -87,6 +90,13 @@ func (s *Server) releaseView(c echo.Context, id int64) (releaseView, error) {
 		Version: r.Version, Notes: r.Notes, Baseline: r.Baseline, Answered: rv.Answered, ProblemCount: len(rv.Problems)}
 	if v.IsEditor && r.Status == sandpit.StatusOpen && s.cfg.BaseURL != nil {
 		v.InviteURL = strings.TrimSuffix(s.cfg.BaseURL.String(), "/") + releasePath(r.ID) + "/invite"
+	}
+	if v.IsEditor {
+		rec, err := s.app.Recruitment.Status(c.Request().Context(), actorOf(c), id)
+		if err != nil {
+			return releaseView{}, err
+		}
+		v.Recruitment = recruitmentPanelOf(rec)
 	}
 	for i, sc := range r.Screens {
 		v.Screens = append(v.Screens, screenItem{Screen: sc, Number: i + 1, First: i == 0, Last: i == len(r.Screens)-1})

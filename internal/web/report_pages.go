@@ -16,7 +16,13 @@ func (s *Server) reportPageView(c echo.Context, id int64) (*reportPageView, erro
 		return nil, err
 	}
 	layout := s.layout(c, fmt.Sprintf("Usability report: %s release %s", p.Workflow.Title, p.Release.Version))
-	return newReportPageView(layout, p), nil
+	v := newReportPageView(layout, p)
+	targets, err := s.app.Recruitment.ReportTargets(c.Request().Context(), actorOf(c), id)
+	if err != nil {
+		return nil, err
+	}
+	v.Targets = targetProgressOf(v.Report.Participants.ByProfession, targets)
+	return v, nil
 }
 
 // handleShowAndTell shows a release's report in big type, one section a

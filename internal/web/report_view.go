@@ -121,6 +121,7 @@ type reportPageView struct {
 	FixFirst     []fixItem
 	Safety       []reportFindingRow
 	Professions  []countRow
+	Targets      []targetProgress // participants by profession against the recruitment targets
 	Settings     []countRow
 	Tasks        []reportTaskRow
 	SuccessChart barChart

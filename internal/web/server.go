@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/gorilla/sessions"
 	"github.com/labstack/echo/v4"
@@ -43,6 +44,12 @@ type Config struct {
 	// NoPasswordSignIn turns off every password route, pages and API
 	// (SANDPIT_PASSWORD_SIGNIN=false).
 	NoPasswordSignIn bool
+	// Mail says an SMTP relay is set, so invitations and digests are sent.
+	Mail bool
+	// FeedbackDigest is the least time between two digests to a clinician.
+	FeedbackDigest time.Duration
+	// UnsubscribeKey signs emails' unsubscribe links.
+	UnsubscribeKey []byte
 }
 
 // Server is Sandpit's HTTP handler.
@@ -71,7 +78,8 @@ func NewServer(cfg Config, log *slog.Logger, st *store.Store, renderer *Renderer
 	}
 	s.app = app.New(st, app.Config{PasswordCost: s.cfg.PasswordCost, PseudonymKey: cfg.PseudonymKey,
 		OpenRegistration: cfg.OpenRegistration, Version: cfg.Version, Now: st.Now, Screens: cfg.Screens,
-		BaseURL: baseURL(cfg.BaseURL), SSO: cfg.SSO, NoPasswordSignIn: cfg.NoPasswordSignIn})
+		BaseURL: baseURL(cfg.BaseURL), SSO: cfg.SSO, NoPasswordSignIn: cfg.NoPasswordSignIn,
+		Mail: cfg.Mail, FeedbackDigest: cfg.FeedbackDigest, UnsubscribeKey: cfg.UnsubscribeKey})
 	s.sessions = newCookieStore(cfg.SessionKeys, s.secure())
 	s.metrics = newMetrics(prometheus.NewRegistry(), st, cfg.Version)
 	s.echo.HideBanner = true

@@ -62,6 +62,7 @@ type trialListItem struct {
 	Started   bool
 	Completed bool
 	TrialHref string
+	Full      string // the release has enough of the caller's profession for now
 }
 
 // trialListView is the list of open trials.
@@ -80,7 +81,8 @@ func (s *Server) handleTrialList(c echo.Context) error {
 	}
 	view := trialListView{Layout: s.layout(c, "Open trials"), Clinician: av.Clinician}
 	for _, r := range av.Releases {
-		item := trialListItem{AvailableRelease: r, Minutes: minutesFor(r.Tasks), Started: r.TrialID != nil, Completed: r.CompletedAt != nil}
+		item := trialListItem{AvailableRelease: r, Minutes: minutesFor(r.Tasks), Started: r.TrialID != nil, Completed: r.CompletedAt != nil,
+			Full: av.Full[r.ReleaseID]}
 		if r.TrialID != nil {
 			item.TrialHref = trialPath(*r.TrialID)
 		}
@@ -117,6 +119,7 @@ type consentView struct {
 	Tasks       int
 	Minutes     int
 	CanTake     bool
+	Full        string // the release has enough of the caller's profession
 	Accepted    bool
 	ResearchUse bool
 }
@@ -133,7 +136,7 @@ func (s *Server) consentView(c echo.Context) (consentView, *sandpit.Trial, error
 		return consentView{}, f.Trial, err
 	}
 	v := consentView{Layout: s.layout(c, "Take part in a trial of "+f.Workflow.Title), ReleaseID: id, Workflow: f.Workflow, Version: f.Version,
-		Tasks: f.Tasks, Minutes: minutesFor(f.Tasks), CanTake: f.CanTake}
+		Tasks: f.Tasks, Minutes: minutesFor(f.Tasks), CanTake: f.CanTake, Full: f.Full}
 	return v, nil, nil
 }
 
@@ -175,6 +178,18 @@ func (s *Server) handleConsentSubmit(c echo.Context) error {
 		view.ResearchUse = research
 		view.Errors = renamed(errs, map[string]string{"consent.accepted": "accepted"})
 		return s.render(c, http.StatusUnprocessableEntity, "trial/consent", view)
+	}
+	if sandpit.ErrorCode(err) == sandpit.ECONFLICT {
+		// The release reached its target for the caller's profession
+		// while they read the form: the page now says so.
+		view, existing, verr := s.consentView(c)
+		if verr != nil {
+			return verr
+		}
+		if existing != nil {
+			return seeOther(c, trialPath(existing.ID))
+		}
+		return s.render(c, http.StatusConflict, "trial/consent", view)
 	}
 	if err != nil {
 		return err
