@@ -95,6 +95,7 @@ type App struct {
 	Reports   *Reports
 	Exports   *Exports
 	Safety    *Safety
+	Home      *Home
 }
 
 // New wires the services around the store.
@@ -116,6 +117,7 @@ func New(st *store.Store, cfg Config) *App {
 		Reports:   newReports(st, cfg),
 		Exports:   newExports(st, cfg),
 		Safety:    newSafety(st, cfg),
+		Home:      newHome(st, cfg),
 	}
 }
 

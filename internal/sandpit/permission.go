@@ -87,3 +87,8 @@ func ReadScope(u *User) TeamScope {
 func ResearchDataOnly(u *User, teamID int64) bool {
 	return u.Has(RoleResearcher) && u.IsResearcherOf(teamID) && !CanManageTeam(u, teamID)
 }
+
+// CanSeeInvitation reports whether anyone, signed in or not, may read what
+// an invite link to a release in status offers: its workflow's title, the
+// version, the team and how long it takes. Only open releases invite.
+func CanSeeInvitation(status ReleaseStatus) bool { return status == StatusOpen }

@@ -151,13 +151,3 @@ func conflictStatus(err error, errs FieldErrors) int {
 	}
 	return formStatus(errs)
 }
-
-// homeView is the home page.
-type homeView struct {
-	Layout
-}
-
-// handleHome shows what Sandpit is and who it is for.
-func (s *Server) handleHome(c echo.Context) error {
-	return s.render(c, http.StatusOK, "home/show", homeView{Layout: s.layout(c, "Clinician co-design for NHS product teams")})
-}

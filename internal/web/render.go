@@ -124,6 +124,30 @@ func templateFuncs() template.FuncMap {
 		"field":       newInput,
 		"optionLabel": sandpit.OptionLabel,
 		"list":        func(items ...string) []string { return items },
-		"date":        func(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04 UTC") },
+		"date":        londonTime,
+		"plural":      plural,
+		"minutes":     minutesFor,
 	}
+}
+
+// londonTime is t as people in the UK read it: Europe/London, the zone
+// named, such as "1 Dec 2026, 16:40 GMT" or "1 Jun 2026, 17:40 BST".
+func londonTime(t time.Time) string { return t.In(sandpit.London).Format("2 Jan 2006, 15:04 MST") }
+
+// plural is n followed by one or many, whichever n needs: "1 task",
+// "3 tasks", "0 tasks".
+func plural(n any, one, many string) (string, error) {
+	var v int64
+	switch n := n.(type) {
+	case int:
+		v = int64(n)
+	case int64:
+		v = n
+	default:
+		return "", fmt.Errorf("plural: %T is not a count", n)
+	}
+	if v == 1 {
+		return "1 " + one, nil
+	}
+	return fmt.Sprintf("%d %s", v, many), nil
 }
