@@ -127,7 +127,14 @@ func templateFuncs() template.FuncMap {
 		"date":        londonTime,
 		"plural":      plural,
 		"minutes":     minutesFor,
+		"email":       breakableEmail,
 	}
+}
+
+// breakableEmail is an email address, escaped, that may wrap after its @
+// rather than widen a table.
+func breakableEmail(address string) template.HTML {
+	return template.HTML(strings.Replace(template.HTMLEscapeString(address), "@", "@<wbr>", 1))
 }
 
 // londonTime is t as people in the UK read it: Europe/London, the zone
