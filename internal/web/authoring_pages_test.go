@@ -190,7 +190,7 @@ func TestAuthoringPagesJourney(t *testing.T) {
 		resp, body = owner.postMultipart(release()+"/screens", url.Values{"key": {"list"}, "title": {"Again"}},
 			upload{"image", "x.png", pngBytes(t, 10, 10, 1)})
 		wantStatus(t, resp, body, http.StatusUnprocessableEntity)
-		if !strings.Contains(body, "Another screen of this release has this key") {
+		if !strings.Contains(body, "Another screen of this release has this short name: choose another") {
 			t.Errorf("page:\n%s", body)
 		}
 	})

@@ -422,7 +422,7 @@ func TestAccountPages(t *testing.T) {
 
 	t.Run("a token is shown once and works as a bearer token until revoked", func(t *testing.T) {
 		wantPage(t, b.post("/account/tokens", url.Values{"label": {""}}), 422, `href="#label"`)
-		wantPage(t, b.post("/account/tokens", url.Values{"label": {strings.Repeat("x", 101)}}), 422, "Label must be at most 100 characters")
+		wantPage(t, b.post("/account/tokens", url.Values{"label": {strings.Repeat("x", 101)}}), 422, "Label must be 100 characters or fewer")
 
 		a := b.post("/account/tokens", url.Values{"label": {"Nightly export"}})
 		wantPage(t, a, http.StatusOK, "Copy it now", "Nightly export")

@@ -7,6 +7,7 @@ import (
 	"io"
 	"io/fs"
 	"path"
+	"strconv"
 	"strings"
 	"text/template/parse"
 	"time"
@@ -141,20 +142,27 @@ func breakableEmail(address string) template.HTML {
 // named, such as "1 Dec 2026, 16:40 GMT" or "1 Jun 2026, 17:40 BST".
 func londonTime(t time.Time) string { return t.In(sandpit.London).Format("2 Jan 2006, 15:04 MST") }
 
-// plural is n followed by one or many, whichever n needs: "1 task",
-// "3 tasks", "0 tasks".
+// plural is the template function of countOf: {{plural .Tasks "task"
+// "tasks"}}.
 func plural(n any, one, many string) (string, error) {
-	var v int64
 	switch n := n.(type) {
 	case int:
-		v = int64(n)
+		return countOf(int64(n), one, many), nil
 	case int64:
-		v = n
-	default:
-		return "", fmt.Errorf("plural: %T is not a count", n)
+		return countOf(n, one, many), nil
+	case string: // a count already written out, as report views hold them
+		if v, err := strconv.ParseInt(n, 10, 64); err == nil {
+			return countOf(v, one, many), nil
+		}
 	}
-	if v == 1 {
-		return "1 " + one, nil
+	return "", fmt.Errorf("plural: %v is not a count", n)
+}
+
+// countOf is n followed by one or many, whichever n needs: "1 task",
+// "3 tasks", "0 tasks".
+func countOf(n int64, one, many string) string {
+	if n == 1 {
+		return "1 " + one
 	}
-	return fmt.Sprintf("%d %s", v, many), nil
+	return fmt.Sprintf("%d %s", n, many)
 }

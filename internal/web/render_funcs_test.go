@@ -41,7 +41,10 @@ func TestPlural(t *testing.T) {
 		{2, "2 attempts", false},
 		{int64(1), "1 attempt", false},
 		{int64(21), "21 attempts", false},
-		{"1", "", true},
+		{"1", "1 attempt", false}, // report views hold counts as text
+		{"12", "12 attempts", false},
+		{"one", "", true},
+		{1.0, "", true},
 	} {
 		got, err := plural(c.n, "attempt", "attempts")
 		if got != c.want || (err != nil) != c.wantError {

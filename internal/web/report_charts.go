@@ -267,7 +267,7 @@ func newSUSChart(r findings.SUSReport) susChart {
 		ch.HasCI, ch.CILo, ch.CIHi = true, susX(r.CI[0]), susX(r.CI[1])
 	}
 	if ch.Has {
-		ch.Desc = fmt.Sprintf("Mean SUS score %s from %d questionnaires, grade %s; 95%% interval %s. Grades run from F below 51.7 to A+ from 84.1.", ch.Mean, r.N, ch.Grade, ch.CI)
+		ch.Desc = fmt.Sprintf("Mean SUS score %s from %s, grade %s; 95%% interval %s. Grades run from F below 51.7 to A+ from 84.1.", ch.Mean, countOf(int64(r.N), "questionnaire", "questionnaires"), ch.Grade, ch.CI)
 	} else {
 		ch.Desc = "No SUS questionnaires have been answered yet, so there is no score to show."
 	}

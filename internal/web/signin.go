@@ -96,7 +96,7 @@ func passwordSentences(name string) map[string]string {
 	return map[string]string{
 		sandpit.FieldRequired:  "Enter a " + strings.ToLower(name),
 		sandpit.FieldTooShort:  name + " must be at least {min} characters",
-		sandpit.FieldTooLong:   name + " must be at most {max} characters",
+		sandpit.FieldTooLong:   name + " must be {max} characters or fewer",
 		sandpit.FieldSameEmail: name + " must not be your email address",
 		sandpit.FieldCommon:    name + " is too common; choose a password others are unlikely to guess",
 	}
