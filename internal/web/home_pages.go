@@ -3,6 +3,8 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"regexp"
+	"strconv"
 
 	"github.com/labstack/echo/v4"
 
@@ -81,11 +83,36 @@ func (s *Server) handleInvitation(c echo.Context, id int64) error {
 	if err != nil {
 		return err
 	}
-	next := releasePath(id) + "/consent"
-	view := invitationView{
-		signInView: signInView{Layout: s.layout(c, "Try "+inv.Workflow+", version "+inv.Version), Next: next},
-		Invitation: inv, Minutes: minutesFor(inv.Tasks), OpenRegistration: s.cfg.OpenRegistration,
-		RegisterHref: "/register?next=" + url.QueryEscape(next),
+	return s.render(c, http.StatusOK, "trial/invite", s.invitationView(c, inv, signInView{}))
+}
+
+// invitationView is the invitation inv, with the sign-in form as in.
+func (s *Server) invitationView(c echo.Context, inv *app.Invitation, in signInView) invitationView {
+	next := releasePath(inv.ReleaseID) + "/consent"
+	title := "Try " + inv.Workflow + ", version " + inv.Version
+	if in.Layout.Title == "" {
+		in.Layout = s.layout(c, title)
+	} else {
+		in.Layout.Title = title
 	}
-	return s.render(c, http.StatusOK, "trial/invite", view)
+	in.Next = next
+	return invitationView{signInView: in, Invitation: inv, Minutes: minutesFor(inv.Tasks), OpenRegistration: s.cfg.OpenRegistration,
+		RegisterHref: "/register?next=" + url.QueryEscape(next)}
+}
+
+// consentPath matches the consent page of a release, where signing in from
+// an invitation leads.
+var consentPath = regexp.MustCompile(`^/releases/([0-9]+)/consent$`)
+
+// renderSignIn shows the sign-in form again with view's errors: on the
+// invitation it was sent from, when it leads to an open release's consent
+// page, so the trial stays in view; else on the sign-in page.
+func (s *Server) renderSignIn(c echo.Context, status int, view signInView) error {
+	if m := consentPath.FindStringSubmatch(view.Next); m != nil {
+		id, _ := strconv.ParseInt(m[1], 10, 64)
+		if inv, err := s.app.Home.Invitation(c.Request().Context(), actorOf(c), id); err == nil {
+			return s.render(c, status, "trial/invite", s.invitationView(c, inv, view))
+		}
+	}
+	return s.render(c, status, "session/new", view)
 }

@@ -145,6 +145,23 @@ func TestInvitationSignedOut(t *testing.T) {
 			t.Error("no consent form")
 		}
 	})
+	t.Run("a wrong password shows the invitation again, with the error", func(t *testing.T) {
+		b := w.browser()
+		b.get(invite)
+		resp, body := b.post("/sign-in", url.Values{"email": {w.users["clinician"].Email}, "password": {"not the password"}, "next": {consent}})
+		wantStatus(t, resp, body, http.StatusUnauthorized)
+		for _, want := range []string{"There is a problem", "The email address or password is not right", "<h1>Try Trials 0.4, version 0.4</h1>",
+			`name="next" value="` + consent + `"`, `value="` + w.users["clinician"].Email + `"`, "<title>Error: Try Trials 0.4, version 0.4"} {
+			if !strings.Contains(body, want) {
+				t.Errorf("the refused sign-in lacks %q", want)
+			}
+		}
+		// Anywhere else, the sign-in page as before.
+		resp, body = b.post("/sign-in", url.Values{"email": {w.users["clinician"].Email}, "password": {"not the password"}, "next": {"/feedback"}})
+		if resp.StatusCode != http.StatusUnauthorized || !strings.Contains(body, "<h1>Sign in to Sandpit</h1>") {
+			t.Errorf("a refused sign-in elsewhere = %d", resp.StatusCode)
+		}
+	})
 	t.Run("registering from it lands on the consent page", func(t *testing.T) {
 		b := w.browser()
 		reg := b.getPage(t, "/register?next="+url.QueryEscape(consent), http.StatusOK)

@@ -37,16 +37,16 @@ func (s *Server) handleSignInSubmit(c echo.Context) error {
 	u, err := s.app.Identity.SignIn(c.Request().Context(), actorOf(c), app.SignIn{Email: view.Email, Password: c.FormValue("password")})
 	if errs, ok := fieldErrors(err, []string{"email", "password"}, signInSentences); ok {
 		view.Errors = errs
-		return s.render(c, formStatus(errs), "session/new", view)
+		return s.renderSignIn(c, formStatus(errs), view)
 	}
 	switch sandpit.ErrorCode(retryAfter(c, err)) {
 	case "":
 	case sandpit.EUNAUTHORIZED:
 		view.Errors.Add("email", "The email address or password is not right")
-		return s.render(c, http.StatusUnauthorized, "session/new", view)
+		return s.renderSignIn(c, http.StatusUnauthorized, view)
 	case sandpit.ERATELIMITED:
 		view.Errors.Add("email", sandpit.ErrorMessage(err))
-		return s.render(c, http.StatusTooManyRequests, "session/new", view)
+		return s.renderSignIn(c, http.StatusTooManyRequests, view)
 	default:
 		return err
 	}
