@@ -13,10 +13,14 @@ import (
 	"github.com/sandpit-nhs/sandpit/internal/sandpit"
 )
 
-// admin runs `sandpit admin create`: the first admin, made from a terminal.
+// admin runs `sandpit admin create` (the first admin, made from a
+// terminal) and `sandpit admin sign-in-link` (the break-glass way in).
 func admin(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "sign-in-link" {
+		return signInLink(ctx, args[1:], getenv, stdout, stderr)
+	}
 	if len(args) == 0 || args[0] != "create" {
-		return fmt.Errorf("%w: sandpit admin create --email E --name N (the password is read from standard input)", errUsage)
+		return fmt.Errorf("%w: sandpit admin create --email E --name N (the password is read from standard input), or sandpit admin sign-in-link --email E", errUsage)
 	}
 	var cfg config
 	var email, name string
@@ -61,4 +65,36 @@ func describeInvalid(err error) string {
 		}
 	}
 	return msg
+}
+
+// signInLink runs `sandpit admin sign-in-link`: a one-time link, good for
+// 15 minutes, that signs an admin in without a password or an identity
+// provider. It is the way in when SANDPIT_PASSWORD_SIGNIN=false and the
+// provider is down; only whoever can run Sandpit against its database can
+// make one, and each is audited.
+func signInLink(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	var cfg config
+	var email string
+	fs := flag.NewFlagSet("sandpit admin sign-in-link", flag.ContinueOnError)
+	cfg.flags(fs)
+	fs.StringVar(&email, "email", "", "the admin's email address")
+	if help, err := cfg.load(fs, args, getenv, stdout); help || err != nil {
+		return err
+	}
+	if strings.TrimSpace(email) == "" {
+		return fmt.Errorf("%w: sandpit admin sign-in-link --email E", errUsage)
+	}
+	st, err := openStore(ctx, cfg, newLogger(cfg.LogFormat, stderr))
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	identity := app.New(st, app.Config{PasswordCost: cfg.passwordCost}).Identity
+	u, link, err := identity.CreateSignInLinkFromTerminal(ctx, app.Actor{}, email)
+	if err != nil {
+		return fmt.Errorf("%s", describeInvalid(err))
+	}
+	fmt.Fprintf(stdout, "One-time sign-in link for %s, good until %s UTC:\n%s/sign-in/link/%s\n", u.Email,
+		link.Expires.UTC().Format("2006-01-02 15:04"), cfg.baseURL, link.Token)
+	return nil
 }

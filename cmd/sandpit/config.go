@@ -31,6 +31,7 @@ type config struct {
 	OCR         string
 	Tesseract   string
 	MetricsAddr string
+	PasswordIn  string
 	Demo        bool
 
 	// Parsed from the strings above by check.
@@ -40,6 +41,8 @@ type config struct {
 	openReg      bool
 	proxies      []*net.IPNet
 	passwordCost int
+	passwordOff  bool
+	sso          []app.SSOProvider
 }
 
 // minSessionKeyLength is the shortest session key accepted, in bytes.
@@ -59,6 +62,7 @@ var settingEnv = map[string]string{
 	"ocr":               "SANDPIT_OCR",
 	"tesseract":         "SANDPIT_TESSERACT",
 	"metrics-addr":      "SANDPIT_METRICS_ADDR",
+	"password-signin":   "SANDPIT_PASSWORD_SIGNIN",
 }
 
 // flags defines each setting on fs with its built-in default. The help text
@@ -77,6 +81,7 @@ func (c *config) flags(fs *flag.FlagSet) {
 	fs.IntVar(&c.passwordCost, "password-cost", sandpit.DefaultPasswordCost, "SANDPIT_PASSWORD_COST: bcrypt's cost for new password hashes, 4 to 16; below 10 only in tests")
 	fs.StringVar(&c.OCR, "ocr", "on", "SANDPIT_OCR: on reads every uploaded screen with Tesseract and refuses one showing a real NHS number (Sandpit will not start without the tesseract binary); off leaves screens unchecked, and the upload pages say so")
 	fs.StringVar(&c.Tesseract, "tesseract", "tesseract", "SANDPIT_TESSERACT: the tesseract binary, a path or a name on PATH")
+	fs.StringVar(&c.PasswordIn, "password-signin", "true", "SANDPIT_PASSWORD_SIGNIN: false turns off signing in, registering and setting passwords with passwords, pages and API, for organisations that require their own sign-in (SANDPIT_OIDC_PROVIDERS); admins keep sandpit admin sign-in-link")
 	fs.BoolVar(&c.Demo, "demo", false, "load the demo team, workflow and accounts, and print the accounts")
 }
 
@@ -126,6 +131,14 @@ func (c *config) check() error {
 		return fmt.Errorf("SANDPIT_OPEN_REGISTRATION %q: want true or false", c.OpenReg)
 	}
 	c.openReg = open
+	passwords, err := strconv.ParseBool(c.PasswordIn)
+	if err != nil {
+		return fmt.Errorf("SANDPIT_PASSWORD_SIGNIN %q: want true or false", c.PasswordIn)
+	}
+	c.passwordOff = !passwords
+	if c.passwordOff && len(c.sso) == 0 {
+		return fmt.Errorf("SANDPIT_PASSWORD_SIGNIN=false needs an identity provider: set SANDPIT_OIDC_PROVIDERS")
+	}
 	c.proxies = nil
 	for _, cidr := range strings.Split(c.Proxies, ",") {
 		if cidr = strings.TrimSpace(cidr); cidr == "" {
@@ -178,6 +191,11 @@ func (c *config) load(fs *flag.FlagSet, args []string, getenv func(string) strin
 	if err := applyEnv(fs, getenv); err != nil {
 		return false, err
 	}
+	sso, err := loadSSO(getenv)
+	if err != nil {
+		return false, err
+	}
+	c.sso = sso
 	return false, c.check()
 }
 

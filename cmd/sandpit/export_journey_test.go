@@ -66,8 +66,8 @@ func TestExportJourney(t *testing.T) {
 	for _, m := range downloadLink.FindAllStringSubmatch(string(page), -1) {
 		links = append(links, strings.ReplaceAll(m[1], "&amp;", "&"))
 	}
-	if len(links) != 3+7 {
-		t.Fatalf("export page links %q: want 3 formats and 7 CSV tables", links)
+	if len(links) != 3+9 {
+		t.Fatalf("export page links %q: want 3 formats and 9 CSV tables", links)
 	}
 	files := map[string][]byte{}
 	for _, link := range links {

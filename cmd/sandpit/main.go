@@ -67,6 +67,9 @@ Usage:
   sandpit [serve] [flags]   run the web server (the default command)
   sandpit admin create --email E --name N
                             create an admin; the password is read from standard input
+  sandpit admin sign-in-link --email E
+                            print a one-time link, good for 15 minutes, that signs admin E in
+                            without a password or identity provider (break glass)
   sandpit scan [flags]      list every stored text and screen image holding a real NHS number,
                             by table, row and field (the number is never printed)
   sandpit healthcheck       exit 0 when the server on SANDPIT_ADDR answers /healthz

@@ -60,7 +60,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	srv := web.NewServer(web.Config{BaseURL: cfg.baseURL, Version: version, SessionKeys: keys,
-		PseudonymKey: pseudonymKey, OpenRegistration: cfg.openReg, TrustedProxies: cfg.proxies, PasswordCost: cfg.passwordCost, Screens: screens}, log, st, renderer, static.FS)
+		PseudonymKey: pseudonymKey, OpenRegistration: cfg.openReg, TrustedProxies: cfg.proxies, PasswordCost: cfg.passwordCost, Screens: screens,
+		SSO: cfg.sso, NoPasswordSignIn: cfg.passwordOff}, log, st, renderer, static.FS)
+	// Providers are discovered in the background, again and again while
+	// one is down: Sandpit serves whatever they do.
+	go srv.DiscoverSSO(ctx)
 	if cfg.Demo {
 		hash := func(p string) (string, error) { return sandpit.HashPassword(p, cfg.passwordCost) }
 		if err := demo.Seed(ctx, st, hash); err != nil {

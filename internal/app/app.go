@@ -76,6 +76,15 @@ type Config struct {
 	// that a screenshot showing a real NHS number is refused; nil leaves
 	// screens unchecked (SANDPIT_OCR=off).
 	Screens ScreenReader
+	// BaseURL is where people reach Sandpit, with no trailing slash: the
+	// providers send them back to it.
+	BaseURL string
+	// SSO is the configured OpenID Providers, in the order the sign-in page
+	// offers them.
+	SSO []SSOProvider
+	// NoPasswordSignIn turns off signing in, registering and setting
+	// passwords with passwords (SANDPIT_PASSWORD_SIGNIN=false).
+	NoPasswordSignIn bool
 	// Decoders bounds how many screen images are decoded at once, across
 	// every request (nil: New sizes it to the cores).
 	Decoders sandpit.Decoders

@@ -52,6 +52,13 @@ type accountStore interface {
 	PasswordLinkUser(ctx context.Context, hash string) (*sandpit.User, error)
 	CreatePasswordLink(ctx context.Context, userID int64, hash string, expires time.Time, entry sandpit.AuditEntry) error
 	UsePasswordLink(ctx context.Context, hash, passwordHash string, entry sandpit.AuditEntry) (int64, error)
+	CreateUserWithIdentity(ctx context.Context, n sandpit.NewUser, id sandpit.ExternalIdentity, entry, linkEntry sandpit.AuditEntry) (*sandpit.User, error)
+	IdentityUser(ctx context.Context, issuer, subject string) (*sandpit.User, *sandpit.ExternalIdentity, error)
+	Identities(ctx context.Context, userID int64) ([]sandpit.ExternalIdentity, error)
+	LinkIdentity(ctx context.Context, userID int64, id sandpit.ExternalIdentity, entry sandpit.AuditEntry) error
+	UnlinkIdentity(ctx context.Context, userID, id int64, allowed func(linked int) bool, entry sandpit.AuditEntry) error
+	CreateSignInLink(ctx context.Context, userID int64, hash string, expires time.Time, entry sandpit.AuditEntry) error
+	UseSignInLink(ctx context.Context, hash string, entry sandpit.AuditEntry) (*sandpit.User, error)
 }
 
 // teamStore keeps teams and who is in them.
@@ -98,6 +105,8 @@ type Identity struct {
 	// dummyHash is compared when no account has the email, so that a
 	// missing account takes as long to refuse as a wrong password.
 	dummyHash string
+	// sso is the configured OpenID Providers.
+	sso []*ssoProvider
 }
 
 func newIdentity(st *store.Store, cfg Config) *Identity {
@@ -105,7 +114,11 @@ func newIdentity(st *store.Store, cfg Config) *Identity {
 	if err != nil {
 		panic(fmt.Sprintf("app: %v", err))
 	}
-	return &Identity{store: st, cfg: cfg, dummyHash: dummy}
+	i := &Identity{store: st, cfg: cfg, dummyHash: dummy}
+	for _, p := range cfg.SSO {
+		i.sso = append(i.sso, &ssoProvider{cfg: p})
+	}
+	return i
 }
 
 // RateLimitError is ERATELIMITED, with how long to wait before trying again.
@@ -233,6 +246,9 @@ type SignIn struct {
 // starts the session of the user it returns. Wrong credentials are
 // EUNAUTHORIZED, too many of them ERATELIMITED (a RateLimitError).
 func (i *Identity) SignIn(ctx context.Context, actor Actor, in SignIn) (*sandpit.User, error) {
+	if err := i.passwordsAllowed(); err != nil {
+		return nil, err
+	}
 	if fields := credentialFields(in.Email, in.Password); len(fields) > 0 {
 		return nil, sandpit.Invalid("Enter your email address and password.", fields...)
 	}
@@ -262,6 +278,9 @@ func (i *Identity) SignOut(ctx context.Context, actor Actor) error {
 // Register creates a clinician account, when registration is open, at most
 // RegistrationsPerIP an hour from one address.
 func (i *Identity) Register(ctx context.Context, actor Actor, n sandpit.NewUser) (*sandpit.User, error) {
+	if err := i.passwordsAllowed(); err != nil {
+		return nil, err
+	}
 	if !i.cfg.OpenRegistration {
 		return nil, sandpit.Errorf(sandpit.EFORBIDDEN, "Registration is closed. Ask a Sandpit administrator for an account.")
 	}
@@ -296,6 +315,12 @@ func (i *Identity) Me(ctx context.Context, actor Actor) (*sandpit.User, error) {
 type Account struct {
 	User   *sandpit.User
 	Tokens []store.Token
+	// Identities are the accounts at identity providers linked to this one.
+	Identities []LinkedIdentity
+	// Linkable are the providers not linked yet.
+	Linkable []SSOChoice
+	// HasPassword says the user has a password and may sign in with it.
+	HasPassword bool
 }
 
 // Account returns the actor's account.
@@ -307,7 +332,34 @@ func (i *Identity) Account(ctx context.Context, actor Actor) (*Account, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Account{User: actor.User, Tokens: tokens}, nil
+	ids, err := i.store.Identities(ctx, actor.User.ID)
+	if err != nil {
+		return nil, err
+	}
+	hasPassword, err := i.passwordUsable(ctx, actor.User.ID)
+	if err != nil {
+		return nil, err
+	}
+	a := &Account{User: actor.User, Tokens: tokens, HasPassword: hasPassword}
+	for _, p := range i.sso {
+		linked := false
+		for _, id := range ids {
+			if id.Provider == p.cfg.Name {
+				linked = true
+			}
+		}
+		if !linked {
+			a.Linkable = append(a.Linkable, SSOChoice{Name: p.cfg.Name, Label: p.cfg.Label})
+		}
+	}
+	for _, id := range ids {
+		label := id.Provider
+		if p, err := i.provider(id.Provider); err == nil {
+			label = p.cfg.Label
+		}
+		a.Identities = append(a.Identities, LinkedIdentity{ExternalIdentity: id, Label: label})
+	}
+	return a, nil
 }
 
 // ProfileUpdate is a new name and, for a user who has one, a new
@@ -354,6 +406,9 @@ type PasswordChange struct {
 // signing in allows.
 func (i *Identity) ChangePassword(ctx context.Context, actor Actor, in PasswordChange) (int64, error) {
 	if err := signedIn(actor); err != nil {
+		return 0, err
+	}
+	if err := i.passwordsAllowed(); err != nil {
 		return 0, err
 	}
 	u := actor.User
@@ -459,6 +514,9 @@ type TokenRequest struct {
 // CreateTokenBySignIn exchanges an email address and password for an API
 // token, under the same limits as signing in.
 func (i *Identity) CreateTokenBySignIn(ctx context.Context, actor Actor, in TokenRequest) (*NewToken, error) {
+	if err := i.passwordsAllowed(); err != nil {
+		return nil, err
+	}
 	label := strings.TrimSpace(in.Label)
 	fields := append(credentialFields(in.Email, in.Password), labelField(label)...)
 	if len(fields) > 0 {
@@ -520,6 +578,9 @@ func (i *Identity) User(ctx context.Context, actor Actor, id int64) (*sandpit.Us
 // CreateUser creates a user with any roles.
 func (i *Identity) CreateUser(ctx context.Context, actor Actor, n sandpit.NewUser) (*sandpit.User, error) {
 	if err := i.RequireAdmin(ctx, actor); err != nil {
+		return nil, err
+	}
+	if err := i.accountsWithPasswords(); err != nil {
 		return nil, err
 	}
 	if err := n.Validate(); err != nil {

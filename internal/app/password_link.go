@@ -25,6 +25,9 @@ func (i *Identity) CreateUserWithLink(ctx context.Context, actor Actor, n sandpi
 	if err := i.RequireAdmin(ctx, actor); err != nil {
 		return nil, nil, err
 	}
+	if err := i.accountsWithPasswords(); err != nil {
+		return nil, nil, err
+	}
 	// A password of 260 random bits that nobody is told: the account can
 	// only be signed in to once its person has used the link.
 	n.Password = rand.Text() + rand.Text()
@@ -51,6 +54,9 @@ func (i *Identity) NewPasswordLink(ctx context.Context, actor Actor, id int64) (
 	if err != nil {
 		return nil, nil, err
 	}
+	if err := i.accountsWithPasswords(); err != nil {
+		return nil, nil, err
+	}
 	if u.Disabled {
 		return nil, nil, sandpit.Errorf(sandpit.ECONFLICT, "This account is disabled: it cannot be given a link.")
 	}
@@ -72,6 +78,9 @@ func (i *Identity) newPasswordLink() (*PasswordLink, string) {
 // unexpired (ENOTFOUND otherwise), for the page that sets the password.
 // Anyone holding the link may: it is the proof.
 func (i *Identity) PasswordLinkUser(ctx context.Context, actor Actor, token string) (*sandpit.User, error) {
+	if err := i.passwordsAllowed(); err != nil {
+		return nil, err
+	}
 	return i.store.PasswordLinkUser(ctx, sandpit.APITokenHash(token))
 }
 

@@ -16,7 +16,9 @@ type reportStore interface {
 	Workflow(ctx context.Context, id int64) (*sandpit.Workflow, error)
 	ReleaseFigures(ctx context.Context, id int64, researchOnly bool) (*findings.Figures, error)
 	ComparableReleases(ctx context.Context, id int64) (previous, baseline int64, err error)
-	ClickPoints(ctx context.Context, releaseID int64, researchOnly bool) (map[string][]store.ClickPoint, error)
+	TaskClickPoints(ctx context.Context, releaseID int64, researchOnly bool) (map[string]map[string][]store.ClickPoint, error)
+	FindingPlaces(ctx context.Context, releaseID int64, researchOnly bool) (map[int64]store.FindingPlace, error)
+	WorkflowFindings(ctx context.Context, scope store.Scope, workflowID int64) ([]store.FindingSummary, error)
 	PathCounts(ctx context.Context, releaseID int64, researchOnly bool) (map[string][]store.PathCount, error)
 	FindingQuotes(ctx context.Context, ids []int64, researchOnly bool) (map[int64]string, error)
 }
@@ -50,8 +52,9 @@ type ReleasePage struct {
 	Release  *sandpit.Release
 	Workflow *sandpit.Workflow
 	Trend    []*findings.Report
-	Clicks   map[string][]store.ClickPoint // screen key → clicks
-	Paths    map[string][]store.PathCount  // task key → paths taken
+	Clicks   map[string]map[string][]store.ClickPoint // task key → screen key → clicks
+	Paths    map[string][]store.PathCount             // task key → paths taken
+	Places   map[int64]store.FindingPlace             // finding id → where it was reported in this release
 	// ResearchOnly says the page counts research-consented trials only, as
 	// a researcher reads it.
 	ResearchOnly bool
@@ -97,7 +100,10 @@ func (r *Reports) ReleasePage(ctx context.Context, a Actor, id int64) (*ReleaseP
 		}
 		p.Trend = append(p.Trend, other)
 	}
-	if p.Clicks, err = r.store.ClickPoints(ctx, id, researchOnly); err != nil {
+	if p.Clicks, err = r.store.TaskClickPoints(ctx, id, researchOnly); err != nil {
+		return nil, err
+	}
+	if p.Places, err = r.store.FindingPlaces(ctx, id, researchOnly); err != nil {
 		return nil, err
 	}
 	if p.Paths, err = r.store.PathCounts(ctx, id, researchOnly); err != nil {
@@ -107,11 +113,16 @@ func (r *Reports) ReleasePage(ctx context.Context, a Actor, id int64) (*ReleaseP
 }
 
 // ShowAndTell is a release's report for projecting: the page, quotes of its
-// top three findings, and the workflow's next release in the making.
+// top three findings, what the team did about what clinicians said, and the
+// workflow's next release.
 type ShowAndTell struct {
 	*ReleasePage
 	Quotes map[int64]string // finding id → a quote
-	Next   *sandpit.Release // the newest draft, if any
+	// YouSaid are the workflow's findings, reported in this release or an
+	// earlier one, that are planned, or fixed since the previous release was
+	// published: "you said, we did".
+	YouSaid []store.FindingSummary
+	Next    *sandpit.Release // the release made after this one, if any
 }
 
 // ShowAndTell returns release id's show-and-tell.
@@ -130,15 +141,66 @@ func (r *Reports) ShowAndTell(ctx context.Context, a Actor, id int64) (*ShowAndT
 	if st.Quotes, err = r.store.FindingQuotes(ctx, top, p.ResearchOnly); err != nil {
 		return nil, err
 	}
-	for _, s := range p.Workflow.Releases { // newest first
-		if s.Status == sandpit.StatusDraft {
-			if st.Next, err = r.store.Release(ctx, s.ID); err != nil {
-				return nil, err
-			}
-			break
+	next, previous := adjacentReleases(p.Workflow.Releases, p.Release)
+	if next != nil {
+		if st.Next, err = r.store.Release(ctx, next.ID); err != nil {
+			return nil, err
 		}
 	}
+	all, err := r.store.WorkflowFindings(ctx, a.scopeOf(p.Workflow.TeamID), p.Workflow.ID)
+	if err != nil {
+		return nil, err
+	}
+	st.YouSaid = youSaidWeDid(all, p.Workflow.Releases, p.Release, previous)
 	return st, nil
+}
+
+// adjacentReleases returns, of a workflow's releases, the one made right
+// after rel (by creation, then id), and the one published right before rel;
+// nil where there is none.
+func adjacentReleases(all []sandpit.ReleaseSummary, rel *sandpit.Release) (next, previous *sandpit.ReleaseSummary) {
+	for i := range all {
+		s := &all[i]
+		if s.ID == rel.ID {
+			continue
+		}
+		after := s.CreatedAt.After(rel.CreatedAt) || (s.CreatedAt.Equal(rel.CreatedAt) && s.ID > rel.ID)
+		if after && (next == nil || s.CreatedAt.Before(next.CreatedAt) || (s.CreatedAt.Equal(next.CreatedAt) && s.ID < next.ID)) {
+			next = s
+		}
+		if s.PublishedAt != nil && rel.PublishedAt != nil && s.PublishedAt.Before(*rel.PublishedAt) &&
+			(previous == nil || s.PublishedAt.After(*previous.PublishedAt)) {
+			previous = s
+		}
+	}
+	return next, previous
+}
+
+// youSaidWeDid picks, of a workflow's findings (in METRICS.md's order), those
+// a clinician reported in rel or a release published before it that are
+// planned, or fixed since previous was published (any time without one).
+func youSaidWeDid(all []store.FindingSummary, releases []sandpit.ReleaseSummary, rel *sandpit.Release, previous *sandpit.ReleaseSummary) []store.FindingSummary {
+	said := map[int64]bool{rel.ID: true}
+	for _, s := range releases {
+		if s.PublishedAt != nil && rel.PublishedAt != nil && !s.PublishedAt.After(*rel.PublishedAt) {
+			said[s.ID] = true
+		}
+	}
+	var out []store.FindingSummary
+	for _, f := range all {
+		reported := false
+		for _, e := range f.Evidence {
+			reported = reported || said[e.ReleaseID]
+		}
+		switch {
+		case !reported:
+		case f.Status == sandpit.FindingPlanned:
+			out = append(out, f)
+		case f.Status == sandpit.FindingFixed && (previous == nil || f.FixedAt == nil || !f.FixedAt.Before(*previous.PublishedAt)):
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 // readable is ENOTFOUND unless the actor may read release id's reports; it

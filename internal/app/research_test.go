@@ -72,9 +72,11 @@ func TestResearchersSeeConsentedTrialsOnly(t *testing.T) {
 				t.Fatal(err)
 			}
 			clicks := 0
-			for _, points := range page.Clicks {
-				for _, p := range points {
-					clicks += p.N
+			for _, screens := range page.Clicks {
+				for _, points := range screens {
+					for _, p := range points {
+						clicks += p.N
+					}
 				}
 			}
 			if page.Report.Participants.N != c.participants || len(page.Report.Findings) != c.findings || clicks != c.clicks ||

@@ -80,7 +80,7 @@ func (c Column) ValuesText() string {
 const FormulaNote = "In CSV files a text cell starting with =, +, -, @, a tab, a carriage return or an apostrophe is prefixed with one apostrophe (') so spreadsheets do not run it as a formula; remove that one apostrophe to recover the text. CSV line breaks inside text are written as CRLF (read back as a line feed). JSON and XLSX hold the text unchanged; XLSX marks such cells as text."
 
 // Codebook returns every column of every export table, in API.md's order:
-// the six data tables, then the codebook itself.
+// the eight data tables, then the codebook itself.
 func Codebook() []Column {
 	var cols []*Column
 	add := func(table, column, typ, unit, label string, values ...Value) *Column {
@@ -177,6 +177,22 @@ func Codebook() []Column {
 	add(TableFindings, "participants", TypeInteger, "participants", "Distinct consenting participants of the release with a report in the finding.").required().atLeast(0)
 	add(TableFindings, "frequency", TypeNumber, "proportion", "participants divided by the consenting participants of the release, 0 to 1.").required().between(0, 1)
 	add(TableFindings, "response", TypeString, "", freeText("The product team's response to the finding (\"you said, we did\"). Empty when none."))
+
+	authored := "The version label of the release."
+	add(TableTasks, "release", TypeString, "", authored).required()
+	add(TableTasks, "task", TypeString, "", "The task's key, unique within its release: the task column of the attempts, clicks and reports tables.").required()
+	add(TableTasks, "title", TypeString, "", freeText("The task's title, as the product team wrote it.")).required()
+	add(TableTasks, "scenario", TypeString, "", freeText("The scenario participants read before starting the task, as the product team wrote it, about synthetic patients only. Empty when none."))
+	add(TableTasks, "start_screen", TypeString, "", "The key of the screen the task starts on (see the screens table).").required()
+	add(TableTasks, "success_screens", TypeString, "", "The keys of the screens that complete the task, joined by \">\".").required()
+	add(TableTasks, "optimal_path", TypeString, "", "The keys of the screens of the task's best path, from the start screen to a success screen, joined by \">\": an attempt that shows exactly these, in order, is direct.").required()
+	add(TableTasks, "daily_frequency", TypeNumber, "times a day", "How often a staff member does the task on a working day, as the product team estimated it: the time saved per staff member a year is worked out from it.").required().atLeast(0)
+
+	add(TableScreens, "release", TypeString, "", authored).required()
+	add(TableScreens, "screen", TypeString, "", "The screen's key, unique within its release: the screen and target columns of the clicks table, the screen column of the reports table and the keys in paths.").required()
+	add(TableScreens, "title", TypeString, "", freeText("The screen's title, as the product team wrote it.")).required()
+	add(TableScreens, "width", TypeInteger, "px", "The width of the screen image in pixels: clicks' and reports' x run from 0 to width − 1.").required().atLeast(1)
+	add(TableScreens, "height", TypeInteger, "px", "The height of the screen image in pixels: clicks' and reports' y run from 0 to height − 1.").required().atLeast(1)
 
 	add(TableCodebook, "table", TypeString, "", "The export table the column belongs to.").required()
 	add(TableCodebook, "column", TypeString, "", "The column's name, as in the table's header.").required()

@@ -256,21 +256,33 @@ func schemaOf(t Table) (tableSchema, error) {
 func tableKeys(table string) ([]string, []foreignKey) {
 	trial := []string{"participant_id", "release"}
 	toParticipant := foreignKey{Fields: trial, Reference: reference{Resource: TableParticipants, Fields: trial}}
+	// Tasks and screens are named by their key within a release.
+	task, screen := []string{"release", "task"}, []string{"release", "screen"}
+	toTask := foreignKey{Fields: task, Reference: reference{Resource: TableTasks, Fields: task}}
+	toScreen := func(column string) foreignKey {
+		return foreignKey{Fields: []string{"release", column}, Reference: reference{Resource: TableScreens, Fields: screen}}
+	}
 	switch table {
 	case TableParticipants:
 		return trial, nil
 	case TableAttempts:
-		return []string{"participant_id", "release", "task"}, []foreignKey{toParticipant}
+		return []string{"participant_id", "release", "task"}, []foreignKey{toParticipant, toTask}
 	case TableClicks:
 		attempt := []string{"participant_id", "release", "task"}
-		return append(attempt, "seq"), []foreignKey{{Fields: attempt, Reference: reference{Resource: TableAttempts, Fields: attempt}}}
+		return append(attempt, "seq"), []foreignKey{{Fields: attempt, Reference: reference{Resource: TableAttempts, Fields: attempt}}, toTask, toScreen("screen")}
 	case TableReports:
 		finding := []string{"finding_id", "release"}
-		return []string{"report_id"}, []foreignKey{toParticipant, {Fields: finding, Reference: reference{Resource: TableFindings, Fields: finding}}}
+		// No key to tasks: a report made outside a task has an empty task,
+		// and a validator reads (release, "") as a task that is not there.
+		return []string{"report_id"}, []foreignKey{toParticipant, {Fields: finding, Reference: reference{Resource: TableFindings, Fields: finding}}, toScreen("screen")}
 	case TableSUS:
 		return trial, []foreignKey{toParticipant}
 	case TableFindings:
 		return []string{"finding_id", "release"}, nil
+	case TableTasks:
+		return task, []foreignKey{toScreen("start_screen")}
+	case TableScreens:
+		return screen, nil
 	case TableCodebook:
 		return []string{"table", "column"}, nil
 	}
@@ -292,6 +304,10 @@ func tableDescription(table string) string {
 		return "One row per trial that answered the System Usability Scale: the ten answers and the score."
 	case TableFindings:
 		return "One row per finding and release that contributed reports to it: title, category, severity, status, how many participants reported it, and the product team's response."
+	case TableTasks:
+		return "One row per task of a release, as the product team wrote it: its title, the scenario participants read, where it starts and ends, its best path and how often staff do it."
+	case TableScreens:
+		return "One row per screen of a release: its title and the size of its image in pixels, the frame of clicks' and reports' x and y."
 	case TableCodebook:
 		return "Every column of every table: its type, unit, meaning and allowed values."
 	}

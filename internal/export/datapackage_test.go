@@ -343,7 +343,7 @@ func TestDataPackageValidates(t *testing.T) {
 	for _, file := range files {
 		names = append(names, file.name)
 	}
-	want := []string{"datapackage.json", "participants.csv", "attempts.csv", "clicks.csv", "reports.csv", "sus.csv", "findings.csv", "codebook.csv", "README.txt"}
+	want := []string{"datapackage.json", "participants.csv", "attempts.csv", "clicks.csv", "reports.csv", "sus.csv", "findings.csv", "tasks.csv", "screens.csv", "codebook.csv", "README.txt"}
 	if !slices.Equal(names, want) {
 		t.Errorf("files %q, want %q", names, want)
 	}
@@ -431,7 +431,8 @@ func TestDataPackageValidates(t *testing.T) {
 	t.Run("keys", func(t *testing.T) {
 		for table, want := range map[string]string{
 			"participants": "participant_id,release", "attempts": "participant_id,release,task", "clicks": "participant_id,release,task,seq",
-			"reports": "report_id", "sus": "participant_id,release", "findings": "finding_id,release", "codebook": "table,column",
+			"reports": "report_id", "sus": "participant_id,release", "findings": "finding_id,release", "tasks": "release,task", "screens": "release,screen",
+			"codebook": "table,column",
 		} {
 			if got := strings.Join(schemas[table].PrimaryKey, ","); got != want {
 				t.Errorf("%s primary key %s, want %s", table, got, want)
@@ -444,10 +445,13 @@ func TestDataPackageValidates(t *testing.T) {
 			}
 		}
 		want := map[string][]string{
-			"attempts": {"participant_id,release>participants.participant_id,release"},
-			"clicks":   {"participant_id,release,task>attempts.participant_id,release,task"},
-			"reports":  {"participant_id,release>participants.participant_id,release", "finding_id,release>findings.finding_id,release"},
-			"sus":      {"participant_id,release>participants.participant_id,release"},
+			"attempts": {"participant_id,release>participants.participant_id,release", "release,task>tasks.release,task"},
+			"clicks": {"participant_id,release,task>attempts.participant_id,release,task", "release,task>tasks.release,task",
+				"release,screen>screens.release,screen"},
+			"reports": {"participant_id,release>participants.participant_id,release", "finding_id,release>findings.finding_id,release",
+				"release,screen>screens.release,screen"},
+			"sus":   {"participant_id,release>participants.participant_id,release"},
+			"tasks": {"release,start_screen>screens.release,screen"},
 		}
 		if !maps.EqualFunc(fks, want, slices.Equal) {
 			t.Errorf("foreign keys %q, want %q", fks, want)

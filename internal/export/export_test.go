@@ -36,9 +36,11 @@ func TestColumnsMatchAPI(t *testing.T) {
 		"reports":      "report_id,participant_id,release,task,screen,x,y,category,severity,safety_concern,text,finding_id",
 		"sus":          "participant_id,release,q1,q2,q3,q4,q5,q6,q7,q8,q9,q10,score",
 		"findings":     "finding_id,release,title,category,severity,status,safety_concern,participants,frequency,response",
+		"tasks":        "release,task,title,scenario,start_screen,success_screens,optimal_path,daily_frequency",
+		"screens":      "release,screen,title,width,height",
 		"codebook":     "table,column,type,unit,label,values",
 	}
-	if got := strings.Join(TableNames(), ","); got != "participants,attempts,clicks,reports,sus,findings,codebook" {
+	if got := strings.Join(TableNames(), ","); got != "participants,attempts,clicks,reports,sus,findings,tasks,screens,codebook" {
 		t.Errorf("tables %s", got)
 	}
 	for table, cols := range want {
@@ -141,8 +143,8 @@ func export(t *testing.T, f *fixture, releaseIDs ...int64) exported {
 	if doc.Metadata["scope"] != "test" || len(doc.Codebook) != len(Codebook()) {
 		t.Errorf("json metadata %v, %d codebook columns", doc.Metadata, len(doc.Codebook))
 	}
-	if len(doc.Tables) != 6 {
-		t.Errorf("json has %d tables, want the 6 data tables", len(doc.Tables))
+	if len(doc.Tables) != 8 {
+		t.Errorf("json has %d tables, want the 8 data tables", len(doc.Tables))
 	}
 	e.json = doc.Tables
 	return e

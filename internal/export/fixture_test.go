@@ -148,8 +148,9 @@ func release(t *testing.T, s *store.Store, workflowID int64, version string) int
 		{Key: "b", Title: "B", Hotspots: []sandpit.Hotspot{{X: 0, Y: 0, W: 10, H: 10, Target: "done"}}},
 		{Key: "done", Title: "Done"},
 	}, Tasks: []sandpit.Task{
-		{Key: "t1", Title: "Task 1", Start: "a", Success: []string{"done"}, OptimalPath: []string{"a", "b", "done"}, DailyFrequency: 10},
-		{Key: "t2", Title: "Task 2", Start: "a", Success: []string{"done"}, OptimalPath: []string{"a", "b", "done"}, DailyFrequency: 5},
+		{Key: "t1", Title: "Task 1", Scenario: "=Mrs Patel (synthetic), 84, is admitted.\nCheck her allergies.", Start: "a", Success: []string{"done"},
+			OptimalPath: []string{"a", "b", "done"}, DailyFrequency: 10},
+		{Key: "t2", Title: "Task 2", Start: "a", Success: []string{"b", "done"}, OptimalPath: []string{"a", "b"}, DailyFrequency: 2.5},
 	}}
 	id, err := s.CreateRelease(ctx, workflowID, def, store.Images{"a": img, "b": img, "done": img})
 	must(t, err)
@@ -227,7 +228,11 @@ func (tr *trialOf) rate(t *testing.T, task string, ease int, comment string) {
 
 func (tr *trialOf) report(t *testing.T, workflowID int64, screen string, x, y int, text string) {
 	t.Helper()
-	_, err := tr.s.CreateReport(context.Background(), tr.w, workflowID, sandpit.Report{TaskKey: "t1", Screen: screen, X: x, Y: y,
+	task := "t1"
+	if text == "plain text" {
+		task = "" // made outside a task
+	}
+	_, err := tr.s.CreateReport(context.Background(), tr.w, workflowID, sandpit.Report{TaskKey: task, Screen: screen, X: x, Y: y,
 		Category: "navigation", Severity: 3, SafetyConcern: x == 20, Text: text})
 	must(t, err)
 }

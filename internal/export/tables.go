@@ -19,15 +19,17 @@ const (
 	TableReports      = "reports"
 	TableSUS          = "sus"
 	TableFindings     = "findings"
+	TableTasks        = "tasks"
+	TableScreens      = "screens"
 	TableCodebook     = "codebook"
 )
 
-// DataTableNames lists the six data tables in API.md's order.
+// DataTableNames lists the eight data tables in API.md's order.
 func DataTableNames() []string {
-	return []string{TableParticipants, TableAttempts, TableClicks, TableReports, TableSUS, TableFindings}
+	return []string{TableParticipants, TableAttempts, TableClicks, TableReports, TableSUS, TableFindings, TableTasks, TableScreens}
 }
 
-// TableNames lists every export table in API.md's order: the six data
+// TableNames lists every export table in API.md's order: the eight data
 // tables, then the codebook.
 func TableNames() []string {
 	return append(DataTableNames(), TableCodebook)
@@ -40,6 +42,8 @@ var columns = map[string][]string{
 	TableReports:      {"report_id", "participant_id", "release", "task", "screen", "x", "y", "category", "severity", "safety_concern", "text", "finding_id"},
 	TableSUS:          {"participant_id", "release", "q1", "q2", "q3", "q4", "q5", "q6", "q7", "q8", "q9", "q10", "score"},
 	TableFindings:     {"finding_id", "release", "title", "category", "severity", "status", "safety_concern", "participants", "frequency", "response"},
+	TableTasks:        {"release", "task", "title", "scenario", "start_screen", "success_screens", "optimal_path", "daily_frequency"},
+	TableScreens:      {"release", "screen", "title", "width", "height"},
 	TableCodebook:     {"table", "column", "type", "unit", "label", "values"},
 }
 
@@ -62,7 +66,7 @@ type Table struct {
 	Rows    RowFunc
 }
 
-// DataTables returns the six data tables of the releases, pseudonymising
+// DataTables returns the eight data tables of the releases, pseudonymising
 // participants with secret. Rows are read from s only when a table's Rows
 // runs, and streamed. The tables are for one goroutine.
 func DataTables(ctx context.Context, s *store.Store, secret []byte, releaseIDs []int64) []Table {
@@ -144,6 +148,18 @@ func DataTables(ctx context.Context, s *store.Store, secret []byte, releaseIDs [
 					strconv.FormatBool(f.SafetyConcern), strconv.Itoa(f.Participants), number(f.Frequency), f.Response})
 			}))
 		}},
+		// Tasks and screens are the product team's own words and sizes:
+		// nothing in them is about a participant.
+		{TableTasks, Columns(TableTasks), func(yield func([]string) error) error {
+			return wrap(TableTasks, s.ExportTasks(ctx, ids, func(t store.ExportTask) error {
+				return yield([]string{t.Release, t.Task, t.Title, t.Scenario, t.StartScreen, Path(t.SuccessScreens), Path(t.OptimalPath), number(t.DailyFrequency)})
+			}))
+		}},
+		{TableScreens, Columns(TableScreens), func(yield func([]string) error) error {
+			return wrap(TableScreens, s.ExportScreens(ctx, ids, func(sc store.ExportScreen) error {
+				return yield([]string{sc.Release, sc.Screen, sc.Title, strconv.Itoa(sc.Width), strconv.Itoa(sc.Height)})
+			}))
+		}},
 	}
 }
 
@@ -166,7 +182,7 @@ func wrap(table string, err error) error {
 	return nil
 }
 
-// Path joins an attempt's screen keys with ">".
+// Path joins screen keys, such as an attempt's path, with ">".
 func Path(keys []string) string { return strings.Join(keys, ">") }
 
 func optText(s *string) string {

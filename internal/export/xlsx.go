@@ -149,7 +149,7 @@ type sheetColumn struct {
 func stringColumn(name string) sheetColumn {
 	c := sheetColumn{name: name, typ: TypeString, width: float64(max(20, len(name)+2))}
 	switch name {
-	case "comment", "text", "title", "response", "label", "values", "value": // free text
+	case "comment", "text", "title", "scenario", "response", "label", "values", "value": // free text
 		c.width, c.wrap = 60, true
 	}
 	return c

@@ -29,6 +29,7 @@ func AuditActions() []string {
 	return []string{AuditSignIn, AuditSignInFailed, AuditSignOut, AuditRegister, AuditUserCreated,
 		AuditRoleGranted, AuditRoleRemoved, AuditUserDisabled, AuditPasswordChanged, AuditPasswordLink, AuditProfileUpdated,
 		AuditTeamCreated, AuditMemberAdded, AuditResearcherGrant, AuditMemberRemoved, AuditResearcherRevok, AuditTokenCreated, AuditTokenRevoked,
+		AuditSSOSignIn, AuditIdentityLinked, AuditIdentityUnlinked, AuditSignInLink,
 		AuditWorkflowCreated, AuditReleasePublish, AuditReleaseClosed, AuditConsent, AuditWithdraw,
 		AuditFindingUpdated, AuditFindingsMerged, AuditReportMoved, AuditSafetyTriaged, AuditExport}
 }

@@ -304,3 +304,64 @@ func (s *Store) Snapshot(ctx context.Context, fn func(*Store) error) error {
 		return fn(&Store{dialect: s.dialect, write: s.write, read: tx, now: s.now})
 	}, opts)
 }
+
+// ExportTask is a task of a release as its product team wrote it: a row of
+// the tasks table. It is authored content, not participant data.
+type ExportTask struct {
+	ReleaseID      int64
+	Release        string
+	Task           string
+	Title          string
+	Scenario       string
+	StartScreen    string
+	SuccessScreens []string
+	OptimalPath    []string
+	DailyFrequency float64
+}
+
+// ExportScreen is a screen of a release: a row of the screens table.
+type ExportScreen struct {
+	ReleaseID     int64
+	Release       string
+	Screen        string
+	Title         string
+	Width, Height int
+}
+
+// ExportTasks calls each with every task of the releases, by release then
+// the task's place in its release.
+func (s *Store) ExportTasks(ctx context.Context, releaseIDs []int64, each func(ExportTask) error) error {
+	return exportRows(ctx, s, "tasks", `SELECT rel.id AS release_id, rel.version AS release, tk.key, tk.title, tk.scenario, tk.start_key,
+			tk.success_keys, tk.optimal_path, tk.daily_frequency
+		FROM tasks tk JOIN releases rel ON rel.id = tk.release_id
+		WHERE tk.release_id IN ?
+		ORDER BY rel.id, tk.position, tk.id`, releaseIDs, func(rows *sql.Rows) error {
+		var t ExportTask
+		var success, path string
+		if err := rows.Scan(&t.ReleaseID, &t.Release, &t.Task, &t.Title, &t.Scenario, &t.StartScreen, &success, &path, &t.DailyFrequency); err != nil {
+			return err
+		}
+		if err := json.Unmarshal([]byte(success), &t.SuccessScreens); err != nil {
+			return fmt.Errorf("success screens of task %s of release %d: %w", t.Task, t.ReleaseID, err)
+		}
+		if err := json.Unmarshal([]byte(path), &t.OptimalPath); err != nil {
+			return fmt.Errorf("optimal path of task %s of release %d: %w", t.Task, t.ReleaseID, err)
+		}
+		return each(t)
+	})
+}
+
+// ExportScreens calls each with every screen of the releases, by release
+// then the screen's place in its release.
+func (s *Store) ExportScreens(ctx context.Context, releaseIDs []int64, each func(ExportScreen) error) error {
+	return exportRows(ctx, s, "screens", `SELECT rel.id AS release_id, rel.version AS release, sc.key, sc.title, sc.width, sc.height
+		FROM screens sc JOIN releases rel ON rel.id = sc.release_id
+		WHERE sc.release_id IN ?
+		ORDER BY rel.id, sc.position, sc.id`, releaseIDs, func(rows *sql.Rows) error {
+		var sc ExportScreen
+		if err := rows.Scan(&sc.ReleaseID, &sc.Release, &sc.Screen, &sc.Title, &sc.Width, &sc.Height); err != nil {
+			return err
+		}
+		return each(sc)
+	})
+}

@@ -275,6 +275,31 @@ var migrations = []migration{
 		)`,
 		`CREATE INDEX password_links_user ON password_links (user_id)`,
 	}},
+	// Accounts at an organisation's identity provider (NHS CIS2, Entra ID)
+	// linked to users by issuer and subject, never by email (issue 17); a
+	// one-time sign-in link is the admins' way in when password sign-in is
+	// off and the provider is down.
+	{"0010_oidc", []string{
+		`CREATE TABLE external_identities (
+			id         {{id}},
+			user_id    BIGINT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+			provider   TEXT NOT NULL,
+			issuer     TEXT NOT NULL,
+			subject    TEXT NOT NULL,
+			email      TEXT NOT NULL,
+			created_at {{time}} NOT NULL,
+			UNIQUE (issuer, subject)
+		)`,
+		`CREATE INDEX external_identities_user ON external_identities (user_id)`,
+		`CREATE TABLE sign_in_links (
+			id         {{id}},
+			user_id    BIGINT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+			token_hash TEXT NOT NULL UNIQUE,
+			created_at {{time}} NOT NULL,
+			expires_at {{time}} NOT NULL,
+			used_at    {{time}}
+		)`,
+	}},
 }
 
 // dialectTypes maps the placeholders of migrations to each dialect's types.

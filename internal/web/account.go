@@ -28,6 +28,9 @@ type accountView struct {
 	Label             string // the label typed for a new token
 	NewToken          string // a token just created, shown this once
 	NewTokenLabel     string
+	Identities        []app.LinkedIdentity
+	Linkable          []app.SSOChoice
+	HasPassword       bool
 }
 
 // accountView returns the account page of the signed-in user, filled with
@@ -39,7 +42,8 @@ func (s *Server) accountView(c echo.Context) (accountView, error) {
 	}
 	u := acct.User
 	v := accountView{Layout: s.layout(c, "Your account"), Name: u.Name,
-		Professions: sandpit.Professions(), Settings: sandpit.Settings(), Tokens: acct.Tokens}
+		Professions: sandpit.Professions(), Settings: sandpit.Settings(), Tokens: acct.Tokens,
+		Identities: acct.Identities, Linkable: acct.Linkable, HasPassword: acct.HasPassword}
 	if p := u.Profile; p != nil {
 		v.HasProfile = true
 		v.Profession, v.Setting = p.Profession, p.Setting

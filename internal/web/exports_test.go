@@ -102,6 +102,8 @@ func TestExportThroughTheAPI(t *testing.T) {
 		"format=csv&table=sus":          {"text/csv; charset=utf-8", "sandpit-trials-0-1-0-1-2026-11-25-sus.csv"},
 		"format=csv&table=reports":      {"text/csv; charset=utf-8", "sandpit-trials-0-1-0-1-2026-11-25-reports.csv"},
 		"format=csv&table=participants": {"text/csv; charset=utf-8", "sandpit-trials-0-1-0-1-2026-11-25-participants.csv"},
+		"format=csv&table=tasks":        {"text/csv; charset=utf-8", "sandpit-trials-0-1-0-1-2026-11-25-tasks.csv"},
+		"format=csv&table=screens":      {"text/csv; charset=utf-8", "sandpit-trials-0-1-0-1-2026-11-25-screens.csv"},
 	}
 	bodies := map[string][]byte{}
 	for query, w := range want {
@@ -143,6 +145,23 @@ func TestExportThroughTheAPI(t *testing.T) {
 			t.Errorf("json %s: %d rows, want %d", table, got, n)
 		}
 	}
+	// The release's tasks and screens as testDefinition writes them: the
+	// product team's words, nothing about a participant.
+	for query, want := range map[string]string{
+		"format=csv&table=tasks": "release,task,title,scenario,start_screen,success_screens,optimal_path,daily_frequency\r\n" +
+			"0.1,reconcile,Reconcile medicines,\"Mrs Patel (synthetic, NHS number 999 123 4567) is admitted.\",list,done,list>record>done,12\r\n",
+		"format=csv&table=screens": "release,screen,title,width,height\r\n0.1,list,Ward list,400,300\r\n0.1,record,Record,400,300\r\n0.1,done,Done,400,300\r\n",
+	} {
+		if got := string(bodies[query]); got != want {
+			t.Errorf("%s:\n%q\nwant\n%q", query, got, want)
+		}
+	}
+	if task := doc.Tables["tasks"]; len(task) != 1 || task[0]["title"] != "Reconcile medicines" || task[0]["daily_frequency"] != 12.0 || task[0]["optimal_path"] != "list>record>done" {
+		t.Errorf("json tasks %v", task)
+	}
+	if screens := doc.Tables["screens"]; len(screens) != 3 || screens[0]["title"] != "Ward list" || screens[0]["width"] != 400.0 || screens[0]["height"] != 300.0 {
+		t.Errorf("json screens %v", screens)
+	}
 	clicks, err := csv.NewReader(bytes.NewReader(bodies["format=csv&table=clicks"])).ReadAll()
 	if err != nil || len(clicks) != 4 || clicks[0][0] != "participant_id" {
 		t.Errorf("clicks csv %q, %v", clicks, err)
@@ -159,7 +178,7 @@ func TestExportThroughTheAPI(t *testing.T) {
 	for _, f := range zr.File {
 		names = append(names, f.Name)
 	}
-	if got := strings.Join(names, " "); got != "datapackage.json participants.csv attempts.csv clicks.csv reports.csv sus.csv findings.csv codebook.csv README.txt" {
+	if got := strings.Join(names, " "); got != "datapackage.json participants.csv attempts.csv clicks.csv reports.csv sus.csv findings.csv tasks.csv screens.csv codebook.csv README.txt" {
 		t.Errorf("data package holds %s", got)
 	}
 	wb, err := excelize.OpenReader(bytes.NewReader(bodies["format=xlsx"]))

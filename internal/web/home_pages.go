@@ -83,18 +83,14 @@ func (s *Server) handleInvitation(c echo.Context, id int64) error {
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, "trial/invite", s.invitationView(c, inv, signInView{}))
+	return s.render(c, http.StatusOK, "trial/invite", s.invitationView(c, inv, s.signInView(c, "")))
 }
 
-// invitationView is the invitation inv, with the sign-in form as in.
+// invitationView is the invitation inv, with the sign-in page's view in:
+// its sign-in choices, and any errors of a refused sign-in.
 func (s *Server) invitationView(c echo.Context, inv *app.Invitation, in signInView) invitationView {
 	next := releasePath(inv.ReleaseID) + "/consent"
-	title := "Try " + inv.Workflow + ", version " + inv.Version
-	if in.Layout.Title == "" {
-		in.Layout = s.layout(c, title)
-	} else {
-		in.Layout.Title = title
-	}
+	in.Layout.Title = "Try " + inv.Workflow + ", version " + inv.Version
 	in.Next = next
 	return invitationView{signInView: in, Invitation: inv, Minutes: minutesFor(inv.Tasks), OpenRegistration: s.cfg.OpenRegistration,
 		RegisterHref: "/register?next=" + url.QueryEscape(next)}

@@ -3,7 +3,9 @@ package web
 import (
 	"fmt"
 	"log/slog"
+	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -13,14 +15,32 @@ import (
 // contentSecurityPolicy allows nothing inline and nothing from elsewhere.
 const contentSecurityPolicy = "default-src 'self'; object-src 'none'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
 
+// contentSecurityPolicy is contentSecurityPolicy with the origin of each
+// configured identity provider allowed as a form's destination: the
+// "Sign in with …" and "Link …" forms post to Sandpit, which redirects to
+// the provider, and browsers hold redirects after a form to form-action.
+func (s *Server) contentSecurityPolicy() string {
+	origins := ""
+	for _, p := range s.cfg.SSO {
+		if u, err := url.Parse(p.Issuer); err == nil && u.Host != "" {
+			origins += " " + u.Scheme + "://" + u.Host
+		}
+	}
+	if origins == "" {
+		return contentSecurityPolicy
+	}
+	return strings.Replace(contentSecurityPolicy, "form-action 'self'", "form-action 'self'"+origins, 1)
+}
+
 // securityHeaders sets the headers every response carries, error pages
 // included: they are set before the handler runs, so they survive whatever
 // it returns.
 func (s *Server) securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 	hsts := s.secure()
+	csp := s.contentSecurityPolicy()
 	return func(c echo.Context) error {
 		h := c.Response().Header()
-		h.Set("Content-Security-Policy", contentSecurityPolicy)
+		h.Set("Content-Security-Policy", csp)
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "same-origin")
 		h.Set("X-Frame-Options", "DENY")

@@ -56,6 +56,10 @@ func flashMessage(key string) string {
 	switch key {
 	case "signed-out":
 		return "You have signed out."
+	case "linked":
+		return "Your account has been linked. You can now sign in with it."
+	case "unlinked":
+		return "The account has been unlinked. You can no longer sign in with it."
 	case "password-set":
 		return "Your password has been set. Sign in with it now."
 	case "registered":

@@ -126,7 +126,7 @@ func templateFuncs() template.FuncMap {
 		"optionLabel": sandpit.OptionLabel,
 		"list":        func(items ...string) []string { return items },
 		"date":        londonTime,
-		"plural":      plural,
+		"plural":      pluralOf,
 		"minutes":     minutesFor,
 		"email":       breakableEmail,
 	}
@@ -142,27 +142,18 @@ func breakableEmail(address string) template.HTML {
 // named, such as "1 Dec 2026, 16:40 GMT" or "1 Jun 2026, 17:40 BST".
 func londonTime(t time.Time) string { return t.In(sandpit.London).Format("2 Jan 2006, 15:04 MST") }
 
-// plural is the template function of countOf: {{plural .Tasks "task"
-// "tasks"}}.
-func plural(n any, one, many string) (string, error) {
+// pluralOf is the template function "plural", plural for a count of any
+// kind: {{plural .Tasks "task" "tasks"}}.
+func pluralOf(n any, one, many string) (string, error) {
 	switch n := n.(type) {
 	case int:
-		return countOf(int64(n), one, many), nil
+		return plural(n, one, many), nil
 	case int64:
-		return countOf(n, one, many), nil
-	case string: // a count already written out, as report views hold them
-		if v, err := strconv.ParseInt(n, 10, 64); err == nil {
-			return countOf(v, one, many), nil
+		return plural(int(n), one, many), nil
+	case string: // a count already written out, as report views hold some
+		if v, err := strconv.Atoi(n); err == nil {
+			return plural(v, one, many), nil
 		}
 	}
 	return "", fmt.Errorf("plural: %v is not a count", n)
-}
-
-// countOf is n followed by one or many, whichever n needs: "1 task",
-// "3 tasks", "0 tasks".
-func countOf(n int64, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %s", n, many)
 }

@@ -46,9 +46,9 @@ func TestPlural(t *testing.T) {
 		{"one", "", true},
 		{1.0, "", true},
 	} {
-		got, err := plural(c.n, "attempt", "attempts")
+		got, err := pluralOf(c.n, "attempt", "attempts")
 		if got != c.want || (err != nil) != c.wantError {
-			t.Errorf("plural(%#v) = %q, %v; want %q, error %v", c.n, got, err, c.want, c.wantError)
+			t.Errorf("pluralOf(%#v) = %q, %v; want %q, error %v", c.n, got, err, c.want, c.wantError)
 		}
 	}
 }

@@ -37,12 +37,12 @@ func (s *Server) handleShowAndTell(c echo.Context) error {
 			f.Quote = p.Quotes[f.ID]
 			st.Top = append(st.Top, f)
 		}
-		if f.Status == sandpit.FindingPlanned || f.Status == sandpit.FindingFixed {
-			st.YouSaid = append(st.YouSaid, f)
-		}
 	}
-	if p.Next != nil {
-		st.HasNext, st.NextName, st.NextNotes = true, p.Next.Version, p.Next.Notes
+	for _, f := range p.YouSaid {
+		st.YouSaid = append(st.YouSaid, youSaidItem{Title: f.Title, StatusLabel: sandpit.FindingStatusLabel(f.Status), Response: f.Response})
+	}
+	if n := p.Next; n != nil {
+		st.Next = &nextRelease{Version: n.Version, Notes: n.Notes, Open: n.Status == sandpit.StatusOpen, Closed: n.Status == sandpit.StatusClosed}
 	}
 	return s.render(c, http.StatusOK, "report/show_and_tell", st)
 }

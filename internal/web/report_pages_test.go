@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math"
 	"net/http"
+	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -82,11 +84,15 @@ func TestReleaseReportPage(t *testing.T) {
 			}
 		}
 	})
-	t.Run("charts are images with a title and a table beside them", func(t *testing.T) {
-		if n := strings.Count(page, `role="img"`); n < 4 {
-			t.Errorf("role=img %d times, want at least 4 charts", n)
+	t.Run("charts write their words as text beside shapes, with a table", func(t *testing.T) {
+		// Success, time, SUS and one task's success by release.
+		if n := strings.Count(page, `class="sandpit-bars"`); n != 4 {
+			t.Errorf("%d bar charts, want 4", n)
 		}
-		for _, want := range []string{"<desc", "<title", "<table", "Success rate and SUS score by release"} {
+		if strings.Contains(page, "<text") {
+			t.Error("an SVG text element: axe cannot check its contrast")
+		}
+		for _, want := range []string{`<p class="sandpit-bars__label">Reconcile`, "Success rate and SUS score by release", "<table"} {
 			if !strings.Contains(page, want) {
 				t.Errorf("page lacks %q", want)
 			}
@@ -99,6 +105,47 @@ func TestReleaseReportPage(t *testing.T) {
 		}
 		if !strings.Contains(page, `<image href="/screens/`) {
 			t.Error("no screen image under the click map")
+		}
+	})
+	t.Run("each task has a click map of each screen its attempts clicked", func(t *testing.T) {
+		// seedReportTrials, by hand: on the ward list one clinician hits the
+		// record link once; the other misses, hits it, goes back from the
+		// record and hits it again: 4 clicks, 3 on links, 1 misclick. On the
+		// record: one Save, then Back and Save: 3 clicks, all on links. No
+		// click on Done.
+		for _, c := range []struct {
+			id, summary  string
+			hits, misses int
+		}{
+			{"click-map-reconcile-list", "4 clicks: 3 on links, 1 misclick.", 3, 1},
+			{"click-map-reconcile-record", "3 clicks: 3 on links, 0 misclicks.", 3, 0},
+		} {
+			m := rawSection(page, `id="`+c.id+`"`, "</svg>")
+			if !strings.Contains(m, c.summary) || strings.Count(m, "sandpit-click--hit") != c.hits || strings.Count(m, "sandpit-click--miss") != c.misses {
+				t.Errorf("%s: %q", c.id, m)
+			}
+		}
+		if strings.Contains(page, `id="click-map-reconcile-done"`) {
+			t.Error("a click map of Done, where nobody clicked")
+		}
+		if !strings.Contains(rawSection(page, `id="paths-reconcile"`, `id="click-map-reconcile-list"`), "Most common paths: 2 finished attempts") {
+			t.Error("the task's paths are not beside its click maps")
+		}
+	})
+	t.Run("a finding leads to the click map of where it was reported", func(t *testing.T) {
+		// Both reports were pinned on the ward list, after the task.
+		if !regexp.MustCompile(`(?s)<tr class="nhsuk-table__row" role="row" id="finding-\d+">.*?<a href="#click-map-reconcile-list">Click map`).MatchString(page) {
+			t.Errorf("findings: %s", rawSection(page, `id="findings"`, "</table>"))
+		}
+	})
+	t.Run("the summary names the safety concern first, and no task all of whose attempts succeeded", func(t *testing.T) {
+		// Both clinicians reached Done: 2 of 2 succeeded, nothing to fix.
+		sum := rawSection(page, `id="summary"`, "</ol>")
+		items := strings.Count(sum, "<li>")
+		first := strings.Index(sum, "<li>")
+		if items != 1 || first < 0 || !strings.HasPrefix(sum[first:], `<li><strong class="nhsuk-tag nhsuk-tag--red">Safety concern</strong> <a href="#finding-`) ||
+			!strings.Contains(sum, "The allergy is hidden on the record</a>: Major, reported by 2 participants (100% of participants), new") {
+			t.Errorf("summary: %s", sum)
 		}
 	})
 	t.Run("a release without trials renders with dashes", func(t *testing.T) {
@@ -122,4 +169,103 @@ func TestReleaseReportPage(t *testing.T) {
 			t.Errorf("empty show-and-tell: %d", status)
 		}
 	})
+	t.Run("show-and-tell: you said, we did, and the release made next", func(t *testing.T) {
+		slides := func() string {
+			status, body := browsers["owner"].get(fmt.Sprintf("/releases/%d/show-and-tell", release))
+			if status != http.StatusOK {
+				t.Fatalf("status %d", status)
+			}
+			return body
+		}
+		before := slides()
+		if !strings.Contains(before, "No new release is in progress yet.") || !strings.Contains(before, "Nothing clinicians have told us about this workflow has been planned or fixed since the last release.") {
+			t.Errorf("before: %s", rawSection(before, `id="slide-you-said"`, "</div>"))
+		}
+		_, body := w.api("GET", "/releases/"+strconv.FormatInt(release, 10)+"/report", w.tokens["owner"], "")
+		var r findings.Report
+		json.Unmarshal([]byte(body), &r)
+		w.mustAPI(200, "PATCH", fmt.Sprintf("/findings/%d", r.Findings[0].ID), w.tokens["owner"], `{"status":"planned","response":"Allergies go on the record's banner in 0.3."}`)
+		rel := w.mustAPI(200, "GET", "/releases/"+strconv.FormatInt(release, 10), w.tokens["owner"], "")
+		next := testDefinition(t, "0.3")
+		next.Notes = "Allergies on the banner."
+		w.createRelease(int64(rel["workflow_id"].(float64)), next)
+		after := slides()
+		for _, want := range []string{
+			"<li><strong>The allergy is hidden on the record</strong> (Planned): Allergies go on the record&#39;s banner in 0.3.</li>",
+			"<h3>Release 0.3: in the making</h3>",
+			"Allergies on the banner.",
+		} {
+			if !strings.Contains(after, want) {
+				t.Errorf("show-and-tell lacks %q: %s", want, rawSection(after, `id="slide-you-said"`, "</div>"))
+			}
+		}
+	})
+}
+
+// rawSection is page's HTML from the first start to the next end after it.
+func rawSection(page, start, end string) string {
+	i := strings.Index(page, start)
+	if i < 0 {
+		return ""
+	}
+	s := page[i:]
+	if j := strings.Index(s[1:], end); j >= 0 {
+		s = s[:j+1+len(end)]
+	}
+	return s
+}
+
+// TestDemoReportSummary reads "What to fix first" of the demo's release 0.1:
+// the safety concern first, then the tasks below 100% success, lowest
+// first, then the other findings in the report's order, each a link to its
+// place on the page.
+func TestDemoReportSummary(t *testing.T) {
+	w := newWorld(t, Config{})
+	w.populate()
+	_, id := seedDemoWithTwoTrials(w)
+	_, body := w.api("GET", fmt.Sprintf("/releases/%d/report", id), w.tokens["owner"], "")
+	var r findings.Report
+	if err := json.Unmarshal([]byte(body), &r); err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for _, f := range r.Findings {
+		if f.SafetyConcern {
+			want = append(want, fmt.Sprintf("Safety concern:#finding-%d", f.ID))
+		}
+	}
+	if len(want) == 0 {
+		t.Fatal("the demo's 0.1 has no safety concern")
+	}
+	tasks := append([]findings.TaskReport(nil), r.Tasks...)
+	sort.SliceStable(tasks, func(i, j int) bool { return *tasks[i].SuccessRate < *tasks[j].SuccessRate })
+	for _, task := range tasks {
+		if *task.SuccessRate < 1 {
+			want = append(want, "Task:#task-"+task.Key)
+		}
+	}
+	n := 0
+	for _, f := range r.Findings {
+		if !f.SafetyConcern && n < 3 {
+			want = append(want, fmt.Sprintf("Finding:#finding-%d", f.ID))
+			n++
+		}
+	}
+	owner := w.browser()
+	owner.signIn(w.users["owner"].Email)
+	status, page := owner.get(fmt.Sprintf("/releases/%d/report", id))
+	if status != http.StatusOK {
+		t.Fatalf("report page: %d", status)
+	}
+	var got []string
+	item := regexp.MustCompile(`<li><strong class="nhsuk-tag[^"]*">([^<]+)</strong> <a href="([^"]+)">`)
+	for _, m := range item.FindAllStringSubmatch(rawSection(page, `id="summary"`, "</ol>"), -1) {
+		got = append(got, m[1]+":"+m[2])
+		if !strings.Contains(page, `id="`+strings.TrimPrefix(m[2], "#")+`"`) {
+			t.Errorf("%s leads nowhere on the page", m[2])
+		}
+	}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("summary = %v, want %v", got, want)
+	}
 }

@@ -40,6 +40,9 @@ type reportFindingRow struct {
 	FrequencyText string
 	StatusLabel   string
 	Quote         string
+	// MapID and MapTitle lead to the click map of the task and screen the
+	// finding was first reported on in this release; empty without one.
+	MapID, MapTitle string
 }
 
 // change is one metric of a comparison in plain words: a verdict with the
@@ -79,9 +82,32 @@ type pathRow struct {
 
 // taskPaths are a task's most common paths.
 type taskPaths struct {
+	Title     string
+	Total     int
+	TotalText string // "2 finished attempts"
+	Rows      []pathRow
+}
+
+// taskSection is one task's paths and click maps: where its attempts went.
+type taskSection struct {
+	Key, Title string
+	Paths      taskPaths
+	Maps       []clickMap
+}
+
+// taskTrend is one task's success rate across releases.
+type taskTrend struct {
 	Title string
-	Total int
-	Rows  []pathRow
+	Chart barChart
+}
+
+// fixItem is one line of the report's summary, "What to fix first", with
+// the place on the page it is about.
+type fixItem struct {
+	Kind   string // "Safety concern", "Task" or "Finding"
+	Href   string
+	Title  string
+	Detail string
 }
 
 // reportPageView is the usability report of a release.
@@ -92,25 +118,25 @@ type reportPageView struct {
 	Report       *findings.Report
 	ResearchOnly bool   // counts research-consented trials only
 	TooFew       string // "n = 2, too few to compare" with fewer than 5 participants
+	FixFirst     []fixItem
 	Safety       []reportFindingRow
 	Professions  []countRow
 	Settings     []countRow
 	Tasks        []reportTaskRow
 	SuccessChart barChart
 	TimeChart    barChart
-	SUS          susChart
 	SUSMean      string
 	SUSSD        string
 	SUSCI        string
 	SUSGrade     string
-	Trend        trendChart
+	SUSTrend     barChart
+	SuccessTrend []taskTrend
 	TrendRows    []trendTableRow
 	TrendTasks   []string
 	Findings     []reportFindingRow
 	Previous     *comparisonView
 	Baseline     *comparisonView
-	ClickMaps    []clickMap
-	Paths        []taskPaths
+	TaskSections []taskSection
 }
 
 // trendTableRow is one release's figures in the trend table.
@@ -125,11 +151,20 @@ type trendTableRow struct {
 // showAndTellView is a release's report as slides for a show-and-tell.
 type showAndTellView struct {
 	*reportPageView
-	Top       []reportFindingRow
-	YouSaid   []reportFindingRow
-	NextNotes string
-	NextName  string
-	HasNext   bool
+	Top     []reportFindingRow
+	YouSaid []youSaidItem
+	Next    *nextRelease
+}
+
+// youSaidItem is a finding the team has planned or fixed, with its answer.
+type youSaidItem struct {
+	Title, StatusLabel, Response string
+}
+
+// nextRelease is the release made after the one presented.
+type nextRelease struct {
+	Version, Notes string
+	Open, Closed   bool // else a draft, in the making
 }
 
 // newReportPageView is the report page of p.
@@ -144,14 +179,36 @@ func newReportPageView(layout Layout, p *app.ReleasePage) *reportPageView {
 	}
 	v.SuccessChart = successChart(rep)
 	v.TimeChart = timeChart(rep)
-	v.SUS = newSUSChart(rep.SUS)
 	v.SUSMean, v.SUSSD, v.SUSCI = num1(rep.SUS.Mean), num1(rep.SUS.SD), intervalText(rep.SUS.CI, num1v)
 	v.SUSGrade = "—"
 	if rep.SUS.Grade != nil {
 		v.SUSGrade = *rep.SUS.Grade
 	}
+	maps := map[string]string{}     // click map id → its title
+	byScreen := map[string]string{} // screen key → the first task's click map of it
+	for _, t := range rel.Definition.Tasks {
+		sec := taskSection{Key: t.Key, Title: t.Title, Paths: commonPaths(&rel.Definition, t, p.Paths[t.Key]),
+			Maps: taskClickMaps(&rel.Definition, t.Key, p.Clicks[t.Key])}
+		for _, m := range sec.Maps {
+			maps[m.ID] = fmt.Sprintf("Clicks on %s during “%s”", m.Title, t.Title)
+			if byScreen[m.Key] == "" {
+				byScreen[m.Key] = m.ID
+			}
+		}
+		v.TaskSections = append(v.TaskSections, sec)
+	}
 	for _, f := range rep.Findings {
 		row := findingRow(f)
+		if place, ok := p.Places[f.ID]; ok {
+			// A report made outside a task leads to the screen's first map.
+			id := clickMapID(place.Task, place.Screen)
+			if maps[id] == "" {
+				id = byScreen[place.Screen]
+			}
+			if id != "" {
+				row.MapID, row.MapTitle = id, maps[id]
+			}
+		}
 		v.Findings = append(v.Findings, row)
 		if f.SafetyConcern {
 			v.Safety = append(v.Safety, row)
@@ -160,11 +217,63 @@ func newReportPageView(layout Layout, p *app.ReleasePage) *reportPageView {
 	v.Previous = comparison(rep.Comparisons.Previous, rep)
 	v.Baseline = comparison(rep.Comparisons.Baseline, rep)
 	trend(v, p.Trend)
-	v.ClickMaps = clickMaps(&rel.Definition, p.Clicks)
-	for _, t := range rel.Definition.Tasks {
-		v.Paths = append(v.Paths, commonPaths(&rel.Definition, t, p.Paths[t.Key]))
-	}
+	v.FixFirst = fixFirst(v.Findings, rep.Tasks)
 	return v
+}
+
+// fixFirstTasks and fixFirstFindings are how many of the worst tasks and
+// of the biggest other findings the summary names.
+const (
+	fixFirstTasks    = 3
+	fixFirstFindings = 3
+)
+
+// fixFirst is the report's summary, "What to fix first": every safety
+// concern, then the tasks with the lowest success rates (below 100%), then
+// the biggest other findings, in METRICS.md's order, each leading to its
+// place on the page.
+func fixFirst(rows []reportFindingRow, tasks []findings.TaskReport) []fixItem {
+	var items []fixItem
+	finding := func(f reportFindingRow, kind string) fixItem {
+		return fixItem{Kind: kind, Href: "#finding-" + strconv.FormatInt(f.ID, 10), Title: f.Title,
+			Detail: fmt.Sprintf("%s, reported by %s (%s of participants), %s", f.SeverityLabel, plural(f.Participants, "participant", "participants"),
+				f.FrequencyText, strings.ToLower(f.StatusLabel))}
+	}
+	for _, f := range rows {
+		if f.SafetyConcern {
+			items = append(items, finding(f, "Safety concern"))
+		}
+	}
+	var worst []findings.TaskReport
+	for _, t := range tasks {
+		if t.SuccessRate != nil && *t.SuccessRate < 1 {
+			worst = append(worst, t)
+		}
+	}
+	sort.SliceStable(worst, func(i, j int) bool { return *worst[i].SuccessRate < *worst[j].SuccessRate })
+	for i, t := range worst {
+		if i == fixFirstTasks {
+			break
+		}
+		items = append(items, fixItem{Kind: "Task", Href: "#task-" + t.Key, Title: t.Title,
+			Detail: fmt.Sprintf("%s of %s succeeded (95%% interval %s)", pct(t.SuccessRate), plural(t.Attempts, "attempt", "attempts"), intervalText(t.SuccessCI, pctv))})
+	}
+	n := 0
+	for _, f := range rows {
+		if !f.SafetyConcern && n < fixFirstFindings {
+			items = append(items, finding(f, "Finding"))
+			n++
+		}
+	}
+	return items
+}
+
+// plural is n with the word for one or for many.
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
 }
 
 func countRows(m map[string]int) []countRow {
@@ -332,6 +441,7 @@ func commonPaths(def *sandpit.Definition, t sandpit.Task, counts []store.PathCou
 	for _, pc := range counts {
 		tp.Total += pc.N
 	}
+	tp.TotalText = plural(tp.Total, "finished attempt", "finished attempts")
 	for i, pc := range counts {
 		if i == 5 {
 			break

@@ -135,6 +135,12 @@ func (s *Server) routes() {
 	pages.GET("/sign-in", s.handleSignInShow)
 	pages.POST("/sign-in", s.handleSignInSubmit)
 	pages.POST("/sign-out", s.handleSignOut)
+	pages.POST("/sign-in/sso/:provider", s.handleSSOStart)
+	pages.GET("/sign-in/sso/:provider/callback", s.handleSSOCallback)
+	pages.GET("/sign-in/sso/profile", s.handleSSOProfileShow)
+	pages.POST("/sign-in/sso/profile", s.handleSSOProfileSubmit)
+	pages.GET("/sign-in/link/:token", s.handleSignInLinkShow)
+	pages.POST("/sign-in/link/:token", s.handleSignInLinkSubmit)
 	pages.GET("/set-password/:token", s.handleSetPasswordShow)
 	pages.POST("/set-password/:token", s.handleSetPasswordSubmit)
 
@@ -144,6 +150,8 @@ func (s *Server) routes() {
 	account.POST("/password", s.handleAccountPasswordChange)
 	account.POST("/tokens", s.handleAccountTokenCreate)
 	account.POST("/tokens/:id/revoke", s.handleAccountTokenRevoke)
+	account.POST("/sso/:provider/link", s.handleSSOLink)
+	account.POST("/identities/:id/unlink", s.handleIdentityUnlink)
 
 	// Authoring: product teams build workflows and releases.
 	// A group without a prefix would catch every unknown path for its

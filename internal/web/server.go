@@ -2,11 +2,13 @@
 package web
 
 import (
+	"context"
 	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/gorilla/sessions"
 	"github.com/labstack/echo/v4"
@@ -36,6 +38,11 @@ type Config struct {
 	// Screens reads screen images for real NHS numbers; nil leaves them
 	// unchecked, and the upload pages say so.
 	Screens app.ScreenReader
+	// SSO is the configured OpenID Providers (issue 17).
+	SSO []app.SSOProvider
+	// NoPasswordSignIn turns off every password route, pages and API
+	// (SANDPIT_PASSWORD_SIGNIN=false).
+	NoPasswordSignIn bool
 }
 
 // Server is Sandpit's HTTP handler.
@@ -63,7 +70,8 @@ func NewServer(cfg Config, log *slog.Logger, st *store.Store, renderer *Renderer
 		echo:     echo.New(),
 	}
 	s.app = app.New(st, app.Config{PasswordCost: s.cfg.PasswordCost, PseudonymKey: cfg.PseudonymKey,
-		OpenRegistration: cfg.OpenRegistration, Version: cfg.Version, Now: st.Now, Screens: cfg.Screens})
+		OpenRegistration: cfg.OpenRegistration, Version: cfg.Version, Now: st.Now, Screens: cfg.Screens,
+		BaseURL: baseURL(cfg.BaseURL), SSO: cfg.SSO, NoPasswordSignIn: cfg.NoPasswordSignIn})
 	s.sessions = newCookieStore(cfg.SessionKeys, s.secure())
 	s.metrics = newMetrics(prometheus.NewRegistry(), st, cfg.Version)
 	s.echo.HideBanner = true
@@ -81,6 +89,23 @@ func NewServer(cfg Config, log *slog.Logger, st *store.Store, renderer *Renderer
 	}
 	s.routes()
 	return s
+}
+
+// baseURL is u without a trailing slash, or "" when it is nil.
+func baseURL(u *url.URL) string {
+	if u == nil {
+		return ""
+	}
+	return strings.TrimSuffix(u.String(), "/")
+}
+
+// DiscoverSSO discovers the configured identity providers, trying again
+// while any is down, until ctx ends; each failure is logged (never with a
+// token: discovery carries none).
+func (s *Server) DiscoverSSO(ctx context.Context) {
+	s.app.Identity.DiscoverSSO(ctx, func(provider string, err error) {
+		s.log.Warn("identity provider not reachable yet; its sign-in button shows an error page until it is", "provider", provider, "error", err.Error())
+	})
 }
 
 // ServeHTTP serves one request.

@@ -93,6 +93,12 @@ func (s *Server) loadSession(next echo.HandlerFunc) echo.HandlerFunc {
 // startSession signs u in with a new session: a fresh id, whatever cookie
 // the browser brought.
 func (s *Server) startSession(c echo.Context, u *sandpit.User, epoch int64) error {
+	return s.startSessionVia(c, u, epoch, "")
+}
+
+// startSessionVia signs u in with a new session, as startSession does,
+// remembering the identity provider they signed in through ("" for none).
+func (s *Server) startSessionVia(c echo.Context, u *sandpit.User, epoch int64, provider string) error {
 	sess := sessions.NewSession(s.sessions, sessionCookie)
 	opts := *s.sessions.Options
 	sess.Options = &opts
@@ -103,6 +109,9 @@ func (s *Server) startSession(c echo.Context, u *sandpit.User, epoch int64) erro
 	sess.Values[keyEpoch] = epoch
 	sess.Values[keyCreated] = now
 	sess.Values[keySeen] = now
+	if provider != "" {
+		sess.Values[keyProvider] = provider
+	}
 	return sess.Save(c.Request(), c.Response())
 }
 

@@ -13,8 +13,20 @@ import (
 // signInView is the sign-in page.
 type signInView struct {
 	Layout
-	Email string
-	Next  string
+	Email     string
+	Next      string
+	Providers []app.SSOChoice
+	Password  bool // password sign-in is on
+	// SignOutURL signs out of the identity provider the session just
+	// ended came through, when it offers that.
+	SignOutURL   string
+	SignOutLabel string
+}
+
+// signInView returns the sign-in page's view.
+func (s *Server) signInView(c echo.Context, next string) signInView {
+	return signInView{Layout: s.layout(c, "Sign in"), Next: localPath(next), Providers: s.app.Identity.SSOProviders(),
+		Password: s.app.Identity.PasswordSignIn()}
 }
 
 // handleSignInShow shows the sign-in form.
@@ -22,7 +34,11 @@ func (s *Server) handleSignInShow(c echo.Context) error {
 	if currentUser(c) != nil {
 		return seeOther(c, localPath(c.QueryParam("next")))
 	}
-	return s.render(c, http.StatusOK, "session/new", signInView{Layout: s.layout(c, "Sign in"), Next: localPath(c.QueryParam("next"))})
+	view := s.signInView(c, c.QueryParam("next"))
+	if from := c.QueryParam("from"); from != "" && c.QueryParam("done") == "signed-out" {
+		view.SignOutURL, view.SignOutLabel = s.signOutURL(c, from), s.providerLabel(from)
+	}
+	return s.render(c, http.StatusOK, "session/new", view)
 }
 
 // signInSentences are the sign-in form's error sentences.
@@ -33,7 +49,8 @@ var signInSentences = formSentences{
 
 // handleSignInSubmit signs a user in with a new session.
 func (s *Server) handleSignInSubmit(c echo.Context) error {
-	view := signInView{Layout: s.layout(c, "Sign in"), Email: strings.TrimSpace(c.FormValue("email")), Next: localPath(c.FormValue("next"))}
+	view := s.signInView(c, c.FormValue("next"))
+	view.Email = strings.TrimSpace(c.FormValue("email"))
 	u, err := s.app.Identity.SignIn(c.Request().Context(), actorOf(c), app.SignIn{Email: view.Email, Password: c.FormValue("password")})
 	if errs, ok := fieldErrors(err, []string{"email", "password"}, signInSentences); ok {
 		view.Errors = errs
@@ -58,11 +75,13 @@ func (s *Server) handleSignInSubmit(c echo.Context) error {
 
 // handleSignOut ends every session of the user: the session epoch moves on.
 func (s *Server) handleSignOut(c echo.Context) error {
+	sess, _ := s.sessions.Get(c.Request(), sessionCookie)
+	provider, _ := sess.Values[keyProvider].(string)
 	if err := s.app.Identity.SignOut(c.Request().Context(), actorOf(c)); err != nil {
 		return err
 	}
 	s.clearSession(c)
-	return seeOther(c, "/sign-in?done=signed-out")
+	return seeOther(c, "/sign-in?"+signedOutQuery(provider))
 }
 
 // registerView is the clinician registration page.
@@ -78,10 +97,12 @@ type registerView struct {
 	Professions       []string
 	Settings          []string
 	Next              string
+	Providers         []app.SSOChoice
 }
 
 func (s *Server) registerView(c echo.Context) registerView {
-	return registerView{Layout: s.layout(c, "Register as a clinician"), Open: s.cfg.OpenRegistration,
+	return registerView{Layout: s.layout(c, "Register as a clinician"), Open: s.cfg.OpenRegistration && s.app.Identity.PasswordSignIn(),
+		Providers:   s.app.Identity.SSOProviders(),
 		Professions: sandpit.Professions(), Settings: sandpit.Settings(), Next: localPath(c.QueryParam("next"))}
 }
 
