@@ -188,3 +188,22 @@ func TestInvitationSignedOut(t *testing.T) {
 		}
 	})
 }
+
+func TestInvitationOffersWorkAccounts(t *testing.T) {
+	sw := newSSOWorld(t, func(c *Config) { c.NoPasswordSignIn = true })
+	sw.populate()
+	release := sw.openRelease("0.4")
+	consent := fmt.Sprintf("/releases/%d/consent", release)
+	_, body := sw.browser().get(fmt.Sprintf("/releases/%d/invite", release))
+	for _, want := range []string{"<h1>Try Trials 0.4, version 0.4</h1>", "Sign in with NHSmail", "Sign in with NHS Care Identity",
+		`name="next" value="` + consent + `"`, "you do not need a Sandpit password"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("invitation lacks %q", want)
+		}
+	}
+	for _, unwanted := range []string{`name="password"`, `href="/register?next=`} {
+		if strings.Contains(body, unwanted) {
+			t.Errorf("with passwords off the invitation offers %q", unwanted)
+		}
+	}
+}
