@@ -33,6 +33,7 @@ test: assets vet unit postgres fuzz-short browser
 assets: $(NHSUK)/nhsuk-frontend.min.css $(ANNOTORIOUS)/annotorious.js
 
 node_modules/.package-lock.json: package.json package-lock.json
+	@echo "== installing the front end with npm (the NHS.UK frontend; axe-core and the data package checks for tests)"
 	npm ci --no-audit --no-fund
 
 $(NHSUK)/nhsuk-frontend.min.css: node_modules/.package-lock.json

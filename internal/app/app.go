@@ -118,6 +118,7 @@ type App struct {
 	Safety    *Safety
 	// Recruitment invites clinicians and sets targets by profession.
 	Recruitment *Recruitment
+	Home        *Home
 }
 
 // New wires the services around the store.
@@ -144,6 +145,7 @@ func New(st *store.Store, cfg Config) *App {
 		Safety:    newSafety(st, cfg),
 
 		Recruitment: newRecruitment(st, cfg),
+		Home:        newHome(st, cfg),
 	}
 }
 

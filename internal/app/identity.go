@@ -527,7 +527,7 @@ func (i *Identity) CreateTokenBySignIn(ctx context.Context, actor Actor, in Toke
 		return nil, err
 	}
 	if label == "" {
-		label = "API token created " + i.cfg.Now().Format(time.DateOnly)
+		label = "API token created " + i.cfg.Now().In(sandpit.London).Format(time.DateOnly)
 	}
 	return i.createToken(ctx, Actor{User: u, IP: actor.IP}, u, label)
 }

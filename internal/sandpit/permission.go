@@ -101,3 +101,8 @@ func CanSetRecruitmentTargets(u *User, teamID int64) bool { return CanManageTeam
 // part in the releases of team, by profession: the team's product owners
 // and admins.
 func CanSeeRecruitment(u *User, teamID int64) bool { return CanManageTeam(u, teamID) }
+
+// CanSeeInvitation reports whether anyone, signed in or not, may read what
+// an invite link to a release in status offers: its workflow's title, the
+// version, the team and how long it takes. Only open releases invite.
+func CanSeeInvitation(status ReleaseStatus) bool { return status == StatusOpen }

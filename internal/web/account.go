@@ -80,7 +80,7 @@ func (s *Server) renderAccount(c echo.Context, err error, order []string, table 
 // profileSentences are the error summary's words for the profile form's
 // fields.
 var profileSentences = formSentences{
-	"name":               {sandpit.FieldRequired: "Enter your name", sandpit.FieldTooLong: "Name must be at most {max} characters"},
+	"name":               {sandpit.FieldRequired: "Enter your name", sandpit.FieldTooLong: "Name must be {max} characters or fewer"},
 	"profession":         registerSentences["profession"],
 	"setting":            registerSentences["setting"],
 	"years_experience":   registerSentences["years_experience"],
@@ -157,7 +157,7 @@ func (s *Server) handleAccountPasswordChange(c echo.Context) error {
 // tokenSentences are the new-token form's error sentences.
 var tokenSentences = formSentences{
 	"label": {sandpit.FieldRequired: "Enter a label for the token, like the name of the script that will use it",
-		sandpit.FieldTooLong: "Label must be at most {max} characters"},
+		sandpit.FieldTooLong: "Label must be {max} characters or fewer"},
 }
 
 // handleAccountTokenCreate creates an API token for the signed-in user and

@@ -35,7 +35,7 @@ func (s *Server) handleAdminTeamList(c echo.Context) error {
 
 // teamSentences are the create-a-team form's error sentences.
 var teamSentences = formSentences{"name": {sandpit.FieldRequired: "Enter a team name",
-	sandpit.FieldTooLong: "Team name must be at most {max} characters", sandpit.FieldTaken: "A team with this name already exists"}}
+	sandpit.FieldTooLong: "Team name must be {max} characters or fewer", sandpit.FieldTaken: "A team with this name already exists"}}
 
 // memberSentences are the add-a-person form's error sentences.
 var memberSentences = formSentences{"email": {sandpit.FieldRequired: "Enter the email address of someone with a Sandpit account",

@@ -125,7 +125,7 @@ type exportPageView struct {
 // exportFormats names and explains each format for the export page.
 var exportFormats = map[string][2]string{
 	export.FormatDataPackage: {"Frictionless data package (ZIP)",
-		"A CSV file per table with datapackage.json describing every column's type, allowed values and the keys joining the tables, the codebook and a README. Opens in R, Python and frictionless tools."},
+		"A CSV file per table with datapackage.json describing every column's type, allowed values and the columns joining the tables, the codebook and a README. Opens in R, Python and frictionless tools."},
 	export.FormatXLSX: {"Excel workbook (XLSX)",
 		"A sheet per table with typed cells and a frozen header row, the codebook and a sheet about the data. For Excel, SPSS and Stata."},
 	export.FormatJSON: {"JSON",

@@ -133,8 +133,9 @@ type findingShowView struct {
 	// Untriaged counts the safety concerns a safety officer has yet to
 	// triage: until then the finding cannot be closed.
 	Untriaged int
-	// The curation form.
-	Title      string
+	// The curation form. OwnTitle is the curated title, apart from the
+	// layout's page title.
+	OwnTitle   string
 	Severities []option
 	Statuses   []option
 	Reason     string
@@ -150,7 +151,7 @@ func (s *Server) findingShowView(c echo.Context, id int64) (findingShowView, err
 	}
 	d := p.Finding
 	v := findingShowView{Layout: s.layout(c, d.Title), Finding: d, Item: toFindingItem(0, d.FindingSummary),
-		CanCurate: p.CanCurate, ForSafety: p.ForSafety, Title: d.OwnTitle, Reason: d.Reason, Response: d.Response}
+		CanCurate: p.CanCurate, ForSafety: p.ForSafety, OwnTitle: d.OwnTitle, Reason: d.Reason, Response: d.Response}
 	screens := map[string]int{} // release/key → index in v.Screens
 	for i, r := range d.Quotes {
 		rel := p.Releases[r.ReleaseID]
@@ -212,13 +213,13 @@ var findingOrder = []string{"title", "severity", "status", "reason", "response"}
 
 // findingSentences are the error summary's words for the curation form.
 var findingSentences = formSentences{
-	"title":    {sandpit.FieldTooLong: "Enter a title of at most {max} characters"},
+	"title":    {sandpit.FieldTooLong: "Title must be {max} characters or fewer"},
 	"severity": {"": "Select how serious the finding is"},
 	"status": {"": "Select a status",
 		sandpit.FieldUntriaged: "A safety officer must triage the safety concerns in this finding (report {reports}) before it can be closed"},
 	"reason": {sandpit.FieldRequired: "Enter why the finding is closed",
-		sandpit.FieldTooLong: "Enter why the finding will not be fixed, in at most {max} characters"},
-	"response": {sandpit.FieldTooLong: "Enter a response of at most {max} characters"},
+		sandpit.FieldTooLong: "Reason must be {max} characters or fewer"},
+	"response": {sandpit.FieldTooLong: "Response must be {max} characters or fewer"},
 }
 
 // handleFindingUpdate saves the curation form.
@@ -251,7 +252,7 @@ func (s *Server) handleFindingUpdate(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		view.Errors, view.Title, view.Reason, view.Response = errs, title, reason, response
+		view.Errors, view.OwnTitle, view.Reason, view.Response = errs, title, reason, response
 		view.Statuses = statusOptions(status)
 		for i := range view.Severities {
 			view.Severities[i].Selected = view.Severities[i].Value == strings.TrimSpace(c.FormValue("severity"))
@@ -401,7 +402,7 @@ func (s *Server) handleSafetyConcerns(c echo.Context) error {
 // triageSentences are the triage form's error sentences.
 var triageSentences = formSentences{
 	"status": {"": "Select a triage status"},
-	"note":   {sandpit.FieldTooLong: "Enter a note of at most {max} characters"},
+	"note":   {sandpit.FieldTooLong: "Note must be {max} characters or fewer"},
 }
 
 // handleSafetyTriage records the triage of one safety concern.

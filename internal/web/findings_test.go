@@ -263,6 +263,17 @@ func TestMergeAndMoveKeepEveryReport(t *testing.T) {
 		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "nhsuk-error-summary") {
 			t.Errorf("empty merge: %d", resp.StatusCode)
 		}
+		// Once in the error summary and once by the checkboxes, and nothing
+		// else saying the same again.
+		if n := strings.Count(body, "Select the findings to merge into this one"); n != 2 {
+			t.Errorf("the merge error appears %d times, want 2 (summary and field)", n)
+		}
+		if strings.Contains(body, "<title>Error: Sandpit</title>") {
+			t.Error("the page title does not name the finding: its curated title hid the layout's")
+		}
+		if n := strings.Count(body, "nhsuk-error-message"); n != 1 {
+			t.Errorf("%d inline error messages, want 1:\n%s", n, body)
+		}
 		resp, _ = br.post(fmt.Sprintf("/findings/%d/merge", a), url.Values{"from": {fmt.Sprint(d)}})
 		if resp.StatusCode != http.StatusSeeOther {
 			t.Errorf("merge: %d", resp.StatusCode)

@@ -56,7 +56,7 @@ func (f FieldErrors) List() []FieldError {
 // formSentences is one form's table of error sentences: for each form
 // field, the sentence for each field error code. The code "" stands for any
 // other code of a validation error. A sentence may name a parameter in
-// braces, as in "Enter a title of at most {max} characters".
+// braces, as in "Title must be {max} characters or fewer".
 type formSentences map[string]map[string]string
 
 // fieldErrors turns a domain EINVALID or ECONFLICT error into form errors,

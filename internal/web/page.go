@@ -163,16 +163,6 @@ func conflictStatus(err error, errs FieldErrors) int {
 	return formStatus(errs)
 }
 
-// homeView is the home page.
-type homeView struct {
-	Layout
-}
-
-// handleHome shows what Sandpit is and who it is for.
-func (s *Server) handleHome(c echo.Context) error {
-	return s.render(c, http.StatusOK, "home/show", homeView{Layout: s.layout(c, "Clinician co-design for NHS product teams")})
-}
-
 // invitedMessage confirms that n invitations are on their way.
 func invitedMessage(n string) string {
 	switch n {

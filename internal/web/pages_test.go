@@ -343,13 +343,15 @@ func TestAdminPages(t *testing.T) {
 	t.Run("the audit log shows every admin action", func(t *testing.T) {
 		a := ada.get("/admin/audit")
 		var cells []string
-		for _, c := range []string{"User created", "Team created", "Team member added", "Researcher granted", "Role granted",
-			"Role removed", "User disabled", "safety_officer", "ada@example.nhs.uk", "rhys@example.nhs.uk", "127.0.0.1"} {
-			cells = append(cells, `<td class="nhsuk-table__cell">`+c+`</td>`)
+		for _, c := range []string{"Action </span>User created", "Action </span>Team created", "Action </span>Team member added",
+			"Action </span>Researcher granted", "Action </span>Role granted", "Action </span>Role removed", "Action </span>User disabled",
+			"By </span>ada@<wbr>example.nhs.uk", "User acted on </span>rhys@<wbr>example.nhs.uk", "IP address </span>127.0.0.1"} {
+			cells = append(cells, c+"</td>")
 		}
+		cells = append(cells, "Detail: </span>safety_officer")
 		wantPage(t, a, http.StatusOK, cells...)
 		a = ada.get("/admin/audit?action=user_disabled")
-		wantPage(t, a, http.StatusOK, "1 event, newest first", "rhys@example.nhs.uk", `<option value="user_disabled" selected>`)
+		wantPage(t, a, http.StatusOK, "1 event, newest first", "rhys@<wbr>example.nhs.uk", `<option value="user_disabled" selected>`)
 		a = ada.get("/admin/audit?email=nobody%40example.nhs.uk")
 		wantPage(t, a, http.StatusOK, "No events match.")
 	})
@@ -420,7 +422,7 @@ func TestAccountPages(t *testing.T) {
 
 	t.Run("a token is shown once and works as a bearer token until revoked", func(t *testing.T) {
 		wantPage(t, b.post("/account/tokens", url.Values{"label": {""}}), 422, `href="#label"`)
-		wantPage(t, b.post("/account/tokens", url.Values{"label": {strings.Repeat("x", 101)}}), 422, "Label must be at most 100 characters")
+		wantPage(t, b.post("/account/tokens", url.Values{"label": {strings.Repeat("x", 101)}}), 422, "Label must be 100 characters or fewer")
 
 		a := b.post("/account/tokens", url.Values{"label": {"Nightly export"}})
 		wantPage(t, a, http.StatusOK, "Copy it now", "Nightly export")

@@ -78,8 +78,8 @@ func (s *Server) handleAPIRecruitment(c echo.Context) error {
 
 // ---- Pages ----
 
-// invitationView is the page where a product owner pastes addresses.
-type invitationView struct {
+// inviteFormView is the page where a product owner pastes addresses.
+type inviteFormView struct {
 	Layout
 	Release  *sandpit.Release
 	Workflow *sandpit.Workflow
@@ -91,16 +91,16 @@ type invitationView struct {
 }
 
 // invitationPage builds the invitation page of release id.
-func (s *Server) invitationPage(c echo.Context, id int64) (invitationView, error) {
+func (s *Server) invitationPage(c echo.Context, id int64) (inviteFormView, error) {
 	ctx, a := c.Request().Context(), actorOf(c)
 	if err := s.app.Recruitment.InviteForm(ctx, a, id); err != nil {
-		return invitationView{}, err
+		return inviteFormView{}, err
 	}
 	rv, err := s.app.Authoring.Release(ctx, a, id)
 	if err != nil {
-		return invitationView{}, err
+		return inviteFormView{}, err
 	}
-	return invitationView{Layout: s.layout(c, "Invite clinicians to release "+rv.Release.Version), Release: rv.Release, Workflow: rv.Workflow,
+	return inviteFormView{Layout: s.layout(c, "Invite clinicians to release "+rv.Release.Version), Release: rv.Release, Workflow: rv.Workflow,
 		Mail: s.app.Recruitment.MailConfigured(), Max: sandpit.MaxInvitations}, nil
 }
 

@@ -7,6 +7,7 @@ import (
 	"io"
 	"io/fs"
 	"path"
+	"strconv"
 	"strings"
 	"text/template/parse"
 	"time"
@@ -124,6 +125,35 @@ func templateFuncs() template.FuncMap {
 		"field":       newInput,
 		"optionLabel": sandpit.OptionLabel,
 		"list":        func(items ...string) []string { return items },
-		"date":        func(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04 UTC") },
+		"date":        londonTime,
+		"plural":      pluralOf,
+		"minutes":     minutesFor,
+		"email":       breakableEmail,
 	}
+}
+
+// breakableEmail is an email address, escaped, that may wrap after its @
+// rather than widen a table.
+func breakableEmail(address string) template.HTML {
+	return template.HTML(strings.Replace(template.HTMLEscapeString(address), "@", "@<wbr>", 1))
+}
+
+// londonTime is t as people in the UK read it: Europe/London, the zone
+// named, such as "1 Dec 2026, 16:40 GMT" or "1 Jun 2026, 17:40 BST".
+func londonTime(t time.Time) string { return t.In(sandpit.London).Format("2 Jan 2006, 15:04 MST") }
+
+// pluralOf is the template function "plural", plural for a count of any
+// kind: {{plural .Tasks "task" "tasks"}}.
+func pluralOf(n any, one, many string) (string, error) {
+	switch n := n.(type) {
+	case int:
+		return plural(n, one, many), nil
+	case int64:
+		return plural(int(n), one, many), nil
+	case string: // a count already written out, as report views hold some
+		if v, err := strconv.Atoi(n); err == nil {
+			return plural(v, one, many), nil
+		}
+	}
+	return "", fmt.Errorf("plural: %v is not a count", n)
 }

@@ -199,7 +199,7 @@ func (s *Server) routes() {
 
 	// Trials: clinicians take open releases in the sandbox.
 	pages.GET("/trials", s.handleTrialList, s.requireUser)
-	pages.GET("/releases/:id/invite", s.handleTrialInvite, s.requireUser)
+	pages.GET("/releases/:id/invite", s.handleTrialInvite)
 	pages.GET("/releases/:id/consent", s.handleConsentShow, s.requireUser)
 	pages.POST("/releases/:id/consent", s.handleConsentSubmit, s.requireUser)
 	pages.GET("/trials/:id", s.handleTrialShow, s.requireUser)

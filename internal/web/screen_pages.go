@@ -23,14 +23,14 @@ var screenOrder = []string{"title", "image", "key"}
 var screenSentences = formSentences{
 	"key": {sandpit.FieldTaken: "Another screen of this release has this short name: choose another or leave it blank",
 		sandpit.FieldFormat: "Enter a short name of 1 to 64 characters of a-z, 0-9, _ and -, or leave it blank"},
-	"title": {"": "Enter a title for the screen of at most 200 characters"},
+	"title": {sandpit.FieldRequired: "Enter a title for the screen", sandpit.FieldTooLong: "Title must be {max} characters or fewer"},
 	"image": {
 		sandpit.FieldRequired:         "Select an image of the screen, a PNG or JPEG file",
 		sandpit.FieldFormat:           "The image must be {format}",
-		sandpit.FieldFileSize:         "The image is {mb} MB; the most is {max_mb} MB",
-		sandpit.FieldImageSize:        "The image is {width} × {height} pixels; the most is {max} × {max}",
+		sandpit.FieldFileSize:         "The image must be {max_mb} MB or smaller; this one is {mb} MB",
+		sandpit.FieldImageSize:        "The image must be {max} × {max} pixels or smaller; this one is {width} × {height}",
 		sandpit.FieldScreenIdentifier: "The image shows what looks like a real NHS number (marked in red below): remove patient identifiers from the screen and use synthetic patients only",
-		sandpit.FieldTooMany:          "A release may have at most {max} screens",
+		sandpit.FieldTooMany:          "A release may have at most {max} screens: delete one first",
 		sandpit.FieldPixels:           "With this image the release's screens would hold {millions} million pixels; the most is {max_millions} million: use smaller images",
 	},
 }
@@ -233,8 +233,8 @@ var hotspotSentences = formSentences{
 	"w":        {sandpit.FieldFormat: "Enter the width as a whole number of 1 or more", sandpit.FieldOutOfRange: "The hotspot must fit inside the image: x plus the width must be at most {edge}"},
 	"h":        {sandpit.FieldFormat: "Enter the height as a whole number of 1 or more", sandpit.FieldOutOfRange: "The hotspot must fit inside the image: y plus the height must be at most {edge}"},
 	"target":   {"": "Select the screen the hotspot leads to"},
-	"label":    {"": "The label must be at most {max} characters"},
-	"hotspots": {"": "A screen may have at most {max} hotspots: remove some"},
+	"label":    {sandpit.FieldTooLong: "Label must be {max} characters or fewer"},
+	"hotspots": {sandpit.FieldTooMany: "A screen may have at most {max} hotspots: remove some"},
 }
 
 // readHotspots reads the hotspot form's rows: the hotspots to keep, and

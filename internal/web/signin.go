@@ -54,16 +54,16 @@ func (s *Server) handleSignInSubmit(c echo.Context) error {
 	u, err := s.app.Identity.SignIn(c.Request().Context(), actorOf(c), app.SignIn{Email: view.Email, Password: c.FormValue("password")})
 	if errs, ok := fieldErrors(err, []string{"email", "password"}, signInSentences); ok {
 		view.Errors = errs
-		return s.render(c, formStatus(errs), "session/new", view)
+		return s.renderSignIn(c, formStatus(errs), view)
 	}
 	switch sandpit.ErrorCode(retryAfter(c, err)) {
 	case "":
 	case sandpit.EUNAUTHORIZED:
 		view.Errors.Add("email", "The email address or password is not right")
-		return s.render(c, http.StatusUnauthorized, "session/new", view)
+		return s.renderSignIn(c, http.StatusUnauthorized, view)
 	case sandpit.ERATELIMITED:
 		view.Errors.Add("email", sandpit.ErrorMessage(err))
-		return s.render(c, http.StatusTooManyRequests, "session/new", view)
+		return s.renderSignIn(c, http.StatusTooManyRequests, view)
 	default:
 		return err
 	}
@@ -117,7 +117,7 @@ func passwordSentences(name string) map[string]string {
 	return map[string]string{
 		sandpit.FieldRequired:  "Enter a " + strings.ToLower(name),
 		sandpit.FieldTooShort:  name + " must be at least {min} characters",
-		sandpit.FieldTooLong:   name + " must be at most {max} characters",
+		sandpit.FieldTooLong:   name + " must be {max} characters or fewer",
 		sandpit.FieldSameEmail: name + " must not be your email address",
 		sandpit.FieldCommon:    name + " is too common; choose a password others are unlikely to guess",
 	}

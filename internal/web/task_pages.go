@@ -123,9 +123,9 @@ var taskOrder = []string{"title", "scenario", "start", "success", "optimal_path"
 // taskSentences are the error summary's words for the task form.
 var taskSentences = formSentences{
 	"key": {sandpit.FieldTaken: "Another task of this release has this short name: choose another or leave it blank",
-		sandpit.FieldFormat: "Enter a short name of 1 to 64 characters of a-z, 0-9, _ and -, or leave it blank", sandpit.FieldTooMany: "A release may have at most {max} tasks"},
-	"title":           {"": "Enter a title for the task of at most 200 characters"},
-	"scenario":        {"": "The scenario must be at most {max} characters"},
+		sandpit.FieldFormat: "Enter a short name of 1 to 64 characters of a-z, 0-9, _ and -, or leave it blank", sandpit.FieldTooMany: "A release may have at most {max} tasks: delete one first"},
+	"title":           {sandpit.FieldRequired: "Enter a title for the task", sandpit.FieldTooLong: "Title must be {max} characters or fewer"},
+	"scenario":        {sandpit.FieldTooLong: "Scenario must be {max} characters or fewer"},
 	"start":           {"": "Select the screen the task starts on"},
 	"success":         {sandpit.FieldRequired: "Select at least one screen that means the task is done", "": "Select success screens from this release's screens"},
 	"optimal_path":    {"": "Select the best path's steps from this release's screens"},

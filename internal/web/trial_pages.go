@@ -92,11 +92,15 @@ func (s *Server) handleTrialList(c echo.Context) error {
 }
 
 // handleTrialInvite follows the invite link product owners share: to the
-// caller's trial of the release if they have one, else to its consent page.
+// caller's trial of the release if they have one, else to its consent page;
+// someone signed out sees what the invitation is for first.
 func (s *Server) handleTrialInvite(c echo.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
+	}
+	if currentUser(c) == nil {
+		return s.handleInvitation(c, id)
 	}
 	t, err := s.app.Trials.Invite(c.Request().Context(), actorOf(c), id)
 	if err != nil {

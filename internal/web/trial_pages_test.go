@@ -490,14 +490,10 @@ func TestTrialInviteAndConsentPermissions(t *testing.T) {
 	invite := fmt.Sprintf("/releases/%d/invite", release)
 	consent := fmt.Sprintf("/releases/%d/consent", release)
 
-	t.Run("a signed-out visitor signs in first", func(t *testing.T) {
-		resp, err := w.browser().client.Get(w.http.URL + invite)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		if location := resp.Header.Get("Location"); resp.StatusCode != http.StatusSeeOther || location != "/sign-in?next="+url.QueryEscape(invite) {
-			t.Errorf("invite signed out = %d %q", resp.StatusCode, location)
+	t.Run("a signed-out visitor signs in first, from the invitation", func(t *testing.T) {
+		body := w.browser().getPage(t, invite, http.StatusOK)
+		if !strings.Contains(body, `action="/sign-in"`) || !strings.Contains(body, `name="next" value="`+consent+`"`) {
+			t.Errorf("the invitation does not sign in to the consent page")
 		}
 	})
 	t.Run("a clinician goes to consent, then to their trial", func(t *testing.T) {

@@ -125,9 +125,9 @@ var workflowOrder = []string{"title", "description", "consent_text"}
 
 // workflowSentences are the error summary's words for the workflow form.
 var workflowSentences = formSentences{
-	"title":        {"": "Enter a title of at most 200 characters"},
-	"description":  {"": "The description must be at most {max} characters"},
-	"consent_text": {"": "Enter the participant information clinicians agree to before a trial, of at most 10000 characters"},
+	"title":        {sandpit.FieldRequired: "Enter a title", sandpit.FieldTooLong: "Title must be {max} characters or fewer"},
+	"description":  {sandpit.FieldTooLong: "Description must be {max} characters or fewer"},
+	"consent_text": {sandpit.FieldRequired: "Enter the participant information clinicians agree to before a trial", sandpit.FieldTooLong: "Participant information must be {max} characters or fewer"},
 }
 
 // workflowInput reads the workflow form.
@@ -239,8 +239,8 @@ var releaseDetailsOrder = []string{"version", "notes"}
 // releaseDetailsSentences are the error summary's words for the forms that
 // start a release or change its details.
 var releaseDetailsSentences = formSentences{
-	"version": {sandpit.FieldRequired: "Enter a version label, like 0.3", sandpit.FieldTooLong: "Version must be at most {max} characters"},
-	"notes":   {sandpit.FieldTooLong: "Notes must be at most {max} characters"},
+	"version": {sandpit.FieldRequired: "Enter a version label, like 0.3", sandpit.FieldTooLong: "Version must be {max} characters or fewer"},
+	"notes":   {sandpit.FieldTooLong: "Notes must be {max} characters or fewer"},
 }
 
 // handleReleaseCreate starts a new draft release of a workflow: a copy of
