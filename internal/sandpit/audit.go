@@ -30,7 +30,8 @@ func AuditActions() []string {
 		AuditRoleGranted, AuditRoleRemoved, AuditUserDisabled, AuditPasswordChanged, AuditPasswordLink, AuditProfileUpdated,
 		AuditTeamCreated, AuditMemberAdded, AuditResearcherGrant, AuditMemberRemoved, AuditResearcherRevok, AuditTokenCreated, AuditTokenRevoked,
 		AuditWorkflowCreated, AuditReleasePublish, AuditReleaseClosed, AuditConsent, AuditWithdraw,
-		AuditFindingUpdated, AuditFindingsMerged, AuditReportMoved, AuditSafetyTriaged, AuditExport}
+		AuditFindingUpdated, AuditFindingsMerged, AuditReportMoved, AuditSafetyTriaged, AuditExport,
+		AuditWorkflowUpdated, AuditShowAndTellHeld}
 }
 
 // AuditEvent is one append-only record of an action.
