@@ -14,7 +14,7 @@ import (
 // benefitsStore is what Benefits needs of the store.
 type benefitsStore interface {
 	Team(ctx context.Context, id int64) (*sandpit.Team, error)
-	BenefitsWorkflows(ctx context.Context, scope store.Scope, until time.Time) ([]store.BenefitsWorkflow, error)
+	BenefitsWorkflows(ctx context.Context, scope store.Scope, until *time.Time) ([]store.BenefitsWorkflow, error)
 	TeamReleasesPublished(ctx context.Context, teamID int64, from, to time.Time) ([]store.MonthRelease, error)
 	TeamParticipants(ctx context.Context, teamID int64, from, to time.Time) (map[string]int, error)
 	TeamFindingsActedOn(ctx context.Context, teamID int64, from, to time.Time) (fixed, planned []store.MonthFinding, err error)
@@ -119,12 +119,12 @@ func (b *Benefits) Case(ctx context.Context, a Actor) (*BenefitsCase, error) {
 	if err := allow(sc.All || len(sc.TeamIDs) > 0); err != nil {
 		return nil, err
 	}
-	return b.benefits(ctx, store.Scope{All: sc.All, Teams: sc.TeamIDs}, b.now())
+	return b.benefits(ctx, store.Scope{All: sc.All, Teams: sc.TeamIDs}, nil)
 }
 
 // benefits is the benefits case of the workflows in scope, from the
-// releases published before until.
-func (b *Benefits) benefits(ctx context.Context, scope store.Scope, until time.Time) (*BenefitsCase, error) {
+// releases published before until (nil: every release published).
+func (b *Benefits) benefits(ctx context.Context, scope store.Scope, until *time.Time) (*BenefitsCase, error) {
 	list, err := b.store.BenefitsWorkflows(ctx, scope, until)
 	if err != nil {
 		return nil, err
@@ -331,10 +331,10 @@ func (b *Benefits) ShowAndTell(ctx context.Context, a Actor, teamID int64, month
 		out.Comparisons = append(out.Comparisons, rc)
 	}
 	scope := store.Scope{Teams: []int64{t.ID}}
-	if out.Benefits, err = b.benefits(ctx, scope, to); err != nil {
+	if out.Benefits, err = b.benefits(ctx, scope, &to); err != nil {
 		return nil, err
 	}
-	if out.Before, err = b.benefits(ctx, scope, from); err != nil {
+	if out.Before, err = b.benefits(ctx, scope, &from); err != nil {
 		return nil, err
 	}
 	held, err := b.store.ShowAndTells(ctx, t.ID)

@@ -39,8 +39,8 @@ type BenefitsWorkflow struct {
 
 // BenefitsWorkflows returns the workflows within scope, by team then title,
 // with the releases of their benefits figure among those published before
-// until.
-func (s *Store) BenefitsWorkflows(ctx context.Context, scope Scope, until time.Time) ([]BenefitsWorkflow, error) {
+// until (nil: every published release).
+func (s *Store) BenefitsWorkflows(ctx context.Context, scope Scope, until *time.Time) ([]BenefitsWorkflow, error) {
 	cond, args := scope.condition("w.team_id", "")
 	list, err := s.workflows(ctx, cond, args...)
 	if err != nil {
@@ -63,8 +63,12 @@ func (s *Store) BenefitsWorkflows(ctx context.Context, scope Scope, until time.T
 		Baseline    bool
 		PublishedAt time.Time
 	}
-	err = s.read.WithContext(ctx).Raw(`SELECT id, workflow_id, version, baseline, published_at FROM releases
-		WHERE workflow_id IN ? AND published_at IS NOT NULL AND published_at < ? ORDER BY published_at, id`, ids, until.UTC()).Scan(&rows).Error
+	q := s.read.WithContext(ctx).Table("releases").Select("id, workflow_id, version, baseline, published_at").
+		Where("workflow_id IN ? AND published_at IS NOT NULL", ids)
+	if until != nil {
+		q = q.Where("published_at < ?", until.UTC())
+	}
+	err = q.Order("published_at, id").Scan(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("store: benefits releases: %w", err)
 	}
