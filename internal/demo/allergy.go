@@ -38,6 +38,7 @@ func allergyReleases() ([]sandpit.Definition, error) {
 		if task == nil {
 			return def, fmt.Errorf("demo: release %s has no allergy task", version)
 		}
+		task.DailyFrequency = 8 // a prescriber checks allergies several times a day
 		def.Tasks = []sandpit.Task{*task}
 		return def, nil
 	}

@@ -84,6 +84,10 @@ type benefitsBar struct {
 	LabelY, TextY int
 }
 
+// WhiskerTop and WhiskerBottom are the ends of the interval's end marks.
+func (b benefitsBar) WhiskerTop() int    { return b.Y - 4 }
+func (b benefitsBar) WhiskerBottom() int { return b.Y + 24 }
+
 // benefitsView is the benefits page.
 type benefitsView struct {
 	Layout
@@ -111,8 +115,9 @@ func reasonWords(w app.WorkflowBenefits) string {
 		return "No release has been published since the baseline yet."
 	case app.ReasonTooFew:
 		for _, t := range w.Tasks {
-			if words := tooFewWords(t.TimeN); words != "" {
-				return fmt.Sprintf("Release %s against %s: %s successful attempts at “%s”.", w.Release.Version, w.Baseline.Version, strings.TrimSuffix(words, ")")+")", t.Title)
+			if t.TimeN.TooFew() {
+				return fmt.Sprintf("Too few to compare yet: “%s” has %s in release %s and %s in %s; each needs at least %d.",
+					t.Title, successfulAttempts(t.TimeN.B), w.Release.Version, successfulAttempts(t.TimeN.A), w.Baseline.Version, stats.MinPerSide)
 			}
 		}
 		return fmt.Sprintf("Release %s has no task in common with %s to compare.", w.Release.Version, w.Baseline.Version)
@@ -120,6 +125,14 @@ func reasonWords(w app.WorkflowBenefits) string {
 		return "No staff count yet: add how many staff do this job on the workflow page."
 	}
 	return ""
+}
+
+// successfulAttempts is "1 successful attempt" or "n successful attempts".
+func successfulAttempts(n int) string {
+	if n == 1 {
+		return "1 successful attempt"
+	}
+	return fmt.Sprintf("%d successful attempts", n)
 }
 
 // newBenefitsRow is workflow w in plain words.
@@ -176,8 +189,8 @@ func benefitsChart(list []app.WorkflowBenefits) (bars []benefitsBar, height int,
 	x := func(v float64) float64 { return left + (v-lo)/(hi-lo)*width }
 	zero = x(0)
 	for i, w := range list {
-		b := benefitsBar{Label: w.Title, Value: hoursText(w.HoursPerYear) + " a year", Y: i*rowHeight + 22, LabelY: i*rowHeight + 16}
-		b.TextY = b.Y + 14
+		b := benefitsBar{Label: w.Title, Value: hoursText(w.HoursPerYear) + " a year", Y: i*rowHeight + 24, LabelY: i*rowHeight + 16}
+		b.TextY = b.Y + 10 // the middle of the bar, where the interval's line runs
 		b.X, b.Width = math.Min(zero, x(*w.HoursPerYear)), math.Abs(x(*w.HoursPerYear)-zero)
 		if w.HoursCI != nil {
 			b.HasInterval, b.Low, b.High = true, x(w.HoursCI[0]), x(w.HoursCI[1])
