@@ -153,7 +153,7 @@ func workflowPlans(tl timeline) []workflowPlan {
 	plans := trialPlans()
 	return []workflowPlan{
 		{team: TeamName, title: WorkflowTitle, description: WorkflowDescription, consent: ConsentText,
-			staff: 2300, staffSource: "ESR headcount of registered nurses and pharmacists, " + m1.Label(),
+			staff: 420, staffSource: "ESR headcount of admitting ward nurses and pharmacists, " + m1.Label(),
 			created: tl.at(m2, 1, 9, 30), emailPrefix: "demo-trial-", clinicianVersion: "0.1", definitions: Releases,
 			releases: []releasePlan{
 				{version: "legacy", created: tl.at(m2, 1, 10, 0), published: tl.at(m2, 2, 9, 0), closed: ptr(tl.at(m2, 13, 17, 0)),

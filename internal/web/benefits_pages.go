@@ -322,6 +322,9 @@ type monthShowAndTellView struct {
 	MonthKey     string // "2026-10"
 	PrevMonth    string
 	NextMonth    string // "" for the current month
+	Current      bool   // the month has not ended
+	PrevLabel    string // "September 2026"
+	NextLabel    string
 	Releases     []monthReleaseRow
 	Fixed        []monthFindingRow
 	Planned      []monthFindingRow
@@ -372,9 +375,10 @@ func (s *Server) monthShowAndTellView(c echo.Context, id int64, month string) (*
 		return nil, err
 	}
 	v := &monthShowAndTellView{Layout: s.layout(c, m.Team.Name+": show-and-tell, "+m.Month.Label()), M: m, Month: m.Month.Label(),
-		MonthKey: m.Month.String(), PrevMonth: m.Month.Prev().String(), Hours: hoursText(m.Benefits.HoursPerYear),
+		MonthKey: m.Month.String(), PrevMonth: m.Month.Prev().String(), PrevLabel: m.Month.Prev().Label(), NextLabel: m.Month.Next().Label(), Hours: hoursText(m.Benefits.HoursPerYear),
 		Range: rangeText(m.Benefits.HoursCI), HasHours: m.Benefits.HoursPerYear != nil, Moved: movedWords(m.Before.HoursPerYear, m.Benefits.HoursPerYear)}
-	if m.Month != sandpit.MonthOf(time.Now()) {
+	v.Current = m.Month == sandpit.MonthOf(time.Now())
+	if !v.Current {
 		v.NextMonth = m.Month.Next().String()
 	}
 	for _, r := range m.Releases {
