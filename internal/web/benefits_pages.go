@@ -75,18 +75,12 @@ type benefitsWorkflowRow struct {
 
 // benefitsBar is one bar of the benefits chart, in the chart's units.
 type benefitsBar struct {
-	Label         string
-	Value         string
-	Y             int
-	X, Width      float64 // the bar, from the zero line
-	Low, High     float64 // the whiskers of the interval
-	HasInterval   bool
-	LabelY, TextY int
+	Label       string
+	Value       string
+	X, Width    float64 // the bar, from the zero line
+	Low, High   float64 // the interval's ends
+	HasInterval bool
 }
-
-// WhiskerTop and WhiskerBottom are the ends of the interval's end marks.
-func (b benefitsBar) WhiskerTop() int    { return b.Y - 4 }
-func (b benefitsBar) WhiskerBottom() int { return b.Y + 24 }
 
 // benefitsView is the benefits page.
 type benefitsView struct {
@@ -98,7 +92,6 @@ type benefitsView struct {
 	Workflows    []benefitsWorkflowRow
 	NotCountable []benefitsWorkflowRow
 	Bars         []benefitsBar
-	ChartHeight  int
 	ZeroX        float64
 }
 
@@ -173,9 +166,10 @@ func newBenefitsRow(w app.WorkflowBenefits) benefitsWorkflowRow {
 }
 
 // benefitsChart lays out one bar per workflow with a figure, with its
-// interval as whiskers, on a 640-unit-wide chart.
-func benefitsChart(list []app.WorkflowBenefits) (bars []benefitsBar, height int, zero float64) {
-	const left, width, rowHeight = 8.0, 620.0, 56
+// interval, on a 640-unit-wide scale from the lowest to the highest figure
+// or bound (and zero).
+func benefitsChart(list []app.WorkflowBenefits) (bars []benefitsBar, zero float64) {
+	const left, width = 8.0, 620.0
 	lo, hi := 0.0, 0.0
 	for _, w := range list {
 		lo, hi = math.Min(lo, *w.HoursPerYear), math.Max(hi, *w.HoursPerYear)
@@ -188,16 +182,15 @@ func benefitsChart(list []app.WorkflowBenefits) (bars []benefitsBar, height int,
 	}
 	x := func(v float64) float64 { return left + (v-lo)/(hi-lo)*width }
 	zero = x(0)
-	for i, w := range list {
-		b := benefitsBar{Label: w.Title, Value: hoursText(w.HoursPerYear) + " a year", Y: i*rowHeight + 24, LabelY: i*rowHeight + 16}
-		b.TextY = b.Y + 10 // the middle of the bar, where the interval's line runs
+	for _, w := range list {
+		b := benefitsBar{Label: w.Title, Value: hoursText(w.HoursPerYear) + " a year"}
 		b.X, b.Width = math.Min(zero, x(*w.HoursPerYear)), math.Abs(x(*w.HoursPerYear)-zero)
 		if w.HoursCI != nil {
 			b.HasInterval, b.Low, b.High = true, x(w.HoursCI[0]), x(w.HoursCI[1])
 		}
 		bars = append(bars, b)
 	}
-	return bars, len(list)*rowHeight + 8, zero
+	return bars, zero
 }
 
 // benefitsPageView is the benefits page of the signed-in user.
@@ -214,7 +207,7 @@ func (s *Server) benefitsPageView(c echo.Context) (*benefitsView, error) {
 	for _, w := range bc.NotCountable() {
 		v.NotCountable = append(v.NotCountable, newBenefitsRow(w))
 	}
-	v.Bars, v.ChartHeight, v.ZeroX = benefitsChart(bc.Countable())
+	v.Bars, v.ZeroX = benefitsChart(bc.Countable())
 	return v, nil
 }
 
