@@ -169,7 +169,9 @@ func workflowPlans(tl timeline) []workflowPlan {
 			releases: []releasePlan{
 				{version: "legacy", created: tl.at(m2, 16, 15, 0), published: tl.at(m2, 20, 9, 0), closed: ptr(tl.at(m1, 3, 17, 0)),
 					trialsFrom: tl.at(m2, 20, 9, 30), trialsTo: tl.at(m1, 2, 16, 0), trials: &plans[2]},
-				{version: "1.0", created: tl.at(m1, 1, 10, 0), published: tl.at(m1, 5, 9, 0),
+				// Closed, so that 0.2 of medicines reconciliation stays the one
+				// trial open to the demo clinician.
+				{version: "1.0", created: tl.at(m1, 1, 10, 0), published: tl.at(m1, 5, 9, 0), closed: ptr(tl.at(m1, 25, 17, 0)),
 					trialsFrom: tl.at(m1, 5, 9, 30), trialsTo: tl.at(m1, 24, 16, 0), trials: &plans[3]},
 			},
 			held: []heldPlan{{m1, 27, 9}}},

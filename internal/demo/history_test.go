@@ -30,6 +30,7 @@ func TestSeedHistory(t *testing.T) {
 	owner := actor(t, st, "owner@demo.sandpit.test")
 
 	var releaseIDs []int64
+	var open []string
 	for _, team := range []string{demo.TeamName, demo.SecondTeamName} {
 		tm, err := st.TeamByName(ctx, team)
 		if err != nil {
@@ -42,6 +43,9 @@ func TestSeedHistory(t *testing.T) {
 		w, _ := st.Workflow(ctx, list[0].ID)
 		for _, r := range w.Releases {
 			releaseIDs = append(releaseIDs, r.ID)
+			if r.Status == sandpit.StatusOpen {
+				open = append(open, r.Version)
+			}
 			if r.PublishedAt == nil || !r.PublishedAt.Before(now) || sandpit.MonthOf(*r.PublishedAt).Before(sandpit.Month{Year: 2026, Month: time.October}) {
 				t.Errorf("%s %s published %v, want in October or November 2026", w.Title, r.Version, r.PublishedAt)
 			}
@@ -49,6 +53,10 @@ func TestSeedHistory(t *testing.T) {
 		if w.StaffCount.Count == nil || w.StaffCount.Source == "" {
 			t.Errorf("%s has no staff count", w.Title)
 		}
+	}
+
+	if len(open) != 1 || open[0] != "0.2" {
+		t.Errorf("open releases %v, want only medicines reconciliation's 0.2, the demo clinician's trial", open)
 	}
 
 	t.Run("every trial lies in the past, and trials are spread out", func(t *testing.T) {
