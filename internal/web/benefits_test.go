@@ -115,6 +115,14 @@ func TestBenefitsRoutes(t *testing.T) {
 			}
 		}
 	})
+	t.Run("the API lists a workflow without a figure with its reason", func(t *testing.T) {
+		_, body := w.api("GET", "/benefits", w.tokens["owner"], "")
+		var got benefitsJSON
+		if err := json.Unmarshal([]byte(body), &got); err != nil || len(got.Workflows) != 1 || got.HoursPerYear != nil ||
+			got.Workflows[0].Reason == nil || *got.Workflows[0].Reason != "no_baseline" || got.Workflows[0].Title != "Allergy checks" {
+			t.Errorf("benefits: %s (%v)", body, err)
+		}
+	})
 	t.Run("a session is recorded and shown in its month", func(t *testing.T) {
 		status, body := w.api("GET", "/teams/"+team+"/show-and-tell?month=2026-11", w.tokens["owner"], "")
 		if status != 200 || !strings.Contains(body, `"held":{"on":"2026-11-24","attendees":23}`) {
