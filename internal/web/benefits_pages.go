@@ -95,8 +95,10 @@ type benefitsView struct {
 	ZeroX        float64
 }
 
-// Text helpers for templates.
-func (benefitsView) HoursText(p *float64) string         { return hoursText(p) }
+// HoursText writes a figure in hours for the template.
+func (benefitsView) HoursText(p *float64) string { return hoursText(p) }
+
+// RangeText writes an interval of hours for the template.
 func (benefitsView) RangeText(ci *stats.Interval) string { return rangeText(ci) }
 
 // reasonWords says why workflow w has no figure, and what would give it one.
