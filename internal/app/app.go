@@ -119,6 +119,7 @@ type App struct {
 	// Recruitment invites clinicians and sets targets by profession.
 	Recruitment *Recruitment
 	Home        *Home
+	Benefits    *Benefits
 }
 
 // New wires the services around the store.
@@ -135,12 +136,14 @@ func New(st *store.Store, cfg Config) *App {
 	if cfg.Decoders == nil {
 		cfg.Decoders = sandpit.NewDecoders(runtime.GOMAXPROCS(0))
 	}
+	reports := newReports(st, cfg)
 	return &App{
 		Identity:  newIdentity(st, cfg),
 		Authoring: newAuthoring(st, cfg),
 		Trials:    newTrials(st, cfg),
 		Findings:  newFindings(st, cfg),
-		Reports:   newReports(st, cfg),
+		Reports:   reports,
+		Benefits:  newBenefits(st, cfg, reports),
 		Exports:   newExports(st, cfg),
 		Safety:    newSafety(st, cfg),
 

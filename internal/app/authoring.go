@@ -25,7 +25,7 @@ type workflowStore interface {
 	ConsentVersions(ctx context.Context, id int64) ([]sandpit.ConsentVersion, error)
 	LatestReleases(ctx context.Context, workflowIDs []int64) (map[int64]sandpit.ReleaseSummary, error)
 	CreateWorkflow(ctx context.Context, teamID int64, in sandpit.WorkflowInput, entry sandpit.AuditEntry) (int64, error)
-	UpdateWorkflow(ctx context.Context, id int64, in sandpit.WorkflowInput) error
+	UpdateWorkflow(ctx context.Context, id int64, in sandpit.WorkflowInput, staff sandpit.StaffCount, entry sandpit.AuditEntry) error
 	WorkflowFindings(ctx context.Context, scope store.Scope, workflowID int64) ([]store.FindingSummary, error)
 }
 
@@ -287,17 +287,56 @@ func (s *Authoring) EditWorkflow(ctx context.Context, a Actor, id int64) (*sandp
 	return s.workflow(ctx, a, id, true)
 }
 
-// UpdateWorkflow saves workflow id; a changed consent text becomes a new
-// consent version.
-func (s *Authoring) UpdateWorkflow(ctx context.Context, a Actor, id int64, in sandpit.WorkflowInput) error {
+// WorkflowPatch is a change to a workflow: only the fields that are set
+// change (PATCH /workflows/{id}, and each form of the workflow page).
+type WorkflowPatch struct {
+	Title, Description, ConsentText *string
+	// SetStaffCount says the staff count is being set: to StaffCount, nil
+	// clearing it.
+	SetStaffCount    bool
+	StaffCount       *int
+	StaffCountSource *string
+}
+
+// UpdateWorkflow changes workflow id as patch says, and returns it: a
+// changed consent text becomes a new consent version; the change is
+// audited.
+func (s *Authoring) UpdateWorkflow(ctx context.Context, a Actor, id int64, patch WorkflowPatch) (*sandpit.Workflow, error) {
 	w, err := s.workflow(ctx, a, id, true)
 	if err != nil {
-		return err
+		return nil, err
 	}
+	in := sandpit.WorkflowInput{Title: w.Title, Description: w.Description, ConsentText: w.ConsentText}
+	staff := w.StaffCount
+	set := func(to *string, from *string) {
+		if from != nil {
+			*to = *from
+		}
+	}
+	set(&in.Title, patch.Title)
+	set(&in.Description, patch.Description)
+	set(&in.ConsentText, patch.ConsentText)
+	set(&staff.Source, patch.StaffCountSource)
+	if patch.SetStaffCount {
+		staff.Count = patch.StaffCount
+	}
+	var fields []sandpit.FieldError
 	if err := in.Validate(); err != nil {
-		return err
+		fields = append(fields, sandpit.FieldErrorsOf(err)...)
 	}
-	return s.store.UpdateWorkflow(ctx, w.ID, in)
+	fields = append(fields, staff.Validate()...)
+	if len(fields) > 0 {
+		return nil, sandpit.Invalid("Check the workflow.", fields...)
+	}
+	entry := a.teamEntry(sandpit.AuditWorkflowUpdated, w.TeamID)
+	entry.Detail = fmt.Sprintf("workflow %d %q", w.ID, in.Title)
+	if staff.Count != nil {
+		entry.Detail += fmt.Sprintf(", staff count %d (%s)", *staff.Count, staff.Source)
+	}
+	if err := s.store.UpdateWorkflow(ctx, w.ID, in, staff, entry); err != nil {
+		return nil, err
+	}
+	return s.store.WorkflowIn(ctx, id, readScope(a, accessRead))
 }
 
 // ReleaseDetails are a release's version label, notes and baseline flag.

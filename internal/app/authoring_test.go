@@ -78,7 +78,9 @@ func TestAuthoringPermissions(t *testing.T) {
 			return err
 		}},
 		{name: "UpdateWorkflow", want: edit, writes: true, run: func(w *world, a app.Actor) error {
-			return w.app.Authoring.UpdateWorkflow(w.ctx, a, w.workflow, sandpit.WorkflowInput{Title: "Renamed", ConsentText: "Yes."})
+			title, consent := "Renamed", "Yes."
+			_, err := w.app.Authoring.UpdateWorkflow(w.ctx, a, w.workflow, app.WorkflowPatch{Title: &title, ConsentText: &consent})
+			return err
 		}},
 		{name: "StartRelease", want: edit, writes: true, run: func(w *world, a app.Actor) error {
 			_, err := w.app.Authoring.StartRelease(w.ctx, a, w.workflow, app.ReleaseDetails{Version: "0.2"})

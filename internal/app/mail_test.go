@@ -420,7 +420,7 @@ func TestRemindersAtMostTwoWhileOpen(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := w.st.CompleteTrials(w.ctx, []int64{tr.ID}, w.clock.Now()); err != nil {
+	if err := w.st.CompleteTrials(w.ctx, map[int64]time.Time{tr.ID: w.clock.Now()}); err != nil {
 		t.Fatal(err)
 	}
 	step := func(to time.Duration, wantQueued, wantTotal int) {

@@ -77,7 +77,7 @@ func TestInviteValidatesAndCounts(t *testing.T) {
 	if _, err := w.app.Trials.Start(w.ctx, nurse, app.StartArgs{ReleaseID: w.release, Accepted: true}); err != nil {
 		t.Fatal(err)
 	}
-	if err := w.st.CompleteTrials(w.ctx, []int64{w.trial}, w.clock.Now()); err != nil {
+	if err := w.st.CompleteTrials(w.ctx, map[int64]time.Time{w.trial: w.clock.Now()}); err != nil {
 		t.Fatal(err)
 	}
 	if err := w.app.Recruitment.SetTargets(w.ctx, owner, w.release, map[string]int{"nurse": 8, "doctor": 4}); err != nil {

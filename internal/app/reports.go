@@ -216,18 +216,7 @@ func (r *Reports) readable(ctx context.Context, a Actor, id int64) (bool, error)
 // build makes release id's report, of consented trials only with
 // researchOnly.
 func (r *Reports) build(ctx context.Context, id int64, researchOnly bool) (*findings.Report, error) {
-	side := func(id int64) (*findings.Side, error) {
-		rel, err := r.store.Release(ctx, id)
-		if err != nil {
-			return nil, err
-		}
-		f, err := r.store.ReleaseFigures(ctx, id, researchOnly)
-		if err != nil {
-			return nil, err
-		}
-		return &findings.Side{Ref: findings.ReleaseRef{ID: rel.ID, Version: rel.Version, Baseline: rel.Baseline}, Def: &rel.Definition, Figures: f}, nil
-	}
-	b, err := side(id)
+	b, err := r.side(ctx, id, researchOnly)
 	if err != nil {
 		return nil, err
 	}
@@ -237,15 +226,44 @@ func (r *Reports) build(ctx context.Context, id int64, researchOnly bool) (*find
 	}
 	var prev, base *findings.Side
 	if prevID != 0 {
-		if prev, err = side(prevID); err != nil {
+		if prev, err = r.side(ctx, prevID, researchOnly); err != nil {
 			return nil, err
 		}
 	}
 	if baseID != 0 {
-		if base, err = side(baseID); err != nil {
+		if base, err = r.side(ctx, baseID, researchOnly); err != nil {
 			return nil, err
 		}
 	}
 	rep := findings.Build(*b, prev, base)
 	return &rep, nil
+}
+
+// side is release id's figures with its definition, for a report.
+func (r *Reports) side(ctx context.Context, id int64, researchOnly bool) (*findings.Side, error) {
+	rel, err := r.store.Release(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	f, err := r.store.ReleaseFigures(ctx, id, researchOnly)
+	if err != nil {
+		return nil, err
+	}
+	return &findings.Side{Ref: findings.ReleaseRef{ID: rel.ID, Version: rel.Version, Baseline: rel.Baseline}, Def: &rel.Definition, Figures: f}, nil
+}
+
+// againstBaseline compares release id with the baseline release baselineID,
+// as a report's baseline comparison does, with the release's definition
+// (for its tasks' titles and daily frequencies).
+func (r *Reports) againstBaseline(ctx context.Context, id, baselineID int64) (*findings.Comparison, *sandpit.Definition, error) {
+	b, err := r.side(ctx, id, false)
+	if err != nil {
+		return nil, nil, err
+	}
+	base, err := r.side(ctx, baselineID, false)
+	if err != nil {
+		return nil, nil, err
+	}
+	rep := findings.Build(*b, nil, base)
+	return rep.Comparisons.Baseline, b.Def, nil
 }

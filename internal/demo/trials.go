@@ -24,7 +24,8 @@ type trialPlan struct {
 	reports          []demoReport
 }
 
-// demoReport is a clinician's report in the demo data.
+// demoReport is a clinician's report in the demo data, and what the team
+// later did about its finding, if anything.
 type demoReport struct {
 	task, screen string
 	x, y         int
@@ -32,43 +33,59 @@ type demoReport struct {
 	severity     int
 	safety       bool
 	text         string
+	curation     *curation
 }
 
+// curation is the team's answer to a finding: its status and response, set
+// on a day monthsBack calendar months before the current one.
+type curation struct {
+	status, response string
+	monthsBack, day  int
+}
+
+// trialPlans are the demo's trials: medicines reconciliation's legacy and
+// 0.1, then allergy checks' legacy and 1.0.
 func trialPlans() []trialPlan {
 	return []trialPlan{
 		{version: "legacy", seed: 101, direct: 0.40, indirect: 0.32, minSecs: 60, maxSecs: 180, misclick: 0.35, minSUS: 45, maxSUS: 60, minEase: 2, maxEase: 5,
 			reports: []demoReport{
-				{allergyTaskKey, "allergies", 300, 300, "safety", 4, true, "The penicillin allergy is only on the Alerts tab. I nearly prescribed co-amoxiclav before I found it."},
-				{allergyTaskKey, "allergies", 320, 310, "safety", 3, true, "Allergy alert is buried on the Alerts tab, nothing on the summary warns you."},
-				{reconcileTaskKey, "reconcile", 520, 240, "layout", 3, false, "The C, S and A boxes are tiny and I could not tell which column meant stop."},
-				{reconcileTaskKey, "ward_list", 420, 200, "navigation", 2, false, "Took ages to find the drug chart: the Drugs button is small and grey."},
-				{reconcileTaskKey, "meds", 300, 720, "terminology", 2, false, "Med Rec and MR1 mean nothing to a new starter."},
+				{allergyTaskKey, "allergies", 300, 300, "safety", 4, true, "The penicillin allergy is only on the Alerts tab. I nearly prescribed co-amoxiclav before I found it.", nil},
+				{allergyTaskKey, "allergies", 320, 310, "safety", 3, true, "Allergy alert is buried on the Alerts tab, nothing on the summary warns you.", nil},
+				{reconcileTaskKey, "reconcile", 520, 240, "layout", 3, false, "The C, S and A boxes are tiny and I could not tell which column meant stop.",
+					&curation{sandpit.FindingFixed, "Release 0.1 has a labelled choice for each medicine: continue, stop or change.", 2, 14}},
+				{reconcileTaskKey, "ward_list", 420, 200, "navigation", 2, false, "Took ages to find the drug chart: the Drugs button is small and grey.", nil},
+				{reconcileTaskKey, "meds", 300, 720, "terminology", 2, false, "Med Rec and MR1 mean nothing to a new starter.",
+					&curation{sandpit.FindingFixed, "Release 0.1 says what things are in plain words: “Medicines reconciliation”, not Med Rec or MR1.", 2, 14}},
 			}},
 		{version: "0.1", seed: 102, direct: 0.68, indirect: 0.22, minSecs: 30, maxSecs: 90, misclick: 0.12, minSUS: 65, maxSUS: 80, minEase: 4, maxEase: 7,
 			reports: []demoReport{
-				{allergyTaskKey, "record", 300, 300, "safety", 3, true, "Allergies are still not on the patient summary; I had to open a separate page to check for penicillin."},
-				{allergyTaskKey, "record", 310, 320, "safety", 3, true, "No allergy status on the summary, so it is easy to prescribe without checking."},
-				{reconcileTaskKey, "reconcile", 500, 400, "missing_information", 2, false, "I would like to see where each medicine came from (GP record, patient, relative) next to it."},
-				{reconcileTaskKey, "ward_list", 820, 300, "navigation", 1, false, "Clear ward list, but the Medicines button is easy to miss."},
+				{allergyTaskKey, "record", 300, 300, "safety", 3, true, "Allergies are still not on the patient summary; I had to open a separate page to check for penicillin.",
+					&curation{sandpit.FindingPlanned, "Release 0.2 puts allergies at the top of the patient summary and in the patient banner.", 1, 12}},
+				{allergyTaskKey, "record", 310, 320, "safety", 3, true, "No allergy status on the summary, so it is easy to prescribe without checking.", nil},
+				{reconcileTaskKey, "reconcile", 500, 400, "missing_information", 2, false, "I would like to see where each medicine came from (GP record, patient, relative) next to it.",
+					&curation{sandpit.FindingPlanned, "We will show where each medicine came from beside it on the reconciliation form.", 1, 15}},
+				{reconcileTaskKey, "ward_list", 820, 300, "navigation", 1, false, "Clear ward list, but the Medicines button is easy to miss.",
+					&curation{sandpit.FindingFixed, "Release 0.2 adds a Reconcile medicines button to the ward list.", 1, 19}},
+			}},
+		{version: "legacy", seed: 201, direct: 0.45, indirect: 0.30, minSecs: 40, maxSecs: 150, misclick: 0.3, minSUS: 40, maxSUS: 58, minEase: 2, maxEase: 5,
+			reports: []demoReport{
+				{allergyTaskKey, "record", 300, 300, "navigation", 3, false, "Nothing on the summary says there are allergies; you have to know to open the Alerts tab.",
+					&curation{sandpit.FindingFixed, "Release 1.0 shows allergies at the top of the patient summary.", 1, 4}},
+			}},
+		{version: "1.0", seed: 202, direct: 0.8, indirect: 0.12, minSecs: 12, maxSecs: 45, misclick: 0.08, minSUS: 72, maxSUS: 88, minEase: 5, maxEase: 7,
+			reports: []demoReport{
+				{allergyTaskKey, "record", 300, 300, "layout", 2, false, "The red allergy banner is clear, but the type of reaction is cut off.",
+					&curation{sandpit.FindingPlanned, "The next release shows the reaction in full in the banner.", 1, 25}},
 			}},
 	}
 }
 
-// seedTrials gives the closed demo releases synthetic trials, once: a
-// release that has trials already is left alone.
-func seedTrials(ctx context.Context, st *store.Store, teamID int64, clinician *sandpit.User) error {
-	list, err := st.Workflows(ctx, []int64{teamID}, false)
-	if err != nil {
+// seedTrials gives the plan's releases with a trial plan their synthetic
+// trials, once: a release that has trials already is left alone.
+func seedTrials(ctx context.Context, st *store.Store, teamID int64, clinician *sandpit.User, plan workflowPlan) error {
+	workflowID, err := workflowByTitle(ctx, st, teamID, plan.title)
+	if err != nil || workflowID == 0 {
 		return err
-	}
-	var workflowID int64
-	for _, w := range list {
-		if w.Title == WorkflowTitle {
-			workflowID = w.ID
-		}
-	}
-	if workflowID == 0 {
-		return nil
 	}
 	w, err := st.Workflow(ctx, workflowID)
 	if err != nil {
@@ -78,9 +95,10 @@ func seedTrials(ctx context.Context, st *store.Store, teamID int64, clinician *s
 	for _, r := range w.Releases {
 		ids[r.Version] = r.ID
 	}
-	for _, plan := range trialPlans() {
-		id := ids[plan.version]
-		if id == 0 {
+	tl := newTimeline(st.Now())
+	for _, rp := range plan.releases {
+		id := ids[rp.version]
+		if id == 0 || rp.trials == nil {
 			continue
 		}
 		n, err := st.ReleaseTrialCount(ctx, id)
@@ -90,35 +108,40 @@ func seedTrials(ctx context.Context, st *store.Store, teamID int64, clinician *s
 		if n > 0 {
 			continue
 		}
-		if err := seedReleaseTrials(ctx, st, workflowID, id, plan, clinician); err != nil {
-			return fmt.Errorf("demo: trials of %s: %w", plan.version, err)
+		var who *sandpit.User
+		if rp.version == plan.clinicianVersion {
+			who = clinician
+		}
+		if err := seedReleaseTrials(ctx, st, tl, workflowID, id, rp, plan.emailPrefix, who); err != nil {
+			return fmt.Errorf("demo: trials of %s: %w", rp.version, err)
 		}
 	}
 	return nil
 }
 
-// The demo clinician takes release 0.1 as its first participant and raises
-// its first report, so that answering that finding shows under their "My
-// feedback".
-func seedReleaseTrials(ctx context.Context, st *store.Store, workflowID, releaseID int64, plan trialPlan, clinician *sandpit.User) error {
+// seedReleaseTrials gives release releaseID its synthetic trials, spread
+// over the plan's weeks, each finished a few minutes after its last task.
+// clinician, when given, takes the release as its first participant and
+// raises its first report, so that answering that finding shows under
+// their "My feedback".
+func seedReleaseTrials(ctx context.Context, st *store.Store, tl timeline, workflowID, releaseID int64, rp releasePlan, emailPrefix string, clinician *sandpit.User) error {
+	plan := *rp.trials
 	r, err := st.Release(ctx, releaseID)
 	if err != nil {
 		return err
 	}
 	def := &r.Definition
 	rng := rand.New(rand.NewPCG(plan.seed, 7))
-	t0 := time.Date(2025, 6, 2, 9, 0, 0, 0, time.UTC)
-	if r.PublishedAt != nil && r.PublishedAt.After(t0) {
-		t0 = r.PublishedAt.UTC()
-	}
 	professions := []string{"nurse", "nurse", "nurse", "doctor", "doctor", "pharmacist", "pharmacist", "midwife", "allied_health", "healthcare_assistant"}
 	settings := []string{"acute", "acute", "acute", "community", "primary_care", "mental_health"}
 	count := 20 + rng.IntN(11)
+	span := rp.trialsTo.Sub(rp.trialsFrom)
 	trials := make([]store.SyntheticTrial, 0, count)
+	lastTask := make([]time.Time, 0, count) // when each trial's last task ended
 	for i := range count {
-		start := t0.Add(time.Duration(i*37+rng.IntN(30)) * time.Minute)
+		start := rp.trialsFrom.Add(span*time.Duration(i)/time.Duration(count) + time.Duration(rng.IntN(90))*time.Minute)
 		t := store.SyntheticTrial{
-			Email:       fmt.Sprintf("demo-trial-%s-%02d@demo.sandpit.test", slug(plan.version), i+1),
+			Email:       fmt.Sprintf("%s%s-%02d@demo.sandpit.test", emailPrefix, slug(plan.version), i+1),
 			Name:        fmt.Sprintf("Synthetic clinician %02d (release %s)", i+1, plan.version),
 			Profile:     sandpit.Profile{Profession: professions[rng.IntN(len(professions))], Setting: settings[rng.IntN(len(settings))], YearsExperience: 1 + rng.IntN(30), LegacyFamiliarity: 1 + rng.IntN(5)},
 			ResearchUse: rng.Float64() < 0.8,
@@ -141,15 +164,17 @@ func seedReleaseTrials(ctx context.Context, st *store.Store, workflowID, release
 			}
 			t.SUSScore = &score
 		}
-		if i == 0 && plan.version == "0.1" && clinician != nil && clinician.Profile != nil {
+		if i == 0 && clinician != nil && clinician.Profile != nil {
 			t.UserID, t.Profile = clinician.ID, *clinician.Profile
 		}
 		trials = append(trials, t)
+		lastTask = append(lastTask, at)
 	}
 	trialIDs, userIDs, err := st.InsertSyntheticTrials(ctx, releaseID, trials)
 	if err != nil {
 		return err
 	}
+	clock := func(t time.Time) *store.Store { return st.WithClock(func() time.Time { return t }) }
 	for i, rep := range plan.reports {
 		k := (i * 5) % len(trialIDs)
 		in := sandpit.Report{TaskKey: rep.task, Screen: rep.screen, X: rep.x, Y: rep.y, Category: rep.category, Severity: rep.severity, SafetyConcern: rep.safety, Text: rep.text}
@@ -157,11 +182,29 @@ func seedReleaseTrials(ctx context.Context, st *store.Store, workflowID, release
 			return fmt.Errorf("report %d: %w", i+1, err)
 		}
 		w := store.TrialWrite{TrialID: trialIDs[k], UserID: userIDs[k], TaskKey: rep.task, Def: def, Open: true}
-		if _, err := st.CreateReport(ctx, w, workflowID, in); err != nil {
+		made, err := clock(lastTask[k]).CreateReport(ctx, w, workflowID, in)
+		if err != nil {
 			return fmt.Errorf("report %d: %w", i+1, err)
 		}
+		if c := rep.curation; c != nil {
+			m := tl.m1
+			if c.monthsBack == 2 {
+				m = tl.m2
+			}
+			status, response := c.status, c.response
+			err := clock(tl.at(m, c.day, 11, 30)).UpdateFinding(ctx, made.FindingID, sandpit.FindingUpdate{Status: &status, Response: &response},
+				0, // demo history is not news: no "you said, we did" email
+				sandpit.AuditEntry{Action: sandpit.AuditFindingUpdated, Detail: "demo data"})
+			if err != nil {
+				return fmt.Errorf("report %d's finding: %w", i+1, err)
+			}
+		}
 	}
-	return st.CompleteTrials(ctx, trialIDs, t0.Add(time.Duration(count*37+60)*time.Minute))
+	done := make(map[int64]time.Time, len(trialIDs))
+	for i, id := range trialIDs {
+		done[id] = lastTask[i].Add(time.Duration(2+rng.IntN(5)) * time.Minute) // the questionnaire
+	}
+	return st.CompleteTrials(ctx, done)
 }
 
 func slug(version string) string {

@@ -32,7 +32,8 @@ func AuditActions() []string {
 		AuditSSOSignIn, AuditIdentityLinked, AuditIdentityUnlinked, AuditSignInLink,
 		AuditWorkflowCreated, AuditReleasePublish, AuditReleaseClosed, AuditHotspotsSaved, AuditConsent, AuditWithdraw,
 		AuditFindingUpdated, AuditFindingsMerged, AuditReportMoved, AuditSafetyTriaged, AuditExport,
-		AuditInvited, AuditTargetsSet, AuditUnsubscribed}
+		AuditInvited, AuditTargetsSet, AuditUnsubscribed,
+		AuditWorkflowUpdated, AuditShowAndTellHeld}
 }
 
 // AuditEvent is one append-only record of an action.

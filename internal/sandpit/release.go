@@ -29,6 +29,7 @@ type Workflow struct {
 	Description    string
 	ConsentVersion int
 	ConsentText    string
+	StaffCount     StaffCount // for the benefits case
 	CreatedAt      time.Time
 	Releases       []ReleaseSummary // newest first
 }

@@ -349,6 +349,22 @@ var migrations = []migration{
 			PRIMARY KEY (release_id, profession)
 		)`,
 	}},
+	// The benefits case needs how many staff do each workflow's job, with
+	// where that number comes from; a team records each month's
+	// show-and-tell it held (issue 19).
+	{"0012_benefits", []string{
+		`ALTER TABLE workflows ADD COLUMN staff_count INTEGER`,
+		`ALTER TABLE workflows ADD COLUMN staff_count_source TEXT NOT NULL DEFAULT ''`,
+		`CREATE TABLE show_and_tells (
+			team_id     BIGINT NOT NULL REFERENCES teams (id) ON DELETE CASCADE,
+			month       TEXT NOT NULL,
+			held_on     TEXT NOT NULL,
+			attendees   INTEGER NOT NULL,
+			recorded_by BIGINT REFERENCES users (id) ON DELETE SET NULL,
+			recorded_at {{time}} NOT NULL,
+			PRIMARY KEY (team_id, month)
+		)`,
+	}},
 }
 
 // dialectTypes maps the placeholders of migrations to each dialect's types.

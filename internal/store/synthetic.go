@@ -111,13 +111,19 @@ func (s *Store) InsertSyntheticTrials(ctx context.Context, releaseID int64, tria
 	return trialIDs, userIDs, nil
 }
 
-// CompleteTrials marks trials ids complete at at.
-func (s *Store) CompleteTrials(ctx context.Context, ids []int64, at time.Time) error {
-	if len(ids) == 0 {
+// CompleteTrials marks each trial of done complete at its time, in one
+// transaction.
+func (s *Store) CompleteTrials(ctx context.Context, done map[int64]time.Time) error {
+	if len(done) == 0 {
 		return nil
 	}
 	if err := s.transact(ctx, func(tx *gorm.DB) error {
-		return tx.Model(&trialRow{}).Where("id IN ? AND completed_at IS NULL", ids).Update("completed_at", at).Error
+		for id, at := range done {
+			if err := tx.Model(&trialRow{}).Where("id = ? AND completed_at IS NULL", id).Update("completed_at", at.UTC()).Error; err != nil {
+				return err
+			}
+		}
+		return nil
 	}); err != nil {
 		return fmt.Errorf("store: complete trials: %w", err)
 	}

@@ -16,8 +16,12 @@ type workflowRow struct {
 	TeamID      int64
 	Title       string
 	Description string
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
+	// StaffCount and StaffCountSource are how many staff do the job, for
+	// the benefits case.
+	StaffCount       *int
+	StaffCountSource string
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
 }
 
 func (workflowRow) TableName() string { return "workflows" }
@@ -53,17 +57,22 @@ func (s *Store) CreateWorkflow(ctx context.Context, teamID int64, in sandpit.Wor
 	return row.ID, nil
 }
 
-// UpdateWorkflow saves a workflow's title and description and, when the
-// consent text changed, adds a new consent version; earlier versions stay.
-func (s *Store) UpdateWorkflow(ctx context.Context, id int64, in sandpit.WorkflowInput) error {
+// UpdateWorkflow saves a workflow's title, description and staff count,
+// and, when the consent text changed, adds a new consent version (earlier
+// versions stay), recording entry, in one transaction.
+func (s *Store) UpdateWorkflow(ctx context.Context, id int64, in sandpit.WorkflowInput, staff sandpit.StaffCount, entry sandpit.AuditEntry) error {
 	err := s.transact(ctx, func(tx *gorm.DB) error {
 		now := s.Now()
-		res := tx.Model(&workflowRow{}).Where("id = ?", id).Updates(map[string]any{"title": in.Title, "description": in.Description, "updated_at": now})
+		res := tx.Model(&workflowRow{}).Where("id = ?", id).Updates(map[string]any{"title": in.Title, "description": in.Description,
+			"staff_count": staff.Count, "staff_count_source": staff.Source, "updated_at": now})
 		if res.Error != nil {
 			return res.Error
 		}
 		if res.RowsAffected == 0 {
 			return sandpit.Errorf(sandpit.ENOTFOUND, "Workflow not found.")
+		}
+		if err := s.audit(tx, entry); err != nil {
+			return err
 		}
 		var current consentRow
 		if err := tx.Where("workflow_id = ?", id).Order("version DESC").Take(&current).Error; err != nil {
@@ -199,7 +208,8 @@ func (s *Store) workflows(ctx context.Context, where string, args ...any) ([]san
 	for i, r := range rows {
 		w := r.Workflow
 		list[i] = sandpit.Workflow{ID: w.ID, TeamID: w.TeamID, TeamName: r.TeamName, Title: w.Title, Description: w.Description,
-			ConsentVersion: r.ConsentVersion, ConsentText: r.ConsentText, CreatedAt: w.CreatedAt}
+			ConsentVersion: r.ConsentVersion, ConsentText: r.ConsentText, CreatedAt: w.CreatedAt,
+			StaffCount: sandpit.StaffCount{Count: w.StaffCount, Source: w.StaffCountSource}}
 	}
 	return list, nil
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/sandpit-nhs/sandpit/internal/app"
 	"github.com/sandpit-nhs/sandpit/internal/sandpit"
 	"github.com/sandpit-nhs/sandpit/internal/store"
 )
@@ -74,6 +75,8 @@ type teamShowView struct {
 	Researchers     []store.TeamPerson
 	MemberEmail     string
 	ResearcherEmail string
+	// Rhythm is the team's monthly show-and-tells: months held and missed.
+	Rhythm *app.Rhythm
 }
 
 // teamShowView returns the page about team id.
@@ -82,7 +85,11 @@ func (s *Server) teamShowView(c echo.Context, id int64) (teamShowView, error) {
 	if err != nil {
 		return teamShowView{}, err
 	}
-	return teamShowView{Layout: s.layout(c, tp.Team.Name), Team: tp.Team, Owners: tp.Owners, Researchers: tp.Researchers}, nil
+	rhythm, err := s.app.Benefits.TeamRhythm(c.Request().Context(), actorOf(c), id)
+	if err != nil {
+		return teamShowView{}, err
+	}
+	return teamShowView{Layout: s.layout(c, tp.Team.Name), Team: tp.Team, Owners: tp.Owners, Researchers: tp.Researchers, Rhythm: rhythm}, nil
 }
 
 // handleAdminTeamShow shows one team.

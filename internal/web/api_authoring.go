@@ -19,6 +19,8 @@ type workflowJSON struct {
 	Description    string        `json:"description"`
 	ConsentText    string        `json:"consent_text"`
 	ConsentVersion int           `json:"consent_version"`
+	StaffCount     *int          `json:"staff_count"`
+	StaffSource    string        `json:"staff_count_source"`
 	CreatedAt      time.Time     `json:"created_at"`
 	Releases       []releaseItem `json:"releases"`
 }
@@ -41,7 +43,8 @@ type releaseItem struct {
 
 func toWorkflowJSON(w *sandpit.Workflow) workflowJSON {
 	j := workflowJSON{ID: w.ID, Team: teamJSON{w.TeamID, w.TeamName}, Title: w.Title, Description: w.Description,
-		ConsentText: w.ConsentText, ConsentVersion: w.ConsentVersion, CreatedAt: w.CreatedAt, Releases: []releaseItem{}}
+		ConsentText: w.ConsentText, ConsentVersion: w.ConsentVersion, StaffCount: w.StaffCount.Count, StaffSource: w.StaffCount.Source,
+		CreatedAt: w.CreatedAt, Releases: []releaseItem{}}
 	for _, r := range w.Releases {
 		j.Releases = append(j.Releases, releaseItem{ID: r.ID, Version: r.Version, Baseline: r.Baseline, Status: string(r.Status),
 			Screens: r.Screens, Tasks: r.Tasks, CreatedAt: r.CreatedAt, PublishedAt: r.PublishedAt})

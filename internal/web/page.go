@@ -95,6 +95,10 @@ func flashMessage(key string) string {
 		return "The workflow has been created."
 	case "workflow-saved":
 		return "The workflow has been saved."
+	case "staff-count-saved":
+		return "The staff count has been saved."
+	case "show-and-tell-held":
+		return "The show-and-tell has been recorded as held."
 	case "release-created":
 		return "The release has been started."
 	case "release-imported":

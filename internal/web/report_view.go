@@ -405,12 +405,18 @@ func savingWords(v float64, ci *stats.Interval, unit, per string) string {
 
 // comparison is cmp, of report r, in plain words.
 func comparison(cmp *findings.Comparison, r *findings.Report) *comparisonView {
-	if cmp == nil {
-		return nil
-	}
 	titles := map[string]string{}
 	for _, t := range r.Tasks {
 		titles[t.Key] = t.Title
+	}
+	return comparisonOf(cmp, titles)
+}
+
+// comparisonOf is cmp in plain words, its tasks named by titles (task key →
+// title).
+func comparisonOf(cmp *findings.Comparison, titles map[string]string) *comparisonView {
+	if cmp == nil {
+		return nil
 	}
 	pp := func(v float64) string { return strconv.FormatFloat(math.Round(v*100), 'f', 0, 64) + " points" }
 	ppSigned := func(v float64) string { return signed(v, pp) }

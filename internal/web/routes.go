@@ -98,6 +98,7 @@ func (s *Server) routes() {
 	api.POST("/teams/:id/workflows", s.handleAPIWorkflowCreate, s.idempotent)
 	api.GET("/workflows", s.handleAPIWorkflowList)
 	api.GET("/workflows/:id", s.handleAPIWorkflowShow)
+	api.PATCH("/workflows/:id", s.handleAPIWorkflowUpdate)
 	api.POST("/workflows/:id/releases", s.handleAPIReleaseCreate, definitionLimit, s.idempotent)
 	api.GET("/releases/:id", s.handleAPIReleaseShow)
 	api.GET("/releases/:id/definition", s.handleAPIReleaseDefinition)
@@ -129,6 +130,9 @@ func (s *Server) routes() {
 	api.PATCH("/safety-concerns/:id", s.handleAPISafetyTriage)
 	api.GET("/releases/:id/export", s.handleExportDownload(app.ExportRelease))
 	api.GET("/workflows/:id/export", s.handleExportDownload(app.ExportWorkflow))
+	api.GET("/benefits", s.handleAPIBenefits)
+	api.GET("/teams/:id/show-and-tell", s.handleAPITeamShowAndTell)
+	api.PUT("/teams/:id/show-and-tells/:month", s.handleAPIShowAndTellRecord)
 
 	// Pages: the session cookie and a CSRF token on every form.
 	pages := e.Group("", s.csrf(), s.loadSession, s.checkText)
@@ -169,6 +173,7 @@ func (s *Server) routes() {
 	author.GET("/workflows/:id", showPage(s, "workflow/show", s.workflowShowView), s.requireUser)
 	author.GET("/workflows/:id/edit", s.handleWorkflowEdit, s.requireUser)
 	author.POST("/workflows/:id", s.handleWorkflowUpdate, s.requireUser)
+	author.POST("/workflows/:id/staff-count", s.handleWorkflowStaffCount, s.requireUser)
 	author.POST("/workflows/:id/releases", s.handleReleaseCreate, s.requireUser)
 	author.POST("/workflows/:id/releases/import", s.handleReleaseImport, s.requireUser, definitionLimit)
 	author.GET("/releases/:id", showPage(s, "release/show", s.releaseView), s.requireUser)
@@ -233,6 +238,14 @@ func (s *Server) routes() {
 	pages.POST("/reports/:id/move", s.handleReportMove, s.requireUser)
 	pages.GET("/safety-concerns", s.handleSafetyConcerns, s.requireUser)
 	pages.POST("/safety-concerns/:id/triage", s.handleSafetyTriage, s.requireUser)
+
+	// Benefits and monthly show-and-tells: what leaving legacy is worth,
+	// for the organisation, and each team's monthly rhythm.
+	pages.GET("/benefits", s.handleBenefits, s.requireUser)
+	pages.GET("/benefits.csv", s.handleBenefitsCSV, s.requireUser)
+	pages.GET("/teams/:id/show-and-tell", s.handleTeamShowAndTell, s.requireUser)
+	pages.GET("/teams/:id/show-and-tells", s.handleShowAndTellArchive, s.requireUser)
+	pages.POST("/teams/:id/show-and-tells/:month", s.handleShowAndTellRecord, s.requireUser)
 
 	// Research exports: the team and its researchers download pseudonymised
 	// data sets.

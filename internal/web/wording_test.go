@@ -34,8 +34,8 @@ import (
 // read: exports speak to researchers' software in column names, and the
 // store's messages reach people only through the app's.
 
-// message is one user-facing string and where it was found.
-type message struct {
+// userMessage is one user-facing string and where it was found.
+type userMessage struct {
 	where string
 	code  string // the field error code of a form sentence, else ""
 	text  string
@@ -72,7 +72,7 @@ func TestWording(t *testing.T) {
 	if len(goStrings) < 100 || len(pages) < 200 {
 		t.Fatalf("found %d Go sentences and %d template texts: the collector is broken", len(goStrings), len(pages))
 	}
-	all := append(append(append([]message{}, forms...), goStrings...), pages...)
+	all := append(append(append([]userMessage{}, forms...), goStrings...), pages...)
 
 	t.Run("no keys", func(t *testing.T) {
 		for _, m := range all {
@@ -84,7 +84,7 @@ func TestWording(t *testing.T) {
 		}
 	})
 	t.Run("a count is followed by the right plural", func(t *testing.T) {
-		for _, m := range append(append([]message{}, forms...), goStrings...) {
+		for _, m := range append(append([]userMessage{}, forms...), goStrings...) {
 			if loc := goCount.FindStringIndex(m.text); loc != nil && !maxCount.MatchString(m.text[:loc[1]]) {
 				t.Errorf("%s: %q puts a count before a plural noun: 1 needs the singular", m.where, m.text)
 			}
@@ -170,8 +170,8 @@ func stringLit(e ast.Expr) (string, bool) {
 
 // formMessages collects every sentence of every formSentences literal in
 // this package, with its code (the constant's name, or "" for any code).
-func formMessages(t *testing.T) []message {
-	var out []message
+func formMessages(t *testing.T) []userMessage {
+	var out []userMessage
 	for name, f := range goFiles(t, ".") {
 		ast.Inspect(f, func(n ast.Node) bool {
 			lit, ok := n.(*ast.CompositeLit)
@@ -201,7 +201,7 @@ func formMessages(t *testing.T) []message {
 					if sel, ok := kv.Key.(*ast.SelectorExpr); ok {
 						code = sel.Sel.Name
 					}
-					out = append(out, message{where: filepath.Base(name) + ": " + fieldName, code: code, text: text})
+					out = append(out, userMessage{where: filepath.Base(name) + ": " + fieldName, code: code, text: text})
 				}
 			}
 			return false
@@ -213,20 +213,20 @@ func formMessages(t *testing.T) []message {
 		if name == "" {
 			name = code
 		}
-		out = append(out, message{where: "passwordSentences", code: name, text: text})
+		out = append(out, userMessage{where: "passwordSentences", code: name, text: text})
 	}
 	return out
 }
 
 // goMessages collects the string literals of dirs that read as sentences.
-func goMessages(t *testing.T, dirs ...string) []message {
-	var out []message
+func goMessages(t *testing.T, dirs ...string) []userMessage {
+	var out []userMessage
 	for _, dir := range dirs {
 		for name, f := range goFiles(t, dir) {
 			ast.Inspect(f, func(n ast.Node) bool {
 				if e, ok := n.(ast.Expr); ok {
 					if s, ok := stringLit(e); ok && sentenceLike.MatchString(s) {
-						out = append(out, message{where: filepath.Join(filepath.Base(dir), filepath.Base(name)), text: s})
+						out = append(out, userMessage{where: filepath.Join(filepath.Base(dir), filepath.Base(name)), text: s})
 					}
 				}
 				return true
@@ -243,14 +243,14 @@ var (
 )
 
 // templateSources are the templates' files as written.
-func templateSources(t *testing.T) []message {
-	var out []message
+func templateSources(t *testing.T) []userMessage {
+	var out []userMessage
 	err := fs.WalkDir(templates.FS, ".", func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".html") {
 			return err
 		}
 		b, err := fs.ReadFile(templates.FS, path)
-		out = append(out, message{where: path, text: string(b)})
+		out = append(out, userMessage{where: path, text: string(b)})
 		return err
 	})
 	if err != nil {
@@ -261,7 +261,7 @@ func templateSources(t *testing.T) []message {
 
 // templateMessages collects each template's text, the string arguments of
 // its actions and its attributes people read.
-func templateMessages(t *testing.T) []message {
+func templateMessages(t *testing.T) []userMessage {
 	funcs := map[string]any{}
 	for name, fn := range templateFuncs() {
 		funcs[name] = fn
@@ -269,7 +269,7 @@ func templateMessages(t *testing.T) []message {
 	for _, builtin := range []string{"and", "or", "not", "eq", "ne", "lt", "le", "gt", "ge", "len", "index", "printf", "print", "println", "slice", "html", "js", "urlquery", "call"} {
 		funcs[builtin] = parseOnly
 	}
-	var out []message
+	var out []userMessage
 	for _, src := range templateSources(t) {
 		trees, err := parse.Parse(src.where, src.text, "{{", "}}", funcs)
 		if err != nil {
@@ -288,10 +288,10 @@ func templateMessages(t *testing.T) []message {
 				case *parse.TextNode:
 					raw := string(n.Text)
 					for _, m := range attributes.FindAllStringSubmatch(raw, -1) {
-						out = append(out, message{where: src.where, text: m[1]})
+						out = append(out, userMessage{where: src.where, text: m[1]})
 					}
 					if text := strings.TrimSpace(spaces.ReplaceAllString(htmlTags.ReplaceAllString(raw, " "), " ")); text != "" {
-						out = append(out, message{where: src.where, text: text})
+						out = append(out, userMessage{where: src.where, text: text})
 					}
 				case *parse.ActionNode:
 					walkNode(n.Pipe)
@@ -307,7 +307,7 @@ func templateMessages(t *testing.T) []message {
 					}
 				case *parse.StringNode:
 					if sentenceLike.MatchString(n.Text) || (len(n.Text) > 0 && n.Text[0] >= 'A' && n.Text[0] <= 'Z') {
-						out = append(out, message{where: src.where, text: n.Text})
+						out = append(out, userMessage{where: src.where, text: n.Text})
 					}
 				case *parse.IfNode:
 					walkNode(n.Pipe)

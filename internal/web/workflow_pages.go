@@ -186,7 +186,8 @@ func (s *Server) handleWorkflowUpdate(c echo.Context) error {
 		return err
 	}
 	in := workflowInput(c)
-	err = s.app.Authoring.UpdateWorkflow(c.Request().Context(), actorOf(c), id, in)
+	_, err = s.app.Authoring.UpdateWorkflow(c.Request().Context(), actorOf(c), id,
+		app.WorkflowPatch{Title: &in.Title, Description: &in.Description, ConsentText: &in.ConsentText})
 	if errs, ok := fieldErrors(err, workflowOrder, workflowSentences); ok {
 		w, werr := s.app.Authoring.EditWorkflow(c.Request().Context(), actorOf(c), id)
 		if werr != nil {
@@ -218,6 +219,8 @@ type workflowShowView struct {
 	Version        string // typed for a new release
 	Notes          string
 	Problems       []problemLink // an import's problems
+	// StaffCount and StaffCountSource are the staff count form's fields.
+	StaffCount, StaffCountSource string
 }
 
 // workflowShowView returns the page about workflow id as the user sees it.
@@ -226,11 +229,53 @@ func (s *Server) workflowShowView(c echo.Context, id int64) (workflowShowView, e
 	if err != nil {
 		return workflowShowView{}, err
 	}
-	v := workflowShowView{Layout: s.layout(c, w.Title), Workflow: w.Workflow, CanEdit: w.CanEdit, EarlierConsent: w.EarlierConsent}
+	v := workflowShowView{Layout: s.layout(c, w.Title), Workflow: w.Workflow, CanEdit: w.CanEdit, EarlierConsent: w.EarlierConsent,
+		StaffCountSource: w.StaffCount.Source}
+	if n := w.StaffCount.Count; n != nil {
+		v.StaffCount = strconv.Itoa(*n)
+	}
 	for _, r := range w.Releases {
 		v.Releases = append(v.Releases, workflowReleaseItem{ReleaseSummary: r, Tag: tagFor(r.Status)})
 	}
 	return v, nil
+}
+
+// staffCountSentences are the error summary's words for the staff count
+// form.
+var staffCountSentences = formSentences{
+	"staff_count":        {"": "Enter the number of staff as a whole number from 1 to 10,000,000, or leave it empty if you do not know it yet"},
+	"staff_count_source": {sandpit.FieldRequired: "Enter where the staff count comes from, like “ESR headcount, Nov 2026”", sandpit.FieldTooLong: "Where the staff count comes from must be {max} characters or fewer"},
+}
+
+// handleWorkflowStaffCount saves how many staff do a workflow's job, and
+// where the number comes from; an empty count clears it.
+func (s *Server) handleWorkflowStaffCount(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	rawCount, source := strings.TrimSpace(c.FormValue("staff_count")), c.FormValue("staff_count_source")
+	patch := app.WorkflowPatch{SetStaffCount: true, StaffCountSource: &source}
+	if rawCount != "" {
+		n, cerr := atoiField(strings.ReplaceAll(rawCount, ",", ""))
+		if cerr != nil {
+			n = 0 // not a whole number: refused as out of range
+		}
+		patch.StaffCount = &n
+	}
+	_, err = s.app.Authoring.UpdateWorkflow(c.Request().Context(), actorOf(c), id, patch)
+	if errs, ok := fieldErrors(err, []string{"staff_count", "staff_count_source"}, staffCountSentences); ok {
+		view, verr := s.workflowShowView(c, id)
+		if verr != nil {
+			return verr
+		}
+		view.Errors, view.StaffCount, view.StaffCountSource = errs, rawCount, source
+		return s.render(c, formStatus(errs), "workflow/show", view)
+	}
+	if err != nil {
+		return err
+	}
+	return seeOther(c, workflowPath(id)+"?done=staff-count-saved#staff-count")
 }
 
 // releaseDetailsOrder is the order of the release details form's fields.
