@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -175,6 +177,29 @@ func trialIn(db *gorm.DB, id, userID int64) (*sandpit.Trial, error) {
 		return nil, sandpit.Errorf(sandpit.ENOTFOUND, "Trial not found.")
 	}
 	return rows[0].domain(), nil
+}
+
+// TrialAndRelease returns trial id if it is user userID's, with its
+// release's workflow, team and status, in one query; anyone else's trial
+// is ENOTFOUND.
+func (s *Store) TrialAndRelease(ctx context.Context, id, userID int64) (*sandpit.Trial, *ReleaseMeta, error) {
+	var (
+		r trialRow
+		m ReleaseMeta
+	)
+	err := s.read.WithContext(ctx).Raw(`SELECT t.id, t.release_id, t.user_id, t.consent_version, t.research_use, t.consented_at,
+			t.completed_at, t.sus, t.sus_score, w.id, w.team_id, rl.status
+		FROM trials t JOIN releases rl ON rl.id = t.release_id JOIN workflows w ON w.id = rl.workflow_id
+		WHERE t.id = ? AND t.user_id = ?`, id, userID).Row().Scan(&r.ID, &r.ReleaseID, &r.UserID, &r.ConsentVersion, &r.ResearchUse,
+		&r.ConsentedAt, &r.CompletedAt, &r.SUS, &r.SUSScore, &m.WorkflowID, &m.TeamID, &m.Status)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil, sandpit.Errorf(sandpit.ENOTFOUND, "Trial not found.")
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("store: trial %d: %w", id, err)
+	}
+	m.ID = r.ReleaseID
+	return r.domain(), &m, nil
 }
 
 // Attempts returns trial id's attempts by task key.
