@@ -130,7 +130,7 @@ func Open(ctx context.Context, loc Location, now func() time.Time, log *slog.Log
 	default:
 		return nil, fmt.Errorf("store: unknown dialect %q", loc.Dialect)
 	}
-	s.batcher = newBatcher(s.write)
+	s.batcher = newBatcher(s)
 	return s, nil
 }
 

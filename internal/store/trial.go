@@ -264,31 +264,12 @@ func (s *Store) StartAttempt(ctx context.Context, w TrialWrite) (*sandpit.Attemp
 	if task == nil {
 		return nil, sandpit.Errorf(sandpit.ENOTFOUND, "Task not found.")
 	}
-	var a *sandpit.Attempt
-	err := s.batch(ctx, func(tx *gorm.DB) error {
-		t, err := trialIn(tx, w.TrialID, w.UserID)
-		if err != nil {
-			return err
-		}
-		if a, err = attemptIn(tx, w.TrialID, w.TaskKey); err != nil || a != nil {
-			return err
-		}
-		if _, err := s.writable(tx, w); err != nil {
-			return err
-		}
-		a = sandpit.NewAttempt(t.ID, task, s.Now())
-		path, _ := json.Marshal(a.Path)
-		row := attemptRow{TrialID: t.ID, TaskKey: task.Key, StartedAt: a.StartedAt, Screen: a.Screen, Path: string(path), LastActiveAt: a.LastActiveAt}
-		if err := tx.Create(&row).Error; err != nil {
-			return err
-		}
-		a.ID = row.ID
-		return nil
-	})
-	if err != nil {
+	op := &trialOp{w: w, task: task}
+	if err := s.batchTrial(ctx, op); err != nil {
 		return nil, fmt.Errorf("store: start attempt: %w", err)
 	}
-	return a, nil
+	a := *op.attempt
+	return &a, nil
 }
 
 // ClickAnswer is what a click is answered with, the first time and every
@@ -314,59 +295,15 @@ type ClickInput struct {
 // before answering. A sequence number already recorded returns its first
 // answer and records nothing.
 func (s *Store) RecordClick(ctx context.Context, w TrialWrite, in ClickInput) (*ClickAnswer, error) {
-	seq := in.Seq
 	task := w.Def.Task(w.TaskKey)
 	if task == nil {
 		return nil, sandpit.Errorf(sandpit.ENOTFOUND, "Task not found.")
 	}
-	var answer *ClickAnswer
-	err := s.batch(ctx, func(tx *gorm.DB) error {
-		t, err := trialIn(tx, w.TrialID, w.UserID)
-		if err != nil {
-			return err
-		}
-		a, err := attemptIn(tx, w.TrialID, w.TaskKey)
-		if err != nil {
-			return err
-		}
-		if a == nil {
-			return sandpit.Errorf(sandpit.ECONFLICT, "Start the task before clicking.")
-		}
-		if seq >= 1 && seq <= a.LastSeq {
-			// A retry: answer as the first time, record nothing.
-			var prior clickRow
-			if err := tx.Where("attempt_id = ? AND seq = ?", a.ID, seq).Take(&prior).Error; err != nil {
-				return err
-			}
-			answer = replay(prior, a)
-			return nil
-		}
-		if err := writableTrial(t, w); err != nil {
-			return err
-		}
-		var c *sandpit.Click
-		if in.Via == sandpit.ViaList {
-			c, err = a.ClickLink(w.Def, task, seq, in.Link, s.Now())
-		} else {
-			c, err = a.ClickOn(w.Def, task, seq, in.X, in.Y, s.Now())
-		}
-		if err != nil {
-			return err
-		}
-		row := clickRow{AttemptID: a.ID, Seq: c.Seq, Screen: c.Screen, Via: c.Via, X: c.X, Y: c.Y, Hit: c.Hit, Target: c.Target, At: c.At, TMs: c.TMs}
-		if err := tx.Create(&row).Error; err != nil {
-			return err
-		}
-		if err := tx.Model(&attemptRow{}).Where("id = ?", a.ID).Updates(attemptValues(a)).Error; err != nil {
-			return err
-		}
-		answer = replay(row, a)
-		return nil
-	})
-	if err != nil {
+	op := &trialOp{w: w, task: task, click: &in}
+	if err := s.batchTrial(ctx, op); err != nil {
 		return nil, fmt.Errorf("store: click: %w", err)
 	}
-	return answer, nil
+	return op.answer, nil
 }
 
 // replay rebuilds the answer to click c of attempt a.
