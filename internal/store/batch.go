@@ -29,9 +29,9 @@ type batchOp struct {
 type batcher struct {
 	db    *gorm.DB
 	store *Store
-	ops  chan *batchOp
-	stop chan struct{}
-	done chan struct{}
+	ops   chan *batchOp
+	stop  chan struct{}
+	done  chan struct{}
 }
 
 func newBatcher(s *Store) *batcher {
