@@ -1,6 +1,8 @@
 package store
 
 import (
+	"os"
+	"time"
 	"context"
 	"errors"
 	"fmt"
@@ -105,7 +107,11 @@ func (b *batcher) run() {
 				break collect
 			}
 		}
+		t0 := time.Now()
 		b.commit(ops)
+		if debugBatch {
+			fmt.Fprintf(os.Stderr, "batch %d %v\n", len(ops), time.Since(t0))
+		}
 	}
 }
 
@@ -159,6 +165,13 @@ func (b *batcher) commit(ops []*batchOp) {
 		}
 		return nil
 	})
+	for _, op := range ops {
+		if op.fn != nil {
+			// Only starts and clicks leave the kept reads as they are.
+			b.store.hot.purge()
+			break
+		}
+	}
 	for i, op := range ops {
 		if err != nil {
 			results[i] = fmt.Errorf("store: commit: %w", err)
@@ -216,3 +229,5 @@ func (b *batcher) close() {
 	}
 	<-b.done
 }
+
+var debugBatch = os.Getenv("SANDPIT_DEBUG_BATCH") != ""

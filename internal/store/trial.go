@@ -180,9 +180,13 @@ func trialIn(db *gorm.DB, id, userID int64) (*sandpit.Trial, error) {
 }
 
 // TrialAndRelease returns trial id if it is user userID's, with its
-// release's workflow, team and status, in one query; anyone else's trial
-// is ENOTFOUND.
+// release's workflow, team and status, in one query whose answer is kept
+// for hotTTL; anyone else's trial is ENOTFOUND.
 func (s *Store) TrialAndRelease(ctx context.Context, id, userID int64) (*sandpit.Trial, *ReleaseMeta, error) {
+	if hit, ok := s.hot.trials.Get(trialKey{id, userID}); ok {
+		t, m := hit.trial, hit.meta
+		return &t, &m, nil
+	}
 	var (
 		r trialRow
 		m ReleaseMeta
@@ -199,7 +203,9 @@ func (s *Store) TrialAndRelease(ctx context.Context, id, userID int64) (*sandpit
 		return nil, nil, fmt.Errorf("store: trial %d: %w", id, err)
 	}
 	m.ID = r.ReleaseID
-	return r.domain(), &m, nil
+	t := r.domain()
+	s.hot.trials.Add(trialKey{id, userID}, trialHit{trial: *t, meta: m})
+	return t, &m, nil
 }
 
 // Attempts returns trial id's attempts by task key.
