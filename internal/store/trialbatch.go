@@ -73,6 +73,12 @@ func (s *Store) valuesList(n int, types ...string) string {
 	return strings.TrimSuffix(strings.Repeat(row+", ", n), ", ")
 }
 
+// anyOf is n copies of cond joined by OR: SQLite searches the index for
+// each, where for a row value IN (VALUES …) it would scan the table.
+func anyOf(n int, cond string) string {
+	return strings.TrimSuffix(strings.Repeat(cond+" OR ", n), " OR ")
+}
+
 const attemptColumns = `id, trial_id, task_key, started_at, screen, path, last_seq, clicks, misclicks, list_clicks, interruptions,
 	paused_at, paused_ms, last_active_at, outcome, ended_at, duration_ms, ease, comment`
 
@@ -121,8 +127,8 @@ func (s *Store) applyTrialOps(tx *gorm.DB, ops []*batchOp, results []error) erro
 		args = append(args, k.trial, k.task)
 	}
 	attempts := map[attemptKey]*attemptState{}
-	rows, err = tx.Raw(`SELECT `+attemptColumns+` FROM attempts WHERE (trial_id, task_key) IN (VALUES `+
-		s.valuesList(len(keys), "bigint", "text")+`) ORDER BY id`+s.lockClause(), args...).Rows()
+	rows, err = tx.Raw(`SELECT `+attemptColumns+` FROM attempts WHERE `+anyOf(len(keys), "(trial_id = ? AND task_key = ?)")+
+		` ORDER BY id`+s.lockClause(), args...).Rows()
 	if err != nil {
 		return err
 	}
@@ -314,7 +320,7 @@ func (s *Store) readReplays(tx *gorm.DB, replays []*trialOp) error {
 		args = append(args, t.replayOf.a.ID, t.click.Seq)
 	}
 	rows, err := tx.Raw(`SELECT attempt_id, seq, screen, via, x, y, hit, target, at, t_ms FROM clicks
-		WHERE (attempt_id, seq) IN (VALUES `+s.valuesList(len(replays), "bigint", "integer")+`)`, args...).Rows()
+		WHERE `+anyOf(len(replays), "(attempt_id = ? AND seq = ?)"), args...).Rows()
 	if err != nil {
 		return err
 	}
