@@ -1,11 +1,11 @@
 package store
 
 import (
-	"os"
-	"time"
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"time"
 
 	"gorm.io/gorm"
 )
