@@ -83,8 +83,20 @@ func (s *Store) enqueue(op *batchOp) error {
 		return ctx.Err()
 	}
 	// Once queued the write is committed or refused whatever the caller
-	// does, so wait for the answer rather than the context.
-	return <-op.done
+	// does, so wait for the answer rather than the context. An op queued
+	// as the store closed, after the last commit, is never answered: it
+	// was not written.
+	select {
+	case err := <-op.done:
+		return err
+	case <-s.batcher.done:
+		select {
+		case err := <-op.done:
+			return err
+		default:
+			return errStoreClosed
+		}
+	}
 }
 
 func (b *batcher) run() {

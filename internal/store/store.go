@@ -30,11 +30,12 @@ const (
 // pool, which is the only arrangement that never answers "database is locked"
 // under load; with PostgreSQL both are the same pool.
 type Store struct {
-	dialect string
-	write   *gorm.DB
-	read    *gorm.DB
-	now     func() time.Time
-	batcher *batcher
+	dialect  string
+	location Location
+	write    *gorm.DB
+	read     *gorm.DB
+	now      func() time.Time
+	batcher  *batcher
 	// definitions caches the definitions of published releases, which
 	// never change, for the click path.
 	definitions sync.Map // release id → *sandpit.Definition
@@ -88,7 +89,7 @@ func Open(ctx context.Context, loc Location, now func() time.Time, log *slog.Log
 			TranslateError: true,
 		}
 	}
-	s := &Store{dialect: loc.Dialect, now: now, hot: newHot()}
+	s := &Store{dialect: loc.Dialect, location: loc, now: now, hot: newHot()}
 	switch loc.Dialect {
 	case SQLite:
 		// The writer opens first: only a read-write connection can switch the
