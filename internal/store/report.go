@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"fmt"
+	"math"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -23,6 +25,7 @@ type reportRow struct {
 	Text          string
 	CreatedAt     time.Time
 	FindingID     int64
+	Words         *string // findings.WordList of Text; nil for reports stored before 0009_write_path
 }
 
 func (reportRow) TableName() string { return "reports" }
@@ -49,15 +52,43 @@ func (s *Store) CreateReport(ctx context.Context, w TrialWrite, workflowID int64
 	if screen == nil {
 		return nil, sandpit.Invalid("Check the report.", sandpit.Unknown("screen", "screen"))
 	}
-	err := s.transact(ctx, func(tx *gorm.DB) error {
+	words := findings.WordList(r.Text)
+	limit := findings.PinShare * math.Hypot(float64(screen.Width), float64(screen.Height))
+	// Only a report pinned within limit or sharing a word can join: a
+	// Jaccard similarity of 0.5 needs a word in common.
+	near := `r.x BETWEEN ? AND ? AND r.y BETWEEN ? AND ? OR r.words IS NULL`
+	args := []any{workflowID, r.Screen, r.Category, float64(r.X) - limit, float64(r.X) + limit, float64(r.Y) - limit, float64(r.Y) + limit}
+	for _, word := range strings.Fields(words) {
+		near += ` OR r.words LIKE ?`
+		args = append(args, "% "+word+" %")
+	}
+	// Reports go through the group commit: many share one fsync.
+	err := s.batch(ctx, func(tx *gorm.DB) error {
 		if _, err := s.writable(tx, w); err != nil {
 			return err
 		}
-		var candidates []findings.Candidate
-		err := tx.Raw(`SELECT r.finding_id, r.screen, r.category, r.x, r.y, r.text, r.finding_id AS finding_order
+		rows, err := tx.Raw(`SELECT r.finding_id, r.x, r.y, r.text, r.words
 			FROM reports r JOIN findings f ON f.id = r.finding_id
-			WHERE f.workflow_id = ? AND r.screen = ? AND r.category = ?`, workflowID, r.Screen, r.Category).Scan(&candidates).Error
+			WHERE f.workflow_id = ? AND r.screen = ? AND r.category = ? AND (`+near+`)`, args...).Rows()
 		if err != nil {
+			return err
+		}
+		var candidates []findings.Candidate
+		for rows.Next() {
+			c := findings.Candidate{Pinned: findings.Pinned{Screen: r.Screen, Category: r.Category}}
+			var list *string
+			if err := rows.Scan(&c.FindingID, &c.X, &c.Y, &c.Text, &list); err != nil {
+				rows.Close()
+				return err
+			}
+			c.FindingOrder = c.FindingID
+			if list != nil {
+				c.Words = findings.ParseWordList(*list)
+			}
+			candidates = append(candidates, c)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
 			return err
 		}
 		now := s.Now()
@@ -71,7 +102,7 @@ func (s *Store) CreateReport(ctx context.Context, w TrialWrite, workflowID int64
 			r.FindingID = f.ID
 		}
 		row := reportRow{TrialID: w.TrialID, TaskKey: r.TaskKey, Screen: r.Screen, X: r.X, Y: r.Y, Category: r.Category,
-			Severity: r.Severity, SafetyConcern: r.SafetyConcern, Text: r.Text, CreatedAt: now, FindingID: r.FindingID}
+			Severity: r.Severity, SafetyConcern: r.SafetyConcern, Text: r.Text, CreatedAt: now, FindingID: r.FindingID, Words: &words}
 		if err := tx.Create(&row).Error; err != nil {
 			return err
 		}
