@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -56,44 +57,57 @@ func (s *Store) CreateReport(ctx context.Context, w TrialWrite, workflowID int64
 	limit := findings.PinShare * math.Hypot(float64(screen.Width), float64(screen.Height))
 	// Only a report pinned within limit or sharing a word can join: a
 	// Jaccard similarity of 0.5 needs a word in common.
-	near := `r.x BETWEEN ? AND ? AND r.y BETWEEN ? AND ? OR r.words IS NULL`
+	near := `(r.x BETWEEN ? AND ? AND r.y BETWEEN ? AND ? OR r.words IS NULL`
 	args := []any{workflowID, r.Screen, r.Category, float64(r.X) - limit, float64(r.X) + limit, float64(r.Y) - limit, float64(r.Y) + limit}
 	for _, word := range strings.Fields(words) {
 		near += ` OR r.words LIKE ?`
 		args = append(args, "% "+word+" %")
+	}
+	near += `)`
+	// The reports stored up to seen are read on the read pool, in
+	// parallel with other requests; the writer reads only those stored
+	// since, and reads them all again if the finding picked is gone (a
+	// merge or a withdrawal in between).
+	//
+	// On SQLite every report committed later has a greater id than every
+	// report committed already; PostgreSQL's ids are handed out before
+	// commit, so there the writer reads them all.
+	var seen int64
+	var before []findings.Candidate
+	if s.dialect == SQLite {
+		if err := s.read.WithContext(ctx).Raw(`SELECT COALESCE(MAX(id), 0) FROM reports`).Scan(&seen).Error; err != nil {
+			return nil, fmt.Errorf("store: create report: %w", err)
+		}
+		var err error
+		if before, err = candidatesIn(s.read.WithContext(ctx), r, near+` AND r.id <= ?`, append(slices.Clip(args), seen)); err != nil {
+			return nil, fmt.Errorf("store: create report: %w", err)
+		}
 	}
 	// Reports go through the group commit: many share one fsync.
 	err := s.batch(ctx, func(tx *gorm.DB) error {
 		if _, err := s.writable(tx, w); err != nil {
 			return err
 		}
-		rows, err := tx.Raw(`SELECT r.finding_id, r.x, r.y, r.text, r.words
-			FROM reports r JOIN findings f ON f.id = r.finding_id
-			WHERE f.workflow_id = ? AND r.screen = ? AND r.category = ? AND (`+near+`)`, args...).Rows()
+		since, err := candidatesIn(tx, r, near+` AND r.id > ?`, append(slices.Clip(args), seen))
 		if err != nil {
 			return err
 		}
-		var candidates []findings.Candidate
-		for rows.Next() {
-			c := findings.Candidate{Pinned: findings.Pinned{Screen: r.Screen, Category: r.Category}}
-			var list *string
-			if err := rows.Scan(&c.FindingID, &c.X, &c.Y, &c.Text, &list); err != nil {
-				rows.Close()
+		pinned := findings.Pinned{Screen: r.Screen, Category: r.Category, X: r.X, Y: r.Y, Text: r.Text}
+		r.FindingID = findings.Match(pinned, screen.Width, screen.Height, append(slices.Clip(before), since...))
+		if r.FindingID != 0 && seen > 0 {
+			var n int64
+			if err := tx.Raw(`SELECT COUNT(*) FROM findings WHERE id = ?`, r.FindingID).Scan(&n).Error; err != nil {
 				return err
 			}
-			c.FindingOrder = c.FindingID
-			if list != nil {
-				c.Words = findings.ParseWordList(*list)
+			if n == 0 {
+				all, err := candidatesIn(tx, r, near, args)
+				if err != nil {
+					return err
+				}
+				r.FindingID = findings.Match(pinned, screen.Width, screen.Height, all)
 			}
-			candidates = append(candidates, c)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
 		}
 		now := s.Now()
-		pinned := findings.Pinned{Screen: r.Screen, Category: r.Category, X: r.X, Y: r.Y, Text: r.Text}
-		r.FindingID = findings.Match(pinned, screen.Width, screen.Height, candidates)
 		if r.FindingID == 0 {
 			f := findingRow{WorkflowID: workflowID, Status: "new", CreatedAt: now, UpdatedAt: now}
 			if err := tx.Create(&f).Error; err != nil {
@@ -113,6 +127,32 @@ func (s *Store) CreateReport(ctx context.Context, w TrialWrite, workflowID int64
 		return nil, fmt.Errorf("store: create report: %w", err)
 	}
 	return &r, nil
+}
+
+// candidatesIn reads the reports a new report r may join: those of the
+// workflow (args[0]) with r's screen and category that also meet cond.
+func candidatesIn(db *gorm.DB, r sandpit.Report, cond string, args []any) ([]findings.Candidate, error) {
+	rows, err := db.Raw(`SELECT r.finding_id, r.x, r.y, r.text, r.words
+		FROM reports r JOIN findings f ON f.id = r.finding_id
+		WHERE f.workflow_id = ? AND r.screen = ? AND r.category = ? AND (`+cond+`)`, args...).Rows()
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var candidates []findings.Candidate
+	for rows.Next() {
+		c := findings.Candidate{Pinned: findings.Pinned{Screen: r.Screen, Category: r.Category}}
+		var list *string
+		if err := rows.Scan(&c.FindingID, &c.X, &c.Y, &c.Text, &list); err != nil {
+			return nil, err
+		}
+		c.FindingOrder = c.FindingID
+		if list != nil {
+			c.Words = findings.ParseWordList(*list)
+		}
+		candidates = append(candidates, c)
+	}
+	return candidates, rows.Err()
 }
 
 // Feedback is one of a clinician's reports with what became of it.
