@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"time"
 
 	"gorm.io/gorm"
 )
@@ -119,11 +117,7 @@ func (b *batcher) run() {
 				break collect
 			}
 		}
-		t0 := time.Now()
 		b.commit(ops)
-		if debugBatch {
-			fmt.Fprintf(os.Stderr, "batch %d %v\n", len(ops), time.Since(t0))
-		}
 	}
 }
 
@@ -241,5 +235,3 @@ func (b *batcher) close() {
 	}
 	<-b.done
 }
-
-var debugBatch = os.Getenv("SANDPIT_DEBUG_BATCH") != ""
