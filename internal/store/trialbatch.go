@@ -87,7 +87,6 @@ const attemptColumns = `id, trial_id, task_key, started_at, screen, path, last_s
 // error returned is the database's: the caller undoes the batch's writes
 // and runs the ops one by one.
 func (s *Store) applyTrialOps(tx *gorm.DB, ops []*batchOp, results []error) error {
-	now := s.Now()
 	// The trials, one query.
 	trialIDs := map[int64]bool{}
 	var keys []attemptKey
@@ -165,7 +164,7 @@ func (s *Store) applyTrialOps(tx *gorm.DB, ops []*batchOp, results []error) erro
 					results[i] = err
 					continue
 				}
-				st = &attemptState{a: sandpit.NewAttempt(tr.ID, t.task, now), isNew: true, clicks: map[int]*clickRow{}}
+				st = &attemptState{a: sandpit.NewAttempt(tr.ID, t.task, s.Now()), isNew: true, clicks: map[int]*clickRow{}}
 				attempts[k] = st
 				created = append(created, st)
 			}
@@ -193,6 +192,7 @@ func (s *Store) applyTrialOps(tx *gorm.DB, ops []*batchOp, results []error) erro
 		}
 		var c *sandpit.Click
 		var err error
+		now := s.Now() // each op reads the clock, as it would alone
 		if in.Via == sandpit.ViaList {
 			c, err = a.ClickLink(t.w.Def, t.task, in.Seq, in.Link, now)
 		} else {
