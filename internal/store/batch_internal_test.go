@@ -216,3 +216,41 @@ func TestBatchCloseLosesNoAcknowledgedClick(t *testing.T) {
 		t.Fatal("no click was acknowledged before the store closed")
 	}
 }
+
+// TestReportCandidatesNarrowedInSQL stores reports through CreateReport:
+// the SQL that narrows the candidates must keep every report METRICS.md's
+// grouping could join (images are 100 × 100, so pins join within 14.1).
+func TestReportCandidatesNarrowedInSQL(t *testing.T) {
+	w := newBatchWorld(t)
+	ann := w.trial(t, "ann", "")
+	var wf int64
+	w.s.write.Raw("SELECT workflow_id FROM releases WHERE id = ?", w.rel).Scan(&wf)
+	report := func(x, y int, category, text string) int64 {
+		t.Helper()
+		r, err := w.s.CreateReport(context.Background(), ann, wf, sandpit.Report{Screen: "a", X: x, Y: y, Category: category, Severity: 2, Text: text})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r.FindingID
+	}
+	first := report(10, 10, "layout", "Allergies hidden below the fold.")
+	cases := []struct {
+		name     string
+		x, y     int
+		category string
+		text     string
+		joins    bool
+	}{
+		{"far, sharing 4 of 5 words", 90, 90, "layout", "The allergies are hidden below the fold banner.", true},
+		{"far, sharing 2 of 4 words", 90, 10, "layout", "Allergies hidden: scrolling, colour.", false},
+		{"near, no word shared", 15, 20, "layout", "Completely unrelated remark.", true},
+		{"far, no word shared", 50, 90, "layout", "Spelling mistake in heading.", false},
+		{"near, other category", 10, 10, "navigation", "Allergies hidden below the fold.", false},
+	}
+	for _, c := range cases {
+		got := report(c.x, c.y, c.category, c.text)
+		if (got == first) != c.joins {
+			t.Errorf("%s: finding %d, first report's %d; want joined %v", c.name, got, first, c.joins)
+		}
+	}
+}

@@ -55,13 +55,19 @@ func (s *Store) CreateReport(ctx context.Context, w TrialWrite, workflowID int64
 	}
 	words := findings.WordList(r.Text)
 	limit := findings.PinShare * math.Hypot(float64(screen.Width), float64(screen.Height))
-	// Only a report pinned within limit or sharing a word can join: a
-	// Jaccard similarity of 0.5 needs a word in common.
+	// Only a report pinned within limit, or sharing at least half of this
+	// report's words, can join: a Jaccard similarity |A∩B| / |A∪B| of 0.5
+	// needs |A∩B| ≥ |A∪B| / 2 ≥ |A| / 2.
 	near := `(r.x BETWEEN ? AND ? AND r.y BETWEEN ? AND ? OR r.words IS NULL`
 	args := []any{workflowID, r.Screen, r.Category, float64(r.X) - limit, float64(r.X) + limit, float64(r.Y) - limit, float64(r.Y) + limit}
-	for _, word := range strings.Fields(words) {
-		near += ` OR r.words LIKE ?`
-		args = append(args, "% "+word+" %")
+	if list := strings.Fields(words); len(list) > 0 {
+		shared := make([]string, len(list))
+		for i, word := range list {
+			shared[i] = `CASE WHEN r.words LIKE ? THEN 1 ELSE 0 END`
+			args = append(args, "% "+word+" %")
+		}
+		near += ` OR ` + strings.Join(shared, " + ") + ` >= ?`
+		args = append(args, (len(list)+1)/2)
 	}
 	near += `)`
 	// The reports stored up to seen are read on the read pool, in
