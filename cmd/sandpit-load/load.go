@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"image"
 	"image/color"
@@ -296,7 +297,7 @@ func (l *load) noop(ctx context.Context, c *client) error {
 // five a misclick.
 func (l *load) click(ctx context.Context, c *client) error {
 	if c.rel >= len(l.release) {
-		return fmt.Errorf("the client has finished every task of every release: run with more -releases")
+		return errExhausted
 	}
 	trial, ok := c.trials[c.rel]
 	if !ok {
@@ -363,6 +364,10 @@ func (c *client) advance() {
 		c.rel, c.task = c.rel+1, 0
 	}
 }
+
+// errExhausted stops a client that has finished every task of every
+// release; it counts as one error.
+var errExhausted = errors.New("a client finished every task of every release: run with more -releases")
 
 // reportWords are the words reports are made of: a few topics, so that
 // some reports group into one finding and others start their own.
@@ -456,6 +461,9 @@ func (l *load) drive(ctx context.Context, ph phase, d time.Duration) result {
 				}
 				if err != nil {
 					errs = append(errs, err.Error())
+					if errors.Is(err, errExhausted) {
+						break
+					}
 					continue
 				}
 				lat = append(lat, time.Since(t))

@@ -30,7 +30,7 @@ func TestBench(t *testing.T) {
 		t.Skip("builds and starts a server")
 	}
 	bin := buildSandpit(t)
-	args := []string{"-sandpit", bin, "-clients", "8", "-duration", "1500ms", "-releases", "2", "-reports-before", "50"}
+	args := []string{"-sandpit", bin, "-clients", "8", "-duration", "1500ms", "-releases", "8", "-reports-before", "50"}
 	if url := os.Getenv("SANDPIT_TEST_POSTGRES"); url != "" {
 		t.Run("postgres", func(t *testing.T) { benchOnce(t, append(args, "-database", url, "-replicas", "2")) })
 	}
