@@ -19,7 +19,7 @@ type trialStore interface {
 	AvailableReleases(ctx context.Context, userID int64) ([]store.AvailableRelease, error)
 	TrialFor(ctx context.Context, releaseID, userID int64) (*sandpit.Trial, error)
 	StartTrial(ctx context.Context, releaseID, userID int64, consentVersion int, researchUse bool, entry sandpit.AuditEntry) (*sandpit.Trial, bool, error)
-	Trial(ctx context.Context, id, userID int64) (*sandpit.Trial, error)
+	TrialAndRelease(ctx context.Context, id, userID int64) (*sandpit.Trial, *store.ReleaseMeta, error)
 	TrialsOf(ctx context.Context, userID int64) ([]store.TrialSummary, error)
 	Attempts(ctx context.Context, trialID int64) (map[string]*sandpit.Attempt, error)
 	ClicksOf(ctx context.Context, attemptID int64) ([]sandpit.Click, error)
@@ -64,11 +64,7 @@ func (s *Trials) load(ctx context.Context, a Actor, id int64, task string) (*tri
 	if err := signedIn(a); err != nil {
 		return nil, err
 	}
-	t, err := s.store.Trial(ctx, id, a.ID())
-	if err != nil {
-		return nil, err
-	}
-	m, err := s.store.ReleaseMeta(ctx, t.ReleaseID)
+	t, m, err := s.store.TrialAndRelease(ctx, id, a.ID())
 	if err != nil {
 		return nil, err
 	}

@@ -7,20 +7,22 @@ import (
 	"math"
 	"sort"
 	"strings"
+	"sync"
 	"unicode"
 )
 
 //go:embed stopwords.txt
 var stopwordList string
 
-// stopwords returns the words left out when comparing report texts.
-func stopwords() map[string]bool {
+// stopwords returns the words left out when comparing report texts, made
+// once.
+var stopwords = sync.OnceValue(func() map[string]bool {
 	set := map[string]bool{}
 	for _, w := range strings.Fields(stopwordList) {
 		set[strings.ToLower(w)] = true
 	}
 	return set
-}
+})
 
 // Words returns the set of words of text: maximal runs of letters and
 // digits, lower-cased, less the stop words.
@@ -60,10 +62,33 @@ type Pinned struct {
 }
 
 // Candidate is an existing report of the workflow, with its finding's age
-// for breaking ties (smaller is older).
+// for breaking ties (smaller is older). Words is the word set of its Text
+// when stored with it (nil: worked out from Text).
 type Candidate struct {
 	Pinned
 	FindingOrder int64
+	Words        map[string]bool
+}
+
+// WordList is text's word set as one string, " a b c ", sorted, each word
+// between spaces so that a word can be looked for with LIKE '% word %'.
+func WordList(text string) string {
+	words := Words(text)
+	list := make([]string, 0, len(words))
+	for w := range words {
+		list = append(list, w)
+	}
+	sort.Strings(list)
+	return " " + strings.Join(list, " ") + " "
+}
+
+// ParseWordList is the word set of a WordList.
+func ParseWordList(list string) map[string]bool {
+	set := map[string]bool{}
+	for _, w := range strings.Fields(list) {
+		set[w] = true
+	}
+	return set
 }
 
 // Thresholds of METRICS.md.
@@ -89,7 +114,11 @@ func Match(report Pinned, width, height int, candidates []Candidate) int64 {
 			continue
 		}
 		d := math.Hypot(float64(c.X-report.X), float64(c.Y-report.Y))
-		j := Jaccard(words, Words(c.Text))
+		cw := c.Words
+		if cw == nil {
+			cw = Words(c.Text)
+		}
+		j := Jaccard(words, cw)
 		if d > limit && j < MinJaccard {
 			continue
 		}

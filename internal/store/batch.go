@@ -13,9 +13,13 @@ const maxBatch = 256
 
 // batchOp is one write waiting for the next commit.
 type batchOp struct {
-	ctx  context.Context
-	fn   func(tx *gorm.DB) error
-	done chan error
+	ctx context.Context
+	// Either fn runs in the commit behind a savepoint, or trial is a task
+	// start or click, which the commit does together with the batch's
+	// other trial ops (applyTrialOps).
+	fn    func(tx *gorm.DB) error
+	trial *trialOp
+	done  chan error
 }
 
 // batcher commits many small writes in one transaction: with synchronous
@@ -23,14 +27,15 @@ type batchOp struct {
 // few thousand clicks a second. Every write still waits for the commit that
 // holds it before its caller answers.
 type batcher struct {
-	db   *gorm.DB
-	ops  chan *batchOp
-	stop chan struct{}
-	done chan struct{}
+	db    *gorm.DB
+	store *Store
+	ops   chan *batchOp
+	stop  chan struct{}
+	done  chan struct{}
 }
 
-func newBatcher(db *gorm.DB) *batcher {
-	b := &batcher{db: db, ops: make(chan *batchOp, 4*maxBatch), stop: make(chan struct{}), done: make(chan struct{})}
+func newBatcher(s *Store) *batcher {
+	b := &batcher{db: s.write, store: s, ops: make(chan *batchOp, 4*maxBatch), stop: make(chan struct{}), done: make(chan struct{})}
 	go b.run()
 	return b
 }
@@ -52,7 +57,22 @@ func (s *Store) batch(ctx context.Context, fn func(tx *gorm.DB) error) error {
 
 // batchOnce queues fn for the next group commit and waits for its answer.
 func (s *Store) batchOnce(ctx context.Context, fn func(tx *gorm.DB) error) error {
-	op := &batchOp{ctx: ctx, fn: fn, done: make(chan error, 1)}
+	return s.enqueue(&batchOp{ctx: ctx, fn: fn, done: make(chan error, 1)})
+}
+
+// batchTrial runs t in the next group commit and returns once it is
+// durable, once more after losing a client's race.
+func (s *Store) batchTrial(ctx context.Context, t *trialOp) error {
+	err := s.enqueue(&batchOp{ctx: ctx, trial: t, done: make(chan error, 1)})
+	if isRace(err) && ctx.Err() == nil {
+		err = s.enqueue(&batchOp{ctx: ctx, trial: t, done: make(chan error, 1)})
+	}
+	return raceConflict(err)
+}
+
+// enqueue queues op for the next group commit and waits for its answer.
+func (s *Store) enqueue(op *batchOp) error {
+	ctx := op.ctx
 	select {
 	case s.batcher.ops <- op:
 	case <-s.batcher.stop:
@@ -61,8 +81,20 @@ func (s *Store) batchOnce(ctx context.Context, fn func(tx *gorm.DB) error) error
 		return ctx.Err()
 	}
 	// Once queued the write is committed or refused whatever the caller
-	// does, so wait for the answer rather than the context.
-	return <-op.done
+	// does, so wait for the answer rather than the context. An op queued
+	// as the store closed, after the last commit, is never answered: it
+	// was not written.
+	select {
+	case err := <-op.done:
+		return err
+	case <-s.batcher.done:
+		select {
+		case err := <-op.done:
+			return err
+		default:
+			return errStoreClosed
+		}
+	}
 }
 
 func (b *batcher) run() {
@@ -101,14 +133,29 @@ func (b *batcher) drain() {
 	}
 }
 
-// commit runs ops in one transaction, each behind a savepoint so that one
-// failing undoes only itself.
+// commit runs ops in one transaction: the trial ops together, set-based,
+// then every other op behind a savepoint so that one failing undoes only
+// itself. When the trial ops' statements fail as a set, they run again
+// one by one, so that the failure is answered to its op alone.
 func (b *batcher) commit(ops []*batchOp) {
 	results := make([]error, len(ops))
 	err := b.db.Transaction(func(tx *gorm.DB) error {
+		var trialOps []*batchOp
+		var trialIdx []int
 		for i, op := range ops {
 			if err := op.ctx.Err(); err != nil {
 				results[i] = err
+			} else if op.trial != nil {
+				trialOps, trialIdx = append(trialOps, op), append(trialIdx, i)
+			}
+		}
+		if len(trialOps) > 0 {
+			if err := b.trialSet(tx, trialOps, trialIdx, results); err != nil {
+				return err
+			}
+		}
+		for i, op := range ops {
+			if op.trial != nil || results[i] != nil {
 				continue
 			}
 			sp := fmt.Sprintf("op%d", i)
@@ -124,12 +171,59 @@ func (b *batcher) commit(ops []*batchOp) {
 		}
 		return nil
 	})
+	for _, op := range ops {
+		if op.fn != nil {
+			// Only starts and clicks leave the kept reads as they are.
+			b.store.hot.purge()
+			break
+		}
+	}
 	for i, op := range ops {
 		if err != nil {
 			results[i] = fmt.Errorf("store: commit: %w", err)
 		}
 		op.done <- results[i]
 	}
+}
+
+// trialSet applies ops (at trialIdx of the batch) as one set behind a
+// savepoint; if the set's statements fail, it undoes them and applies
+// each op alone.
+func (b *batcher) trialSet(tx *gorm.DB, ops []*batchOp, idx []int, results []error) error {
+	apply := func(sp string, ops []*batchOp, idx []int) (error, error) {
+		if err := tx.SavePoint(sp).Error; err != nil {
+			return nil, err
+		}
+		res := make([]error, len(ops))
+		err := b.store.applyTrialOps(tx, ops, res)
+		if err != nil {
+			if rerr := tx.RollbackTo(sp).Error; rerr != nil {
+				return nil, rerr
+			}
+			return err, nil
+		}
+		for j, i := range idx {
+			results[i] = res[j]
+		}
+		return nil, nil
+	}
+	failed, err := apply("trials", ops, idx)
+	if err != nil || failed == nil || len(ops) == 1 {
+		if failed != nil {
+			results[idx[0]] = failed
+		}
+		return err
+	}
+	for j, op := range ops {
+		failed, err := apply(fmt.Sprintf("trial%d", j), []*batchOp{op}, idx[j:j+1])
+		if err != nil {
+			return err
+		}
+		if failed != nil {
+			results[idx[j]] = failed
+		}
+	}
+	return nil
 }
 
 // close commits what is queued and stops the batcher.

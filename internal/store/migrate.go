@@ -275,6 +275,14 @@ var migrations = []migration{
 		)`,
 		`CREATE INDEX password_links_user ON password_links (user_id)`,
 	}},
+	// A report keeps its word set (findings.WordList), so grouping a new
+	// report neither tokenises every other report again nor reads those
+	// that share no word and are pinned far away (issue 16). Reports
+	// stored before have none and are tokenised as before.
+	{"0009_write_path", []string{
+		`ALTER TABLE reports ADD COLUMN words TEXT`,
+		`CREATE INDEX reports_screen_category ON reports (screen, category)`,
+	}},
 	// Accounts at an organisation's identity provider (NHS CIS2, Entra ID)
 	// linked to users by issuer and subject, never by email (issue 17); a
 	// one-time sign-in link is the admins' way in when password sign-in is

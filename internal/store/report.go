@@ -3,6 +3,9 @@ package store
 import (
 	"context"
 	"fmt"
+	"math"
+	"slices"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -23,6 +26,7 @@ type reportRow struct {
 	Text          string
 	CreatedAt     time.Time
 	FindingID     int64
+	Words         *string // findings.WordList of Text; nil for reports stored before 0009_write_path
 }
 
 func (reportRow) TableName() string { return "reports" }
@@ -49,20 +53,67 @@ func (s *Store) CreateReport(ctx context.Context, w TrialWrite, workflowID int64
 	if screen == nil {
 		return nil, sandpit.Invalid("Check the report.", sandpit.Unknown("screen", "screen"))
 	}
-	err := s.transact(ctx, func(tx *gorm.DB) error {
+	words := findings.WordList(r.Text)
+	limit := findings.PinShare * math.Hypot(float64(screen.Width), float64(screen.Height))
+	// Only a report pinned within limit, or sharing at least half of this
+	// report's words, can join: a Jaccard similarity |A∩B| / |A∪B| of 0.5
+	// needs |A∩B| ≥ |A∪B| / 2 ≥ |A| / 2.
+	near := `(r.x BETWEEN ? AND ? AND r.y BETWEEN ? AND ? OR r.words IS NULL`
+	args := []any{workflowID, r.Screen, r.Category, float64(r.X) - limit, float64(r.X) + limit, float64(r.Y) - limit, float64(r.Y) + limit}
+	if list := strings.Fields(words); len(list) > 0 {
+		shared := make([]string, len(list))
+		for i, word := range list {
+			shared[i] = `CASE WHEN r.words LIKE ? THEN 1 ELSE 0 END`
+			args = append(args, "% "+word+" %")
+		}
+		near += ` OR ` + strings.Join(shared, " + ") + ` >= ?`
+		args = append(args, (len(list)+1)/2)
+	}
+	near += `)`
+	// The reports stored up to seen are read on the read pool, in
+	// parallel with other requests; the writer reads only those stored
+	// since, and reads them all again if the finding picked is gone (a
+	// merge or a withdrawal in between).
+	//
+	// On SQLite every report committed later has a greater id than every
+	// report committed already; PostgreSQL's ids are handed out before
+	// commit, so there the writer reads them all.
+	var seen int64
+	var before []findings.Candidate
+	if s.dialect == SQLite {
+		if err := s.read.WithContext(ctx).Raw(`SELECT COALESCE(MAX(id), 0) FROM reports`).Scan(&seen).Error; err != nil {
+			return nil, fmt.Errorf("store: create report: %w", err)
+		}
+		var err error
+		if before, err = candidatesIn(s.read.WithContext(ctx), r, near+` AND r.id <= ?`, append(slices.Clip(args), seen)); err != nil {
+			return nil, fmt.Errorf("store: create report: %w", err)
+		}
+	}
+	// Reports go through the group commit: many share one fsync.
+	err := s.batch(ctx, func(tx *gorm.DB) error {
 		if _, err := s.writable(tx, w); err != nil {
 			return err
 		}
-		var candidates []findings.Candidate
-		err := tx.Raw(`SELECT r.finding_id, r.screen, r.category, r.x, r.y, r.text, r.finding_id AS finding_order
-			FROM reports r JOIN findings f ON f.id = r.finding_id
-			WHERE f.workflow_id = ? AND r.screen = ? AND r.category = ?`, workflowID, r.Screen, r.Category).Scan(&candidates).Error
+		since, err := candidatesIn(tx, r, near+` AND r.id > ?`, append(slices.Clip(args), seen))
 		if err != nil {
 			return err
 		}
-		now := s.Now()
 		pinned := findings.Pinned{Screen: r.Screen, Category: r.Category, X: r.X, Y: r.Y, Text: r.Text}
-		r.FindingID = findings.Match(pinned, screen.Width, screen.Height, candidates)
+		r.FindingID = findings.Match(pinned, screen.Width, screen.Height, append(slices.Clip(before), since...))
+		if r.FindingID != 0 && seen > 0 {
+			var n int64
+			if err := tx.Raw(`SELECT COUNT(*) FROM findings WHERE id = ?`, r.FindingID).Scan(&n).Error; err != nil {
+				return err
+			}
+			if n == 0 {
+				all, err := candidatesIn(tx, r, near, args)
+				if err != nil {
+					return err
+				}
+				r.FindingID = findings.Match(pinned, screen.Width, screen.Height, all)
+			}
+		}
+		now := s.Now()
 		if r.FindingID == 0 {
 			f := findingRow{WorkflowID: workflowID, Status: "new", CreatedAt: now, UpdatedAt: now}
 			if err := tx.Create(&f).Error; err != nil {
@@ -71,7 +122,7 @@ func (s *Store) CreateReport(ctx context.Context, w TrialWrite, workflowID int64
 			r.FindingID = f.ID
 		}
 		row := reportRow{TrialID: w.TrialID, TaskKey: r.TaskKey, Screen: r.Screen, X: r.X, Y: r.Y, Category: r.Category,
-			Severity: r.Severity, SafetyConcern: r.SafetyConcern, Text: r.Text, CreatedAt: now, FindingID: r.FindingID}
+			Severity: r.Severity, SafetyConcern: r.SafetyConcern, Text: r.Text, CreatedAt: now, FindingID: r.FindingID, Words: &words}
 		if err := tx.Create(&row).Error; err != nil {
 			return err
 		}
@@ -82,6 +133,32 @@ func (s *Store) CreateReport(ctx context.Context, w TrialWrite, workflowID int64
 		return nil, fmt.Errorf("store: create report: %w", err)
 	}
 	return &r, nil
+}
+
+// candidatesIn reads the reports a new report r may join: those of the
+// workflow (args[0]) with r's screen and category that also meet cond.
+func candidatesIn(db *gorm.DB, r sandpit.Report, cond string, args []any) ([]findings.Candidate, error) {
+	rows, err := db.Raw(`SELECT r.finding_id, r.x, r.y, r.text, r.words
+		FROM reports r JOIN findings f ON f.id = r.finding_id
+		WHERE f.workflow_id = ? AND r.screen = ? AND r.category = ? AND (`+cond+`)`, args...).Rows()
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var candidates []findings.Candidate
+	for rows.Next() {
+		c := findings.Candidate{Pinned: findings.Pinned{Screen: r.Screen, Category: r.Category}}
+		var list *string
+		if err := rows.Scan(&c.FindingID, &c.X, &c.Y, &c.Text, &list); err != nil {
+			return nil, err
+		}
+		c.FindingOrder = c.FindingID
+		if list != nil {
+			c.Words = findings.ParseWordList(*list)
+		}
+		candidates = append(candidates, c)
+	}
+	return candidates, rows.Err()
 }
 
 // Feedback is one of a clinician's reports with what became of it.

@@ -30,14 +30,17 @@ const (
 // pool, which is the only arrangement that never answers "database is locked"
 // under load; with PostgreSQL both are the same pool.
 type Store struct {
-	dialect string
-	write   *gorm.DB
-	read    *gorm.DB
-	now     func() time.Time
-	batcher *batcher
+	dialect  string
+	location Location
+	write    *gorm.DB
+	read     *gorm.DB
+	now      func() time.Time
+	batcher  *batcher
 	// definitions caches the definitions of published releases, which
 	// never change, for the click path.
 	definitions sync.Map // release id → *sandpit.Definition
+	// hot keeps the reads before a trial write for hotTTL.
+	hot hot
 }
 
 // Location is a parsed SANDPIT_DATABASE_URL.
@@ -86,7 +89,7 @@ func Open(ctx context.Context, loc Location, now func() time.Time, log *slog.Log
 			TranslateError: true,
 		}
 	}
-	s := &Store{dialect: loc.Dialect, now: now}
+	s := &Store{dialect: loc.Dialect, location: loc, now: now, hot: newHot()}
 	switch loc.Dialect {
 	case SQLite:
 		// The writer opens first: only a read-write connection can switch the
@@ -130,7 +133,7 @@ func Open(ctx context.Context, loc Location, now func() time.Time, log *slog.Log
 	default:
 		return nil, fmt.Errorf("store: unknown dialect %q", loc.Dialect)
 	}
-	s.batcher = newBatcher(s.write)
+	s.batcher = newBatcher(s)
 	return s, nil
 }
 
@@ -177,6 +180,7 @@ func (s *Store) Close() error {
 // writes; losing twice is ECONFLICT, never an internal error. fn must
 // therefore set what it returns afresh on each run.
 func (s *Store) transact(ctx context.Context, fn func(tx *gorm.DB) error) error {
+	defer s.hot.purge()
 	err := s.write.WithContext(ctx).Transaction(fn)
 	if isRace(err) && ctx.Err() == nil {
 		err = s.write.WithContext(ctx).Transaction(fn)

@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -177,6 +179,35 @@ func trialIn(db *gorm.DB, id, userID int64) (*sandpit.Trial, error) {
 	return rows[0].domain(), nil
 }
 
+// TrialAndRelease returns trial id if it is user userID's, with its
+// release's workflow, team and status, in one query whose answer is kept
+// for hotTTL; anyone else's trial is ENOTFOUND.
+func (s *Store) TrialAndRelease(ctx context.Context, id, userID int64) (*sandpit.Trial, *ReleaseMeta, error) {
+	if hit, ok := s.hot.trials.Get(trialKey{id, userID}); ok {
+		t, m := hit.trial, hit.meta
+		return &t, &m, nil
+	}
+	var (
+		r trialRow
+		m ReleaseMeta
+	)
+	err := s.read.WithContext(ctx).Raw(`SELECT t.id, t.release_id, t.user_id, t.consent_version, t.research_use, t.consented_at,
+			t.completed_at, t.sus, t.sus_score, w.id, w.team_id, rl.status
+		FROM trials t JOIN releases rl ON rl.id = t.release_id JOIN workflows w ON w.id = rl.workflow_id
+		WHERE t.id = ? AND t.user_id = ?`, id, userID).Row().Scan(&r.ID, &r.ReleaseID, &r.UserID, &r.ConsentVersion, &r.ResearchUse,
+		&r.ConsentedAt, &r.CompletedAt, &r.SUS, &r.SUSScore, &m.WorkflowID, &m.TeamID, &m.Status)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil, sandpit.Errorf(sandpit.ENOTFOUND, "Trial not found.")
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("store: trial %d: %w", id, err)
+	}
+	m.ID = r.ReleaseID
+	t := r.domain()
+	s.hot.trials.Add(trialKey{id, userID}, trialHit{trial: *t, meta: m})
+	return t, &m, nil
+}
+
 // Attempts returns trial id's attempts by task key.
 func (s *Store) Attempts(ctx context.Context, trialID int64) (map[string]*sandpit.Attempt, error) {
 	var rows []attemptRow
@@ -239,31 +270,12 @@ func (s *Store) StartAttempt(ctx context.Context, w TrialWrite) (*sandpit.Attemp
 	if task == nil {
 		return nil, sandpit.Errorf(sandpit.ENOTFOUND, "Task not found.")
 	}
-	var a *sandpit.Attempt
-	err := s.batch(ctx, func(tx *gorm.DB) error {
-		t, err := trialIn(tx, w.TrialID, w.UserID)
-		if err != nil {
-			return err
-		}
-		if a, err = attemptIn(tx, w.TrialID, w.TaskKey); err != nil || a != nil {
-			return err
-		}
-		if _, err := s.writable(tx, w); err != nil {
-			return err
-		}
-		a = sandpit.NewAttempt(t.ID, task, s.Now())
-		path, _ := json.Marshal(a.Path)
-		row := attemptRow{TrialID: t.ID, TaskKey: task.Key, StartedAt: a.StartedAt, Screen: a.Screen, Path: string(path), LastActiveAt: a.LastActiveAt}
-		if err := tx.Create(&row).Error; err != nil {
-			return err
-		}
-		a.ID = row.ID
-		return nil
-	})
-	if err != nil {
+	op := &trialOp{w: w, task: task}
+	if err := s.batchTrial(ctx, op); err != nil {
 		return nil, fmt.Errorf("store: start attempt: %w", err)
 	}
-	return a, nil
+	a := *op.attempt
+	return &a, nil
 }
 
 // ClickAnswer is what a click is answered with, the first time and every
@@ -289,59 +301,15 @@ type ClickInput struct {
 // before answering. A sequence number already recorded returns its first
 // answer and records nothing.
 func (s *Store) RecordClick(ctx context.Context, w TrialWrite, in ClickInput) (*ClickAnswer, error) {
-	seq := in.Seq
 	task := w.Def.Task(w.TaskKey)
 	if task == nil {
 		return nil, sandpit.Errorf(sandpit.ENOTFOUND, "Task not found.")
 	}
-	var answer *ClickAnswer
-	err := s.batch(ctx, func(tx *gorm.DB) error {
-		t, err := trialIn(tx, w.TrialID, w.UserID)
-		if err != nil {
-			return err
-		}
-		a, err := attemptIn(tx, w.TrialID, w.TaskKey)
-		if err != nil {
-			return err
-		}
-		if a == nil {
-			return sandpit.Errorf(sandpit.ECONFLICT, "Start the task before clicking.")
-		}
-		if seq >= 1 && seq <= a.LastSeq {
-			// A retry: answer as the first time, record nothing.
-			var prior clickRow
-			if err := tx.Where("attempt_id = ? AND seq = ?", a.ID, seq).Take(&prior).Error; err != nil {
-				return err
-			}
-			answer = replay(prior, a)
-			return nil
-		}
-		if err := writableTrial(t, w); err != nil {
-			return err
-		}
-		var c *sandpit.Click
-		if in.Via == sandpit.ViaList {
-			c, err = a.ClickLink(w.Def, task, seq, in.Link, s.Now())
-		} else {
-			c, err = a.ClickOn(w.Def, task, seq, in.X, in.Y, s.Now())
-		}
-		if err != nil {
-			return err
-		}
-		row := clickRow{AttemptID: a.ID, Seq: c.Seq, Screen: c.Screen, Via: c.Via, X: c.X, Y: c.Y, Hit: c.Hit, Target: c.Target, At: c.At, TMs: c.TMs}
-		if err := tx.Create(&row).Error; err != nil {
-			return err
-		}
-		if err := tx.Model(&attemptRow{}).Where("id = ?", a.ID).Updates(attemptValues(a)).Error; err != nil {
-			return err
-		}
-		answer = replay(row, a)
-		return nil
-	})
-	if err != nil {
+	op := &trialOp{w: w, task: task, click: &in}
+	if err := s.batchTrial(ctx, op); err != nil {
 		return nil, fmt.Errorf("store: click: %w", err)
 	}
-	return answer, nil
+	return op.answer, nil
 }
 
 // replay rebuilds the answer to click c of attempt a.

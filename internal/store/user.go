@@ -131,12 +131,7 @@ func (s *Store) PasswordHash(ctx context.Context, id int64) (string, error) {
 
 // loadUser completes row with its roles and team memberships.
 func (s *Store) loadUser(ctx context.Context, row userRow) (*sandpit.User, error) {
-	u := &sandpit.User{ID: row.ID, Email: row.Email, Name: row.Name, SessionEpoch: row.SessionEpoch,
-		Disabled: row.DisabledAt != nil, CreatedAt: row.CreatedAt}
-	if row.Profession != nil {
-		u.Profile = &sandpit.Profile{Profession: *row.Profession, Setting: deref(row.Setting),
-			YearsExperience: deref(row.YearsExperience), LegacyFamiliarity: deref(row.LegacyFamiliarity)}
-	}
+	u := userOf(row)
 	db := s.read.WithContext(ctx)
 	var roles []string
 	if err := db.Model(&userRoleRow{}).Where("user_id = ?", row.ID).Order("role").Pluck("role", &roles).Error; err != nil {
@@ -155,6 +150,17 @@ func (s *Store) loadUser(ctx context.Context, row userRow) (*sandpit.User, error
 		return nil, fmt.Errorf("store: teams of %d: %w", row.ID, err)
 	}
 	return u, nil
+}
+
+// userOf is row as a user, without roles or teams.
+func userOf(row userRow) *sandpit.User {
+	u := &sandpit.User{ID: row.ID, Email: row.Email, Name: row.Name, SessionEpoch: row.SessionEpoch,
+		Disabled: row.DisabledAt != nil, CreatedAt: row.CreatedAt}
+	if row.Profession != nil {
+		u.Profile = &sandpit.Profile{Profession: *row.Profession, Setting: deref(row.Setting),
+			YearsExperience: deref(row.YearsExperience), LegacyFamiliarity: deref(row.LegacyFamiliarity)}
+	}
+	return u
 }
 
 func deref[T any](p *T) T {
