@@ -14,11 +14,11 @@ import (
 )
 
 // WithClock returns the store writing times from now instead of its own
-// clock, sharing its connections: the demo data records two months of
-// history as it happened.
+// clock, sharing its connections, its writer and its kept reads: the demo
+// data records two months of history as it happened.
 func (s *Store) WithClock(now func() time.Time) *Store {
-	return &Store{dialect: s.dialect, write: s.write.Session(&gorm.Session{NowFunc: func() time.Time { return now().UTC() }}),
-		read: s.read, now: now, batcher: s.batcher}
+	return &Store{dialect: s.dialect, location: s.location, write: s.write.Session(&gorm.Session{NowFunc: func() time.Time { return now().UTC() }}),
+		read: s.read, now: now, batcher: s.batcher, hot: s.hot}
 }
 
 // ReleaseRef names a release of a workflow.
