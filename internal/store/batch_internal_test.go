@@ -333,3 +333,36 @@ func TestReportWordsStoredAndMigrated(t *testing.T) {
 		t.Errorf("far report sharing 2 of 4 words with a report without a word set: finding %d, want %d", got.FindingID, first.FindingID)
 	}
 }
+
+// TestReportCandidatesSince checks the writer's read on SQLite: every
+// report of the screen and category stored after the read pool's, however
+// far and whatever its words, and no other.
+func TestReportCandidatesSince(t *testing.T) {
+	w := newBatchWorld(t)
+	if w.s.dialect != SQLite {
+		t.Skip("PostgreSQL's writer reads every candidate")
+	}
+	ann := w.trial(t, "ann", "")
+	ctx := context.Background()
+	var wf int64
+	w.s.write.Raw("SELECT workflow_id FROM releases WHERE id = ?", w.rel).Scan(&wf)
+	report := func(x, y int, category, text string) *sandpit.Report {
+		t.Helper()
+		r, err := w.s.CreateReport(ctx, ann, wf, sandpit.Report{Screen: "a", X: x, Y: y, Category: category, Severity: 2, Text: text})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	seen := report(10, 10, "layout", "Allergies hidden below the fold.")
+	far := report(90, 90, "layout", "Spelling mistake in heading.")
+	report(10, 10, "navigation", "Allergies hidden below the fold.")
+	c := candidateQuery{workflowID: wf, report: sandpit.Report{Screen: "a", Category: "layout", X: 10, Y: 10}}
+	got, err := c.since(w.s.write, seen.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || got[0].FindingID != far.FindingID || got[0].X != 90 || !got[0].Words["spelling"] {
+		t.Errorf("candidates since report %d: %+v; want only the far layout report, with its words", seen.ID, got)
+	}
+}

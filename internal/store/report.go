@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"math"
 	"slices"
@@ -77,10 +78,16 @@ func (s *Store) CreateReport(ctx context.Context, w TrialWrite, workflowID int64
 	}
 	// Reports go through the group commit: many share one fsync.
 	err := s.batch(ctx, func(tx *gorm.DB) error {
-		if _, err := s.writable(tx, w); err != nil {
+		_, err := s.writable(tx, w)
+		if err != nil {
 			return err
 		}
-		since, err := c.read(tx, seen+1, math.MaxInt64)
+		var since []findings.Candidate
+		if seen > 0 {
+			since, err = c.since(tx, seen)
+		} else {
+			since, err = c.read(tx, 0, math.MaxInt64)
+		}
 		if err != nil {
 			return err
 		}
@@ -165,6 +172,27 @@ func (c candidateQuery) read(db *gorm.DB, lo, hi int64) ([]findings.Candidate, e
 	if err != nil {
 		return nil, err
 	}
+	return c.scan(rows)
+}
+
+// since reads, on SQLite, every report of the workflow with the report's
+// screen and category stored after seen: the few committed since the
+// read pool read the rest, found by id (NOT INDEXED: not by reading the
+// whole screen's pins) and left to grouping to sift.
+func (c candidateQuery) since(tx *gorm.DB, seen int64) ([]findings.Candidate, error) {
+	rows, err := tx.Raw(`SELECT r.finding_id, r.x, r.y, CASE WHEN r.words IS NULL THEN r.text ELSE '' END, r.words
+		FROM reports r NOT INDEXED CROSS JOIN findings f
+		WHERE r.id > ? AND r.screen = ? AND r.category = ? AND f.id = r.finding_id AND f.workflow_id = ?`,
+		seen, c.report.Screen, c.report.Category, c.workflowID).Rows()
+	if err != nil {
+		return nil, err
+	}
+	return c.scan(rows)
+}
+
+// scan reads candidates from rows of finding id, x, y, text and word list.
+func (c candidateQuery) scan(rows *sql.Rows) ([]findings.Candidate, error) {
+	r := c.report
 	defer rows.Close()
 	var candidates []findings.Candidate
 	for rows.Next() {
