@@ -18,7 +18,7 @@ import (
 // history as it happened.
 func (s *Store) WithClock(now func() time.Time) *Store {
 	return &Store{dialect: s.dialect, write: s.write.Session(&gorm.Session{NowFunc: func() time.Time { return now().UTC() }}),
-		read: s.read, now: now, batcher: s.batcher}
+		read: s.read, now: now, batcher: s.batcher, location: s.location, hot: s.hot}
 }
 
 // ReleaseRef names a release of a workflow.
