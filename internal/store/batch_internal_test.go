@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -252,5 +253,116 @@ func TestReportCandidatesNarrowedInSQL(t *testing.T) {
 		if (got == first) != c.joins {
 			t.Errorf("%s: finding %d, first report's %d; want joined %v", c.name, got, first, c.joins)
 		}
+	}
+}
+
+// TestReportWordsStoredAndMigrated checks a report's word rows, those that
+// 0013_report_words makes from the word lists stored before it, and that a
+// report stored with no word set (before 0009_write_path) is still a
+// candidate.
+func TestReportWordsStoredAndMigrated(t *testing.T) {
+	w := newBatchWorld(t)
+	ann := w.trial(t, "ann", "")
+	ctx := context.Background()
+	var wf int64
+	w.s.write.Raw("SELECT workflow_id FROM releases WHERE id = ?", w.rel).Scan(&wf)
+	report := func(x, y int, text string) *sandpit.Report {
+		t.Helper()
+		r, err := w.s.CreateReport(ctx, ann, wf, sandpit.Report{Screen: "a", X: x, Y: y, Category: "layout", Severity: 2, Text: text})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	wordsOf := func(id int64) string {
+		t.Helper()
+		var words []string
+		err := w.s.write.Raw(`SELECT word FROM report_words WHERE report_id = ? AND workflow_id = ? AND screen = 'a' AND category = 'layout' ORDER BY word`,
+			id, wf).Scan(&words).Error
+		if err != nil {
+			t.Fatal(err)
+		}
+		return strings.Join(words, " ")
+	}
+	first := report(10, 10, "Allergies hidden below the fold.")
+	blank := report(80, 80, "The. It!")
+	// "the", "below" and "it" are stop words; the words are lower-cased.
+	if got, want := wordsOf(first.ID), "allergies fold hidden"; got != want {
+		t.Errorf("word rows of the first report: %q, want %q", got, want)
+	}
+	if got := wordsOf(blank.ID); got != "" {
+		t.Errorf("word rows of a report with no words: %q, want none", got)
+	}
+
+	// The migration's split, run again on the word lists stored, makes the
+	// same rows.
+	if err := w.s.write.Exec(`DELETE FROM report_words`).Error; err != nil {
+		t.Fatal(err)
+	}
+	var split string
+	for _, m := range migrations {
+		if m.version == "0013_report_words" {
+			split = dialectTypes(w.s.dialect).Replace(m.statements[2])
+		}
+	}
+	if err := w.s.write.Exec(split).Error; err != nil {
+		t.Fatal(err)
+	}
+	if got, want := wordsOf(first.ID), "allergies fold hidden"; got != want {
+		t.Errorf("word rows the migration made: %q, want %q", got, want)
+	}
+	if got := wordsOf(blank.ID); got != "" {
+		t.Errorf("word rows the migration made of a report with no words: %q, want none", got)
+	}
+
+	// A pin exactly at the limit (hypot(10, 10) = 0.1 × hypot(100, 100))
+	// joins, with no word shared.
+	if got := report(20, 20, "Completely unrelated remark."); got.FindingID != first.FindingID {
+		t.Errorf("report pinned at the limit: finding %d, want %d", got.FindingID, first.FindingID)
+	}
+
+	// A report stored with no word set is read by its own index and still
+	// joins a far report sharing 2 of 4 words in all (Jaccard 0.5).
+	if err := w.s.write.Exec(`UPDATE reports SET words = NULL WHERE id = ?`, first.ID).Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := w.s.write.Exec(`DELETE FROM report_words WHERE report_id = ?`, first.ID).Error; err != nil {
+		t.Fatal(err)
+	}
+	if got := report(10, 90, "Allergies hidden below the banner."); got.FindingID != first.FindingID {
+		t.Errorf("far report sharing 2 of 4 words with a report without a word set: finding %d, want %d", got.FindingID, first.FindingID)
+	}
+}
+
+// TestReportCandidatesSince checks the writer's read on SQLite: every
+// report of the screen and category stored after the read pool's, however
+// far and whatever its words, and no other.
+func TestReportCandidatesSince(t *testing.T) {
+	w := newBatchWorld(t)
+	if w.s.dialect != SQLite {
+		t.Skip("PostgreSQL's writer reads every candidate")
+	}
+	ann := w.trial(t, "ann", "")
+	ctx := context.Background()
+	var wf int64
+	w.s.write.Raw("SELECT workflow_id FROM releases WHERE id = ?", w.rel).Scan(&wf)
+	report := func(x, y int, category, text string) *sandpit.Report {
+		t.Helper()
+		r, err := w.s.CreateReport(ctx, ann, wf, sandpit.Report{Screen: "a", X: x, Y: y, Category: category, Severity: 2, Text: text})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	seen := report(10, 10, "layout", "Allergies hidden below the fold.")
+	far := report(90, 90, "layout", "Spelling mistake in heading.")
+	report(10, 10, "navigation", "Allergies hidden below the fold.")
+	c := candidateQuery{workflowID: wf, report: sandpit.Report{Screen: "a", Category: "layout", X: 10, Y: 10}}
+	got, err := c.since(w.s.write, seen.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || got[0].FindingID != far.FindingID || got[0].X != 90 || !got[0].Words["spelling"] {
+		t.Errorf("candidates since report %d: %+v; want only the far layout report, with its words", seen.ID, got)
 	}
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"math"
 	"slices"
@@ -54,22 +55,8 @@ func (s *Store) CreateReport(ctx context.Context, w TrialWrite, workflowID int64
 		return nil, sandpit.Invalid("Check the report.", sandpit.Unknown("screen", "screen"))
 	}
 	words := findings.WordList(r.Text)
-	limit := findings.PinShare * math.Hypot(float64(screen.Width), float64(screen.Height))
-	// Only a report pinned within limit, or sharing at least half of this
-	// report's words, can join: a Jaccard similarity |A∩B| / |A∪B| of 0.5
-	// needs |A∩B| ≥ |A∪B| / 2 ≥ |A| / 2.
-	near := `(r.x BETWEEN ? AND ? AND r.y BETWEEN ? AND ? OR r.words IS NULL`
-	args := []any{workflowID, r.Screen, r.Category, float64(r.X) - limit, float64(r.X) + limit, float64(r.Y) - limit, float64(r.Y) + limit}
-	if list := strings.Fields(words); len(list) > 0 {
-		shared := make([]string, len(list))
-		for i, word := range list {
-			shared[i] = `CASE WHEN r.words LIKE ? THEN 1 ELSE 0 END`
-			args = append(args, "% "+word+" %")
-		}
-		near += ` OR ` + strings.Join(shared, " + ") + ` >= ?`
-		args = append(args, (len(list)+1)/2)
-	}
-	near += `)`
+	c := candidateQuery{workflowID: workflowID, report: r, words: strings.Fields(words),
+		limit: findings.PinShare * math.Hypot(float64(screen.Width), float64(screen.Height))}
 	// The reports stored up to seen are read on the read pool, in
 	// parallel with other requests; the writer reads only those stored
 	// since, and reads them all again if the finding picked is gone (a
@@ -85,16 +72,22 @@ func (s *Store) CreateReport(ctx context.Context, w TrialWrite, workflowID int64
 			return nil, fmt.Errorf("store: create report: %w", err)
 		}
 		var err error
-		if before, err = candidatesIn(s.read.WithContext(ctx), r, near+` AND r.id <= ?`, append(slices.Clip(args), seen)); err != nil {
+		if before, err = c.read(s.read.WithContext(ctx), 0, seen); err != nil {
 			return nil, fmt.Errorf("store: create report: %w", err)
 		}
 	}
 	// Reports go through the group commit: many share one fsync.
 	err := s.batch(ctx, func(tx *gorm.DB) error {
-		if _, err := s.writable(tx, w); err != nil {
+		_, err := s.writable(tx, w)
+		if err != nil {
 			return err
 		}
-		since, err := candidatesIn(tx, r, near+` AND r.id > ?`, append(slices.Clip(args), seen))
+		var since []findings.Candidate
+		if seen > 0 {
+			since, err = c.since(tx, seen)
+		} else {
+			since, err = c.read(tx, 0, math.MaxInt64)
+		}
 		if err != nil {
 			return err
 		}
@@ -106,7 +99,7 @@ func (s *Store) CreateReport(ctx context.Context, w TrialWrite, workflowID int64
 				return err
 			}
 			if n == 0 {
-				all, err := candidatesIn(tx, r, near, args)
+				all, err := c.read(tx, 0, math.MaxInt64)
 				if err != nil {
 					return err
 				}
@@ -126,6 +119,9 @@ func (s *Store) CreateReport(ctx context.Context, w TrialWrite, workflowID int64
 		if err := tx.Create(&row).Error; err != nil {
 			return err
 		}
+		if err := c.storeWords(tx, row.ID); err != nil {
+			return err
+		}
 		r.ID, r.TrialID, r.CreatedAt = row.ID, w.TrialID, now
 		return nil
 	})
@@ -135,15 +131,68 @@ func (s *Store) CreateReport(ctx context.Context, w TrialWrite, workflowID int64
 	return &r, nil
 }
 
-// candidatesIn reads the reports a new report r may join: those of the
-// workflow (args[0]) with r's screen and category that also meet cond.
-func candidatesIn(db *gorm.DB, r sandpit.Report, cond string, args []any) ([]findings.Candidate, error) {
-	rows, err := db.Raw(`SELECT r.finding_id, r.x, r.y, r.text, r.words
-		FROM reports r JOIN findings f ON f.id = r.finding_id
-		WHERE f.workflow_id = ? AND r.screen = ? AND r.category = ? AND (`+cond+`)`, args...).Rows()
+// candidateQuery finds the reports a new report may join.
+type candidateQuery struct {
+	workflowID int64
+	report     sandpit.Report
+	words      []string // the report's word set
+	limit      float64  // the pin distance of METRICS.md on the report's screen
+}
+
+// read reads the candidates with ids from lo to hi: the reports of the
+// workflow with the report's screen and category that are pinned within
+// the limit (by the box around it), or share at least half of its words,
+// or have no word set (stored before 0009_write_path). Only those can
+// join: a Jaccard similarity |A∩B| / |A∪B| of 0.5 needs |A∩B| ≥ |A∪B| / 2
+// ≥ |A| / 2. Each kind is found by its own index (reports_pin,
+// report_words, reports_without_words).
+func (c candidateQuery) read(db *gorm.DB, lo, hi int64) ([]findings.Candidate, error) {
+	r := c.report
+	// The circle is kept a little wide (one more squared pixel), so that
+	// rounding never leaves out a pin that grouping finds within the limit.
+	ids := `SELECT id FROM reports WHERE screen = ? AND category = ? AND x BETWEEN ? AND ? AND y BETWEEN ? AND ? AND id BETWEEN ? AND ?
+			AND (x - ?) * (x - ?) + (y - ?) * (y - ?) <= ?
+		UNION SELECT id FROM reports WHERE screen = ? AND category = ? AND words IS NULL AND id BETWEEN ? AND ?`
+	args := []any{r.Screen, r.Category, float64(r.X) - c.limit, float64(r.X) + c.limit, float64(r.Y) - c.limit, float64(r.Y) + c.limit, lo, hi,
+		r.X, r.X, r.Y, r.Y, int64(c.limit*c.limit) + 1,
+		r.Screen, r.Category, lo, hi}
+	if len(c.words) > 0 {
+		ids += `
+		UNION SELECT report_id FROM report_words WHERE workflow_id = ? AND screen = ? AND category = ? AND word IN ? AND report_id BETWEEN ? AND ?
+			GROUP BY report_id HAVING COUNT(*) >= ?`
+		args = append(args, c.workflowID, r.Screen, r.Category, c.words, lo, hi, (len(c.words)+1)/2)
+	}
+	args = append(args, c.workflowID)
+	// CROSS JOIN keeps SQLite from reading every report of the screen to
+	// test it against the list: it looks up each report of the list by id.
+	// A report's text is needed only when it has no word set.
+	rows, err := db.Raw(`SELECT r.finding_id, r.x, r.y, CASE WHEN r.words IS NULL THEN r.text ELSE '' END, r.words
+		FROM reports r CROSS JOIN findings f
+		WHERE r.id IN (`+ids+`) AND f.id = r.finding_id AND f.workflow_id = ?`, args...).Rows()
 	if err != nil {
 		return nil, err
 	}
+	return c.scan(rows)
+}
+
+// since reads, on SQLite, every report of the workflow with the report's
+// screen and category stored after seen: the few committed since the
+// read pool read the rest, found by id (NOT INDEXED: not by reading the
+// whole screen's pins) and left to grouping to sift.
+func (c candidateQuery) since(tx *gorm.DB, seen int64) ([]findings.Candidate, error) {
+	rows, err := tx.Raw(`SELECT r.finding_id, r.x, r.y, CASE WHEN r.words IS NULL THEN r.text ELSE '' END, r.words
+		FROM reports r NOT INDEXED CROSS JOIN findings f
+		WHERE r.id > ? AND r.screen = ? AND r.category = ? AND f.id = r.finding_id AND f.workflow_id = ?`,
+		seen, c.report.Screen, c.report.Category, c.workflowID).Rows()
+	if err != nil {
+		return nil, err
+	}
+	return c.scan(rows)
+}
+
+// scan reads candidates from rows of finding id, x, y, text and word list.
+func (c candidateQuery) scan(rows *sql.Rows) ([]findings.Candidate, error) {
+	r := c.report
 	defer rows.Close()
 	var candidates []findings.Candidate
 	for rows.Next() {
@@ -159,6 +208,20 @@ func candidatesIn(db *gorm.DB, r sandpit.Report, cond string, args []any) ([]fin
 		candidates = append(candidates, c)
 	}
 	return candidates, rows.Err()
+}
+
+// storeWords writes the word rows of report id, in one statement.
+func (c candidateQuery) storeWords(tx *gorm.DB, id int64) error {
+	if len(c.words) == 0 {
+		return nil
+	}
+	values := make([]string, len(c.words))
+	args := make([]any, 0, 5*len(c.words))
+	for i, w := range c.words {
+		values[i] = "(?, ?, ?, ?, ?)"
+		args = append(args, c.workflowID, c.report.Screen, c.report.Category, w, id)
+	}
+	return tx.Exec(`INSERT INTO report_words (workflow_id, screen, category, word, report_id) VALUES `+strings.Join(values, ", "), args...).Error
 }
 
 // Feedback is one of a clinician's reports with what became of it.
