@@ -133,7 +133,8 @@ type releasePlan struct {
 	created, published   time.Time
 	closed               *time.Time // nil: still open
 	trialsFrom, trialsTo time.Time
-	trials               *trialPlan // nil: no trials yet
+	trials               *trialPlan     // nil: no trials yet
+	targets              map[string]int // participants wanted by profession, if set
 }
 
 // heldPlan is a monthly show-and-tell the team held.
@@ -160,7 +161,8 @@ func workflowPlans(tl timeline) []workflowPlan {
 					trialsFrom: tl.at(m2, 2, 9, 30), trialsTo: tl.at(m2, 12, 16, 0), trials: &plans[0]},
 				{version: "0.1", created: tl.at(m2, 9, 11, 0), published: tl.at(m2, 14, 9, 0), closed: ptr(tl.at(m1, 10, 17, 0)),
 					trialsFrom: tl.at(m2, 14, 10, 0), trialsTo: tl.at(m1, 8, 16, 0), trials: &plans[1]},
-				{version: "0.2", created: tl.at(m1, 12, 10, 0), published: tl.at(m1, 20, 9, 0)},
+				{version: "0.2", created: tl.at(m1, 12, 10, 0), published: tl.at(m1, 20, 9, 0),
+					targets: map[string]int{"nurse": 8, "pharmacist": 4, "doctor": 2}},
 			},
 			held: []heldPlan{{m2, 27, 14}, {m1, 26, 23}}},
 		{team: SecondTeamName, title: SecondWorkflowTitle, description: SecondWorkflowDescription, consent: SecondConsentText,
@@ -285,6 +287,11 @@ func seedWorkflow(ctx context.Context, st *store.Store, teamID int64, owner *san
 		}
 		if err := at(rp.published).SetReleaseStatus(ctx, id, sandpit.StatusDraft, sandpit.StatusOpen, entry(sandpit.AuditReleasePublish)); err != nil {
 			return err
+		}
+		if len(rp.targets) > 0 {
+			if err := at(rp.published).SetTargets(ctx, id, rp.targets, entry(sandpit.AuditTargetsSet)); err != nil {
+				return fmt.Errorf("demo: release %s's targets: %w", def.Version, err)
+			}
 		}
 		if rp.closed != nil {
 			if err := at(*rp.closed).SetReleaseStatus(ctx, id, sandpit.StatusOpen, sandpit.StatusClosed, entry(sandpit.AuditReleaseClosed)); err != nil {

@@ -2,6 +2,7 @@ package demo_test
 
 import (
 	"context"
+	"maps"
 	"testing"
 	"time"
 
@@ -45,6 +46,13 @@ func TestSeedHistory(t *testing.T) {
 			releaseIDs = append(releaseIDs, r.ID)
 			if r.Status == sandpit.StatusOpen {
 				open = append(open, r.Version)
+				// The open release shows recruitment against targets on a
+				// fresh demo: mostly nurses and pharmacists do this job.
+				targets, err := st.Targets(ctx, r.ID)
+				want := map[string]int{"nurse": 8, "pharmacist": 4, "doctor": 2}
+				if err != nil || !maps.Equal(targets, want) {
+					t.Errorf("%s %s targets %v (%v), want %v", w.Title, r.Version, targets, err, want)
+				}
 			}
 			if r.PublishedAt == nil || !r.PublishedAt.Before(now) || sandpit.MonthOf(*r.PublishedAt).Before(sandpit.Month{Year: 2026, Month: time.October}) {
 				t.Errorf("%s %s published %v, want in October or November 2026", w.Title, r.Version, r.PublishedAt)
