@@ -16,7 +16,6 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
-	"github.com/sandpit-nhs/sandpit/internal/demo"
 	"github.com/sandpit-nhs/sandpit/internal/sandpit"
 )
 
@@ -25,20 +24,8 @@ import (
 // wide, with a screenshot and axe-core each, and prints the benefits page to
 // an A4 PDF, which must be one page.
 func TestBrowserBenefitsAndMonthlyShowAndTell(t *testing.T) {
-	browser := chromium(t)
-	axe := mustAxe(t)
-	shots := screenshotDir()
-	if err := os.MkdirAll(shots, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	s := start(t, ctx, map[string]string{}, "--demo")
-	passwords := map[string]string{}
-	for _, a := range demo.Accounts() {
-		passwords[a.Email] = a.Password
-	}
-	browserCtx := newBrowser(t, ctx, browser)
+	v := visitDemo(t)
+	axe, shots, s, passwords, browserCtx := v.axe, v.shots, v.server, v.passwords, v.browser
 
 	last := sandpit.MonthOf(time.Now()).Prev()
 	owner, admin := "owner@demo.sandpit.test", "admin@demo.sandpit.test"

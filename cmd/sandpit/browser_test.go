@@ -98,22 +98,8 @@ type axeViolation struct {
 }
 
 func TestBrowserPagesAreStyledAndAccessible(t *testing.T) {
-	browser := chromium(t)
-	axe := mustAxe(t)
-	shots := screenshotDir()
-	if err := os.MkdirAll(shots, 0o755); err != nil {
-		t.Fatal(err)
-	}
-
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	s := start(t, ctx, map[string]string{}, "--demo")
-	passwords := map[string]string{}
-	for _, a := range demo.Accounts() {
-		passwords[a.Email] = a.Password
-	}
-
-	browserCtx := newBrowser(t, ctx, browser)
+	v := visitDemo(t)
+	axe, shots, s, passwords, browserCtx := v.axe, v.shots, v.server, v.passwords, v.browser
 
 	t.Run("axe reports a page that breaks the rules", func(t *testing.T) {
 		pageCtx, cancel := context.WithTimeout(browserCtx, 60*time.Second)
@@ -189,6 +175,36 @@ func TestBrowserPagesAreStyledAndAccessible(t *testing.T) {
 }
 
 // newBrowser starts headless Chromium for the test, with the flags this
+
+// demoVisit is a Sandpit serving the demo data, a Chromium to visit it with,
+// and what the accessibility tests need beside them.
+type demoVisit struct {
+	server    *instance
+	browser   context.Context
+	axe       []byte
+	shots     string
+	passwords map[string]string // the demo accounts', by email
+}
+
+// visitDemo starts Sandpit with the demo data and a browser for it (or skips
+// the test without Chromium); both stop when the test ends.
+func visitDemo(t *testing.T) demoVisit {
+	t.Helper()
+	browser := chromium(t)
+	v := demoVisit{axe: mustAxe(t), shots: screenshotDir(), passwords: map[string]string{}}
+	if err := os.MkdirAll(v.shots, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	v.server = start(t, ctx, map[string]string{}, "--demo")
+	for _, a := range demo.Accounts() {
+		v.passwords[a.Email] = a.Password
+	}
+	v.browser = newBrowser(t, ctx, browser)
+	t.Cleanup(cancel) // registered last, so it runs first, as a test's deferred cancel did
+	return v
+}
+
 // closed network needs and a profile of its own.
 func newBrowser(t *testing.T, ctx context.Context, browser string) context.Context {
 	t.Helper()

@@ -20,20 +20,8 @@ import (
 // each role; and the audit log, which must fit the window. Each page is
 // checked by axe and photographed at 1280 and 390 px.
 func TestBrowserArrival(t *testing.T) {
-	browser := chromium(t)
-	axe := mustAxe(t)
-	shots := screenshotDir()
-	if err := os.MkdirAll(shots, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	s := start(t, ctx, map[string]string{}, "--demo")
-	passwords := map[string]string{}
-	for _, a := range demo.Accounts() {
-		passwords[a.Email] = a.Password
-	}
-	page := newBrowser(t, ctx, browser)
+	v := visitDemo(t)
+	axe, shots, s, passwords, page := v.axe, v.shots, v.server, v.passwords, v.browser
 
 	do := func(t *testing.T, what string, actions ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
