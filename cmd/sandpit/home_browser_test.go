@@ -160,7 +160,14 @@ func TestBrowserArrival(t *testing.T) {
 		// A team with a long name makes an event whose detail folds away.
 		long := "Medicines optimisation and reconciliation on admission to the acute medical unit, north site"
 		do(t, "create a team", chromedp.Navigate(s.URL+"/admin/teams"), chromedp.WaitVisible(`#name`),
-			chromedp.SendKeys(`#name`, long), chromedp.Submit(`#name`), chromedp.WaitVisible(`h1`))
+			chromedp.SendKeys(`#name`, long), chromedp.Submit(`#name`),
+			// The list's own h1 is there before the form's answer arrives:
+			// wait for the new team's page, or the next navigation aborts it.
+			chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+				_, err := chromedp.Run(ctx, chromedp.Poll[bool](`location.pathname.startsWith('/admin/teams/')`, chromedp.WithPollingTimeout(30*time.Second)))
+				return err
+			}),
+			chromedp.WaitVisible(`h1`))
 		do(t, "audit log", chromedp.Navigate(s.URL+"/admin/audit"), chromedp.WaitVisible(`h1`))
 		table := eval(t, `document.querySelector('main table').getBoundingClientRect().width`)
 		column := eval(t, `document.querySelector('main table').parentElement.getBoundingClientRect().width`)
