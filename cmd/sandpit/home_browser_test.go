@@ -162,12 +162,9 @@ func TestBrowserArrival(t *testing.T) {
 		do(t, "create a team", chromedp.Navigate(s.URL+"/admin/teams"), chromedp.WaitVisible(`#name`),
 			chromedp.SendKeys(`#name`, long), chromedp.Submit(`#name`),
 			// The list's own h1 is there before the form's answer arrives:
-			// wait for the new team's page, or the next navigation aborts it.
-			chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
-				_, err := chromedp.Run(ctx, chromedp.Poll[bool](`location.pathname.startsWith('/admin/teams/')`, chromedp.WithPollingTimeout(30*time.Second)))
-				return err
-			}),
-			chromedp.WaitVisible(`h1`))
+			// wait for the new team's page saying it was made, or the next
+			// navigation aborts the answer.
+			chromedp.WaitVisible(`.nhsuk-notification-banner__heading`))
 		do(t, "audit log", chromedp.Navigate(s.URL+"/admin/audit"), chromedp.WaitVisible(`h1`))
 		table := eval(t, `document.querySelector('main table').getBoundingClientRect().width`)
 		column := eval(t, `document.querySelector('main table').parentElement.getBoundingClientRect().width`)
