@@ -452,3 +452,64 @@ func BenchmarkReportBatch(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(100*b.N), "µs/report")
 }
+
+// report is a report op of tw on screen a of workflow wf.
+func (w *batchWorld) report(tw TrialWrite, wf int64, x, y int, text string) *batchOp {
+	r := sandpit.Report{Screen: "a", X: x, Y: y, Category: "layout", Severity: 2, Text: text}
+	return &batchOp{ctx: context.Background(), done: make(chan error, 1), report: &reportOp{w: tw, workflowID: wf, report: r,
+		screen: w.def.Screen("a"), words: findings.WordList(r.Text), now: w.s.now}}
+}
+
+// TestReportBatch checks a batch of reports: each is grouped with those
+// before it in the batch, and one that fails, in the domain or in the
+// database, is answered alone while the rest are stored.
+func TestReportBatch(t *testing.T) {
+	w := newBatchWorld(t)
+	ann, bob := w.trial(t, "ann", ""), w.trial(t, "bob", "")
+	var wf int64
+	w.s.write.Raw("SELECT workflow_id FROM releases WHERE id = ?", w.rel).Scan(&wf)
+	someoneElse := bob
+	someoneElse.UserID = ann.UserID
+	closed := bob
+	closed.Open = false
+	ops := []*batchOp{
+		w.report(ann, wf, 10, 10, "Allergies hidden below the fold."),
+		w.report(someoneElse, wf, 10, 10, "Allergies hidden below the fold."),
+		w.report(bob, wf, 12, 12, "The allergies are hidden below the fold."),
+		w.report(closed, wf, 10, 10, "Allergies hidden below the fold."),
+		w.report(ann, wf+1000, 10, 10, "A workflow that does not exist: its new finding breaks a foreign key."),
+		w.report(bob, wf, 90, 90, "Spelling mistake in heading."),
+	}
+	errs := w.commit(ops...)
+	want := []string{"", sandpit.ENOTFOUND, "", sandpit.ECONFLICT, "?", ""}
+	for i, err := range errs {
+		switch {
+		case want[i] == "?":
+			if err == nil {
+				t.Errorf("op %d succeeded, want its own error", i)
+			}
+		case want[i] == "" && err != nil:
+			t.Errorf("op %d = %v, want success", i, err)
+		case want[i] != "" && sandpit.ErrorCode(err) != want[i]:
+			t.Errorf("op %d = %v, want %s", i, err, want[i])
+		}
+	}
+	first, near, far := ops[0].report.report, ops[2].report.report, ops[5].report.report
+	if first.FindingID == 0 || near.FindingID != first.FindingID || far.FindingID == first.FindingID {
+		t.Errorf("findings %d, %d, %d; want the first two together, the far one apart", first.FindingID, near.FindingID, far.FindingID)
+	}
+	var stored []int64
+	w.s.write.Raw("SELECT finding_id FROM reports ORDER BY id").Scan(&stored)
+	if fmt.Sprint(stored) != fmt.Sprint([]int64{first.FindingID, near.FindingID, far.FindingID}) {
+		t.Errorf("stored reports' findings %v, want %v", stored, []int64{first.FindingID, near.FindingID, far.FindingID})
+	}
+	// The index the writer keeps holds the stored reports only.
+	if got := w.commit(w.report(ann, wf, 11, 11, "Allergies hidden below the fold.")); got[0] != nil {
+		t.Fatal(got[0])
+	}
+	var last int64
+	w.s.write.Raw("SELECT finding_id FROM reports ORDER BY id DESC LIMIT 1").Scan(&last)
+	if last != first.FindingID {
+		t.Errorf("a later report beside the first: finding %d, want %d", last, first.FindingID)
+	}
+}
