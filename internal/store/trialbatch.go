@@ -106,11 +106,13 @@ const attemptColumns = `id, trial_id, task_key, started_at, screen, path, last_s
 // error returned is the database's: the caller undoes the batch's writes
 // and runs the ops one by one.
 func (s *Store) applyTrialOps(tx *gorm.DB, ops []*batchOp, results []error) error {
-	trials, err := s.readTrials(tx, ops)
+	// Attempts first: on PostgreSQL each batch locks attempts before
+	// trials, as a completion after the trial ops does.
+	attempts, err := s.readAttempts(tx, ops)
 	if err != nil {
 		return err
 	}
-	attempts, err := s.readAttempts(tx, ops)
+	trials, err := s.readTrials(tx, ops)
 	if err != nil {
 		return err
 	}
@@ -178,8 +180,8 @@ func (s *Store) applyTrialOps(tx *gorm.DB, ops []*batchOp, results []error) erro
 
 // readTrials reads the trials of ops, in one query. On PostgreSQL, when
 // the batch writes any trial's SUS, they are locked in id order, so that
-// another replica's SUS or completion of the same trial waits for this
-// batch's commit.
+// another replica's completion of the same trial waits for this batch's
+// commit, or this batch reads it completed.
 func (s *Store) readTrials(tx *gorm.DB, ops []*batchOp) (map[int64]*trialState, error) {
 	seen := map[int64]bool{}
 	ids := make([]any, 0, len(ops))
