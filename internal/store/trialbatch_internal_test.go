@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -267,5 +268,55 @@ func TestTrialOpsKeepTheHotReads(t *testing.T) {
 	tr, _, err = w.s.TrialAndRelease(ctx, ann.TrialID, ann.UserID)
 	if err != nil || tr.SUSScore == nil || *tr.SUSScore != 75 || fmt.Sprint(tr.SUS) != "[4 2 4 2 4 2 4 2 4 2]" {
 		t.Errorf("trial after SUS = %+v, %v; want its answers and 75", tr, err)
+	}
+}
+
+// TestTrialChangesLoseNoUpdateAcrossReplicas changes the same attempts at
+// once from two stores on one PostgreSQL database (on SQLite, one store):
+// each change adds an interruption, so the count stored is the number of
+// changes acknowledged, whichever replica's batch read the attempt first.
+func TestTrialChangesLoseNoUpdateAcrossReplicas(t *testing.T) {
+	w := newBatchWorld(t)
+	ctx := context.Background()
+	stores := []*Store{w.s, w.s}
+	if w.s.dialect == Postgres {
+		other, err := Open(ctx, w.s.location, w.clock.Now, discardLogger())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer other.Close()
+		stores[1] = other
+	}
+	var writes []TrialWrite
+	for i := range 6 {
+		tw := w.trial(t, fmt.Sprintf("c%d", i), "t0")
+		if _, err := w.s.StartAttempt(ctx, tw); err != nil {
+			t.Fatal(err)
+		}
+		writes = append(writes, tw)
+	}
+	interrupt := func(a *sandpit.Attempt, _ time.Time) error { a.Interruptions++; return nil }
+	acked := make([][2]int, len(writes))
+	var wg sync.WaitGroup
+	for i, tw := range writes {
+		for r, s := range stores {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for range 20 {
+					if _, err := s.UpdateAttempt(ctx, tw, interrupt); err != nil {
+						t.Errorf("client %d on replica %d: %v", i, r, err)
+						continue
+					}
+					acked[i][r]++
+				}
+			}()
+		}
+	}
+	wg.Wait()
+	for i, tw := range writes {
+		if got, want := w.attemptOf(t, tw).Interruptions, acked[i][0]+acked[i][1]; got != want || want == 0 {
+			t.Errorf("client %d: %d interruptions stored, %d changes acknowledged", i, got, want)
+		}
 	}
 }
