@@ -25,7 +25,7 @@ type batchWorld struct {
 	clock *testdb.Clock
 }
 
-func newBatchWorld(t *testing.T) *batchWorld {
+func newBatchWorld(t testing.TB) *batchWorld {
 	clock := testdb.NewClock(time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC))
 	loc, err := ParseURL(testdb.URL(t))
 	if err != nil {
@@ -49,7 +49,7 @@ func newBatchWorld(t *testing.T) *batchWorld {
 
 // trial starts a trial for a new clinician and returns what a write to task
 // needs.
-func (w *batchWorld) trial(t *testing.T, name, task string) TrialWrite {
+func (w *batchWorld) trial(t testing.TB, name, task string) TrialWrite {
 	ctx := context.Background()
 	u, err := w.s.CreateUser(ctx, sandpit.NewUser{Email: name + "@example.nhs.uk", Name: name, Roles: []sandpit.Role{sandpit.RoleClinician},
 		Profile: &sandpit.Profile{Profession: "nurse", Setting: "acute", LegacyFamiliarity: 3}}, "x", sandpit.AuditEntry{Action: sandpit.AuditUserCreated})
