@@ -246,7 +246,7 @@ func writableTrial(t *sandpit.Trial, w TrialWrite) error {
 }
 
 // StartAttempt starts the attempt at task w.TaskKey, or returns the one
-// already started, settling any pause for a returning clinician.
+// already started as it stands.
 func (s *Store) StartAttempt(ctx context.Context, w TrialWrite) (*sandpit.Attempt, error) {
 	task := w.Def.Task(w.TaskKey)
 	if task == nil {
