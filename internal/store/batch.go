@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync/atomic"
 
 	"gorm.io/gorm"
 )
@@ -15,11 +16,13 @@ const maxBatch = 256
 type batchOp struct {
 	ctx context.Context
 	// Either fn runs in the commit behind a savepoint, or trial is a task
-	// start or click, which the commit does together with the batch's
-	// other trial ops (applyTrialOps).
-	fn    func(tx *gorm.DB) error
-	trial *trialOp
-	done  chan error
+	// start or click, or report a problem report, which the commit does
+	// together with the batch's other ops of its kind (applyTrialOps,
+	// applyReportOps).
+	fn     func(tx *gorm.DB) error
+	trial  *trialOp
+	report *reportOp
+	done   chan error
 }
 
 // batcher commits many small writes in one transaction: with synchronous
@@ -32,6 +35,11 @@ type batcher struct {
 	ops   chan *batchOp
 	stop  chan struct{}
 	done  chan struct{}
+	// gen moves inside every write transaction other than the batcher's
+	// sets of trial ops and reports; groups is the report index the
+	// writer keeps between batches while gen stays (reportIndex).
+	gen    atomic.Uint64
+	groups *groupIndex
 }
 
 func newBatcher(s *Store) *batcher {
@@ -61,11 +69,22 @@ func (s *Store) batchOnce(ctx context.Context, fn func(tx *gorm.DB) error) error
 }
 
 // batchTrial runs t in the next group commit and returns once it is
-// durable, once more after losing a client's race.
+// durable.
 func (s *Store) batchTrial(ctx context.Context, t *trialOp) error {
-	err := s.enqueue(&batchOp{ctx: ctx, trial: t, done: make(chan error, 1)})
+	return s.enqueueRetried(ctx, func() *batchOp { return &batchOp{trial: t} })
+}
+
+// enqueueRetried queues the op made by next for the next group commit and
+// waits for its answer, once more after losing a client's race.
+func (s *Store) enqueueRetried(ctx context.Context, next func() *batchOp) error {
+	queue := func() error {
+		op := next()
+		op.ctx, op.done = ctx, make(chan error, 1)
+		return s.enqueue(op)
+	}
+	err := queue()
 	if isRace(err) && ctx.Err() == nil {
-		err = s.enqueue(&batchOp{ctx: ctx, trial: t, done: make(chan error, 1)})
+		err = queue()
 	}
 	return raceConflict(err)
 }
@@ -134,34 +153,42 @@ func (b *batcher) drain() {
 }
 
 // commit runs ops in one transaction: the trial ops together, set-based,
-// then every other op behind a savepoint so that one failing undoes only
-// itself. When the trial ops' statements fail as a set, they run again
-// one by one, so that the failure is answered to its op alone.
+// then the reports together, then every other op behind a savepoint so
+// that one failing undoes only itself. When a set's statements fail, its
+// ops run again one by one, so that the failure is answered to its op
+// alone.
 func (b *batcher) commit(ops []*batchOp) {
 	results := make([]error, len(ops))
+	other := false
 	err := b.db.Transaction(func(tx *gorm.DB) error {
-		var trialOps []*batchOp
-		var trialIdx []int
+		var trials, reports set
 		for i, op := range ops {
-			if err := op.ctx.Err(); err != nil {
-				results[i] = err
-			} else if op.trial != nil {
-				trialOps, trialIdx = append(trialOps, op), append(trialIdx, i)
+			switch {
+			case op.ctx.Err() != nil:
+				results[i] = op.ctx.Err()
+			case op.trial != nil:
+				trials.add(op, i)
+			case op.report != nil:
+				reports.add(op, i)
+			default:
+				other = true
 			}
 		}
-		if len(trialOps) > 0 {
-			if err := b.trialSet(tx, trialOps, trialIdx, results); err != nil {
-				return err
-			}
+		if err := b.applySet(tx, "trials", trials, results, b.store.applyTrialOps); err != nil {
+			return err
+		}
+		if err := b.applySet(tx, "reports", reports, results, b.applyReportOps); err != nil {
+			return err
 		}
 		for i, op := range ops {
-			if op.trial != nil || results[i] != nil {
+			if op.fn == nil || results[i] != nil {
 				continue
 			}
 			sp := fmt.Sprintf("op%d", i)
 			if err := tx.SavePoint(sp).Error; err != nil {
 				return err
 			}
+			b.gen.Add(1)
 			if err := op.fn(tx.WithContext(op.ctx)); err != nil {
 				results[i] = err
 				if err := tx.RollbackTo(sp).Error; err != nil {
@@ -171,12 +198,13 @@ func (b *batcher) commit(ops []*batchOp) {
 		}
 		return nil
 	})
-	for _, op := range ops {
-		if op.fn != nil {
-			// Only starts and clicks leave the kept reads as they are.
-			b.store.hot.purge()
-			break
-		}
+	if other {
+		// Only starts, clicks and reports leave the kept reads as they are.
+		b.store.hot.purge()
+	}
+	if err != nil {
+		// The report index may hold reports this commit did not store.
+		b.groups = nil
 	}
 	for i, op := range ops {
 		if err != nil {
@@ -186,17 +214,31 @@ func (b *batcher) commit(ops []*batchOp) {
 	}
 }
 
-// trialSet applies ops (at trialIdx of the batch) as one set behind a
-// savepoint; if the set's statements fail, it undoes them and applies
-// each op alone.
-func (b *batcher) trialSet(tx *gorm.DB, ops []*batchOp, idx []int, results []error) error {
-	apply := func(sp string, ops []*batchOp, idx []int) (error, error) {
+// set is the ops of one kind in a batch, with their places in it.
+type set struct {
+	ops []*batchOp
+	idx []int
+}
+
+func (s *set) add(op *batchOp, i int) {
+	s.ops, s.idx = append(s.ops, op), append(s.idx, i)
+}
+
+// applySet applies a set's ops together behind a savepoint; if the set's
+// statements fail, it undoes them and applies each op alone.
+func (b *batcher) applySet(tx *gorm.DB, name string, s set, results []error, apply func(tx *gorm.DB, ops []*batchOp, results []error) error) error {
+	if len(s.ops) == 0 {
+		return nil
+	}
+	try := func(sp string, ops []*batchOp, idx []int) (error, error) {
 		if err := tx.SavePoint(sp).Error; err != nil {
 			return nil, err
 		}
 		res := make([]error, len(ops))
-		err := b.store.applyTrialOps(tx, ops, res)
+		err := apply(tx, ops, res)
 		if err != nil {
+			// The report index may hold what was undone.
+			b.groups = nil
 			if rerr := tx.RollbackTo(sp).Error; rerr != nil {
 				return nil, rerr
 			}
@@ -207,20 +249,20 @@ func (b *batcher) trialSet(tx *gorm.DB, ops []*batchOp, idx []int, results []err
 		}
 		return nil, nil
 	}
-	failed, err := apply("trials", ops, idx)
-	if err != nil || failed == nil || len(ops) == 1 {
+	failed, err := try(name, s.ops, s.idx)
+	if err != nil || failed == nil || len(s.ops) == 1 {
 		if failed != nil {
-			results[idx[0]] = failed
+			results[s.idx[0]] = failed
 		}
 		return err
 	}
-	for j, op := range ops {
-		failed, err := apply(fmt.Sprintf("trial%d", j), []*batchOp{op}, idx[j:j+1])
+	for j, op := range s.ops {
+		failed, err := try(fmt.Sprintf("%s%d", name, j), []*batchOp{op}, s.idx[j:j+1])
 		if err != nil {
 			return err
 		}
 		if failed != nil {
-			results[idx[j]] = failed
+			results[s.idx[j]] = failed
 		}
 	}
 	return nil

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
+	"math/rand/v2"
 	"strings"
 	"sync"
 	"testing"
@@ -11,6 +13,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/sandpit-nhs/sandpit/internal/findings"
 	"github.com/sandpit-nhs/sandpit/internal/sandpit"
 	"github.com/sandpit-nhs/sandpit/internal/testdb"
 )
@@ -349,35 +352,179 @@ func TestReportWordsStoredAndMigrated(t *testing.T) {
 	}
 }
 
-// TestReportCandidatesSince checks the writer's read on SQLite: every
-// report of the screen and category stored after the read pool's, however
-// far and whatever its words, and no other.
-func TestReportCandidatesSince(t *testing.T) {
-	w := newBatchWorld(t)
-	if w.s.dialect != SQLite {
-		t.Skip("PostgreSQL's writer reads every candidate")
+// TestGroupCandidatesHoldEveryMatch checks the writer's report index on
+// random groups: grouping among the candidates the index picks chooses the
+// same finding as grouping among every report of the group.
+func TestGroupCandidatesHoldEveryMatch(t *testing.T) {
+	rng := rand.New(rand.NewPCG(16, 2026))
+	vocab := strings.Fields("allergy banner hides dose button save list record colour contrast")
+	text := func() string {
+		words := make([]string, rng.IntN(6))
+		for i := range words {
+			words[i] = vocab[rng.IntN(len(vocab))]
+		}
+		return "The " + strings.Join(words, " ") + "."
 	}
+	for round := range 1000 {
+		// Small screens make pins at the limit common; every other round
+		// pins fall on a coarse grid, so that ties in distance are common.
+		w, h := 20+rng.IntN(400), 20+rng.IntN(300)
+		pin := func() (int, int) {
+			if round%2 == 0 {
+				return rng.IntN(w + 1), rng.IntN(h + 1)
+			}
+			return rng.IntN(5) * w / 4, rng.IntN(5) * h / 4
+		}
+		// The group's squares are sized for another screen of the workflow.
+		g := newGroup(float64(1 + rng.IntN(60)))
+		var all []findings.Candidate
+		for range rng.IntN(80) {
+			x, y := pin()
+			c := findings.Candidate{Pinned: findings.Pinned{FindingID: int64(1 + rng.IntN(12)), Screen: "a", Category: "layout",
+				X: x, Y: y}, Words: findings.Words(text())}
+			c.FindingOrder = c.FindingID
+			g.add(c)
+			all = append(all, c)
+		}
+		x, y := pin()
+		r := findings.Pinned{Screen: "a", Category: "layout", X: x, Y: y, Text: text()}
+		limit := findings.PinShare * math.Hypot(float64(w), float64(h))
+		got := findings.Match(r, w, h, g.candidates(r.X, r.Y, strings.Fields(findings.WordList(r.Text)), limit))
+		if want := findings.Match(r, w, h, all); got != want {
+			t.Fatalf("round %d: report %+v on %d×%d joins finding %d among the index's candidates, %d among all", round, r, w, h, got, want)
+		}
+	}
+}
+
+// TestReportIndexFollowsOtherWrites checks that the report index the
+// writer keeps between batches is dropped by any other write: a report
+// moved to another finding is grouped under that finding afterwards.
+func TestReportIndexFollowsOtherWrites(t *testing.T) {
+	w := newBatchWorld(t)
 	ann := w.trial(t, "ann", "")
 	ctx := context.Background()
 	var wf int64
 	w.s.write.Raw("SELECT workflow_id FROM releases WHERE id = ?", w.rel).Scan(&wf)
-	report := func(x, y int, category, text string) *sandpit.Report {
+	report := func(x, y int, text string) *sandpit.Report {
 		t.Helper()
-		r, err := w.s.CreateReport(ctx, ann, wf, sandpit.Report{Screen: "a", X: x, Y: y, Category: category, Severity: 2, Text: text})
+		r, err := w.s.CreateReport(ctx, ann, wf, sandpit.Report{Screen: "a", X: x, Y: y, Category: "layout", Severity: 2, Text: text})
 		if err != nil {
 			t.Fatal(err)
 		}
 		return r
 	}
-	seen := report(10, 10, "layout", "Allergies hidden below the fold.")
-	far := report(90, 90, "layout", "Spelling mistake in heading.")
-	report(10, 10, "navigation", "Allergies hidden below the fold.")
-	c := candidateQuery{workflowID: wf, report: sandpit.Report{Screen: "a", Category: "layout", X: 10, Y: 10}}
-	got, err := c.since(w.s.write, seen.ID)
-	if err != nil {
+	a := report(10, 10, "Allergies hidden below the fold.")
+	b := report(90, 90, "Spelling mistake in heading.")
+	c := report(12, 12, "Allergies hidden below the fold.")
+	if a.FindingID == b.FindingID || c.FindingID != a.FindingID {
+		t.Fatalf("findings %d, %d, %d; want the first and third together, the second apart", a.FindingID, b.FindingID, c.FindingID)
+	}
+	if err := w.s.MoveReport(ctx, a.ID, b.FindingID, sandpit.AuditEntry{Action: sandpit.AuditReportMoved}); err != nil {
 		t.Fatal(err)
 	}
-	if len(got) != 1 || got[0].FindingID != far.FindingID || got[0].X != 90 || !got[0].Words["spelling"] {
-		t.Errorf("candidates since report %d: %+v; want only the far layout report, with its words", seen.ID, got)
+	// The nearest report is now the moved one (distance 0), in b's finding.
+	if d := report(10, 10, "Allergies hidden below the fold."); d.FindingID != b.FindingID {
+		t.Errorf("report beside the moved one: finding %d, want %d (where it was moved)", d.FindingID, b.FindingID)
+	}
+}
+
+// BenchmarkReportBatch measures the writer's cost of a batch of 100
+// reports, words and pins drawn as make bench draws them, once 20,000
+// reports are stored: go test -run NONE -bench ReportBatch ./internal/store/
+func BenchmarkReportBatch(b *testing.B) {
+	w := newBatchWorld(b)
+	var wf int64
+	w.s.write.Raw("SELECT workflow_id FROM releases WHERE id = ?", w.rel).Scan(&wf)
+	tw := w.trial(b, "ann", "")
+	rng := rand.New(rand.NewPCG(1, 2))
+	vocab := strings.Fields(`allergy banner hides dose button save list record colour contrast font small
+		scroll table column sort date time nurse ward bed alert warning red amber green label unclear menu hidden
+		search filter slow loading page print summary medicine chart`)
+	batch := func(n int) {
+		ops := make([]*batchOp, n)
+		for i := range ops {
+			words := make([]string, 4+rng.IntN(4))
+			for k := range words {
+				words[k] = vocab[rng.IntN(len(vocab))]
+			}
+			r := sandpit.Report{Screen: "a", X: rng.IntN(100), Y: rng.IntN(100), Severity: 2, Text: "The " + strings.Join(words, " ") + ".",
+				Category: []string{"layout", "navigation", "terminology", "missing_information"}[rng.IntN(4)]}
+			ops[i] = &batchOp{ctx: context.Background(), done: make(chan error, 1), report: &reportOp{w: tw, workflowID: wf, report: r,
+				screen: w.def.Screen("a"), words: findings.WordList(r.Text), now: w.s.now}}
+		}
+		for i, err := range w.commit(ops...) {
+			if err != nil {
+				b.Fatalf("report %d: %v", i, err)
+			}
+		}
+	}
+	for range 100 {
+		batch(200)
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		batch(100)
+	}
+	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(100*b.N), "µs/report")
+}
+
+// report is a report op of tw on screen a of workflow wf.
+func (w *batchWorld) report(tw TrialWrite, wf int64, x, y int, text string) *batchOp {
+	r := sandpit.Report{Screen: "a", X: x, Y: y, Category: "layout", Severity: 2, Text: text}
+	return &batchOp{ctx: context.Background(), done: make(chan error, 1), report: &reportOp{w: tw, workflowID: wf, report: r,
+		screen: w.def.Screen("a"), words: findings.WordList(r.Text), now: w.s.now}}
+}
+
+// TestReportBatch checks a batch of reports: each is grouped with those
+// before it in the batch, and one that fails, in the domain or in the
+// database, is answered alone while the rest are stored.
+func TestReportBatch(t *testing.T) {
+	w := newBatchWorld(t)
+	ann, bob := w.trial(t, "ann", ""), w.trial(t, "bob", "")
+	var wf int64
+	w.s.write.Raw("SELECT workflow_id FROM releases WHERE id = ?", w.rel).Scan(&wf)
+	someoneElse := bob
+	someoneElse.UserID = ann.UserID
+	closed := bob
+	closed.Open = false
+	ops := []*batchOp{
+		w.report(ann, wf, 10, 10, "Allergies hidden below the fold."),
+		w.report(someoneElse, wf, 10, 10, "Allergies hidden below the fold."),
+		w.report(bob, wf, 12, 12, "The allergies are hidden below the fold."),
+		w.report(closed, wf, 10, 10, "Allergies hidden below the fold."),
+		w.report(ann, wf+1000, 10, 10, "A workflow that does not exist: its new finding breaks a foreign key."),
+		w.report(bob, wf, 90, 90, "Spelling mistake in heading."),
+	}
+	errs := w.commit(ops...)
+	want := []string{"", sandpit.ENOTFOUND, "", sandpit.ECONFLICT, "?", ""}
+	for i, err := range errs {
+		switch {
+		case want[i] == "?":
+			if err == nil {
+				t.Errorf("op %d succeeded, want its own error", i)
+			}
+		case want[i] == "" && err != nil:
+			t.Errorf("op %d = %v, want success", i, err)
+		case want[i] != "" && sandpit.ErrorCode(err) != want[i]:
+			t.Errorf("op %d = %v, want %s", i, err, want[i])
+		}
+	}
+	first, near, far := ops[0].report.report, ops[2].report.report, ops[5].report.report
+	if first.FindingID == 0 || near.FindingID != first.FindingID || far.FindingID == first.FindingID {
+		t.Errorf("findings %d, %d, %d; want the first two together, the far one apart", first.FindingID, near.FindingID, far.FindingID)
+	}
+	var stored []int64
+	w.s.write.Raw("SELECT finding_id FROM reports ORDER BY id").Scan(&stored)
+	if fmt.Sprint(stored) != fmt.Sprint([]int64{first.FindingID, near.FindingID, far.FindingID}) {
+		t.Errorf("stored reports' findings %v, want %v", stored, []int64{first.FindingID, near.FindingID, far.FindingID})
+	}
+	// The index the writer keeps holds the stored reports only.
+	if got := w.commit(w.report(ann, wf, 11, 11, "Allergies hidden below the fold.")); got[0] != nil {
+		t.Fatal(got[0])
+	}
+	var last int64
+	w.s.write.Raw("SELECT finding_id FROM reports ORDER BY id DESC LIMIT 1").Scan(&last)
+	if last != first.FindingID {
+		t.Errorf("a later report beside the first: finding %d, want %d", last, first.FindingID)
 	}
 }

@@ -4,8 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"math"
-	"slices"
 	"strings"
 	"time"
 
@@ -47,88 +45,19 @@ type findingRow struct {
 func (findingRow) TableName() string { return "findings" }
 
 // CreateReport stores a validated report of the trial in w, joining it to
-// the finding METRICS.md's grouping picks or starting one, in one
-// transaction.
+// the finding METRICS.md's grouping picks or starting one. Reports go
+// through the group commit as a set: many share one fsync.
 func (s *Store) CreateReport(ctx context.Context, w TrialWrite, workflowID int64, r sandpit.Report) (*sandpit.Report, error) {
 	screen := w.Def.Screen(r.Screen)
 	if screen == nil {
 		return nil, sandpit.Invalid("Check the report.", sandpit.Unknown("screen", "screen"))
 	}
-	words := findings.WordList(r.Text)
-	c := candidateQuery{workflowID: workflowID, report: r, words: strings.Fields(words),
-		limit: findings.PinShare * math.Hypot(float64(screen.Width), float64(screen.Height))}
-	// The reports stored up to seen are read on the read pool, in
-	// parallel with other requests; the writer reads only those stored
-	// since, and reads them all again if the finding picked is gone (a
-	// merge or a withdrawal in between).
-	//
-	// On SQLite every report committed later has a greater id than every
-	// report committed already; PostgreSQL's ids are handed out before
-	// commit, so there the writer reads them all.
-	var seen int64
-	var before []findings.Candidate
-	if s.dialect == SQLite {
-		if err := s.read.WithContext(ctx).Raw(`SELECT COALESCE(MAX(id), 0) FROM reports`).Scan(&seen).Error; err != nil {
-			return nil, fmt.Errorf("store: create report: %w", err)
-		}
-		var err error
-		if before, err = c.read(s.read.WithContext(ctx), 0, seen); err != nil {
-			return nil, fmt.Errorf("store: create report: %w", err)
-		}
-	}
-	// Reports go through the group commit: many share one fsync.
-	err := s.batch(ctx, func(tx *gorm.DB) error {
-		_, err := s.writable(tx, w)
-		if err != nil {
-			return err
-		}
-		var since []findings.Candidate
-		if seen > 0 {
-			since, err = c.since(tx, seen)
-		} else {
-			since, err = c.read(tx, 0, math.MaxInt64)
-		}
-		if err != nil {
-			return err
-		}
-		pinned := findings.Pinned{Screen: r.Screen, Category: r.Category, X: r.X, Y: r.Y, Text: r.Text}
-		r.FindingID = findings.Match(pinned, screen.Width, screen.Height, append(slices.Clip(before), since...))
-		if r.FindingID != 0 && seen > 0 {
-			var n int64
-			if err := tx.Raw(`SELECT COUNT(*) FROM findings WHERE id = ?`, r.FindingID).Scan(&n).Error; err != nil {
-				return err
-			}
-			if n == 0 {
-				all, err := c.read(tx, 0, math.MaxInt64)
-				if err != nil {
-					return err
-				}
-				r.FindingID = findings.Match(pinned, screen.Width, screen.Height, all)
-			}
-		}
-		now := s.Now()
-		if r.FindingID == 0 {
-			f := findingRow{WorkflowID: workflowID, Status: "new", CreatedAt: now, UpdatedAt: now}
-			if err := tx.Create(&f).Error; err != nil {
-				return err
-			}
-			r.FindingID = f.ID
-		}
-		row := reportRow{TrialID: w.TrialID, TaskKey: r.TaskKey, Screen: r.Screen, X: r.X, Y: r.Y, Category: r.Category,
-			Severity: r.Severity, SafetyConcern: r.SafetyConcern, Text: r.Text, CreatedAt: now, FindingID: r.FindingID, Words: &words}
-		if err := tx.Create(&row).Error; err != nil {
-			return err
-		}
-		if err := c.storeWords(tx, row.ID); err != nil {
-			return err
-		}
-		r.ID, r.TrialID, r.CreatedAt = row.ID, w.TrialID, now
-		return nil
-	})
-	if err != nil {
+	op := &reportOp{w: w, workflowID: workflowID, report: r, screen: screen, words: findings.WordList(r.Text), now: s.now}
+	if err := s.enqueueRetried(ctx, func() *batchOp { return &batchOp{report: op} }); err != nil {
 		return nil, fmt.Errorf("store: create report: %w", err)
 	}
-	return &r, nil
+	out := op.report
+	return &out, nil
 }
 
 // candidateQuery finds the reports a new report may join.
@@ -169,21 +98,6 @@ func (c candidateQuery) read(db *gorm.DB, lo, hi int64) ([]findings.Candidate, e
 	rows, err := db.Raw(`SELECT r.finding_id, r.x, r.y, CASE WHEN r.words IS NULL THEN r.text ELSE '' END, r.words
 		FROM reports r CROSS JOIN findings f
 		WHERE r.id IN (`+ids+`) AND f.id = r.finding_id AND f.workflow_id = ?`, args...).Rows()
-	if err != nil {
-		return nil, err
-	}
-	return c.scan(rows)
-}
-
-// since reads, on SQLite, every report of the workflow with the report's
-// screen and category stored after seen: the few committed since the
-// read pool read the rest, found by id (NOT INDEXED: not by reading the
-// whole screen's pins) and left to grouping to sift.
-func (c candidateQuery) since(tx *gorm.DB, seen int64) ([]findings.Candidate, error) {
-	rows, err := tx.Raw(`SELECT r.finding_id, r.x, r.y, CASE WHEN r.words IS NULL THEN r.text ELSE '' END, r.words
-		FROM reports r NOT INDEXED CROSS JOIN findings f
-		WHERE r.id > ? AND r.screen = ? AND r.category = ? AND f.id = r.finding_id AND f.workflow_id = ?`,
-		seen, c.report.Screen, c.report.Category, c.workflowID).Rows()
 	if err != nil {
 		return nil, err
 	}

@@ -181,9 +181,16 @@ func (s *Store) Close() error {
 // therefore set what it returns afresh on each run.
 func (s *Store) transact(ctx context.Context, fn func(tx *gorm.DB) error) error {
 	defer s.hot.purge()
-	err := s.write.WithContext(ctx).Transaction(fn)
+	// Moving the batcher's generation inside the transaction keeps the
+	// writer from using a report index read before this commit after it:
+	// on SQLite the two never overlap.
+	run := func(tx *gorm.DB) error {
+		s.batcher.gen.Add(1)
+		return fn(tx)
+	}
+	err := s.write.WithContext(ctx).Transaction(run)
 	if isRace(err) && ctx.Err() == nil {
-		err = s.write.WithContext(ctx).Transaction(fn)
+		err = s.write.WithContext(ctx).Transaction(run)
 	}
 	return raceConflict(err)
 }

@@ -1,0 +1,394 @@
+package store
+
+import (
+	"math"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/sandpit-nhs/sandpit/internal/findings"
+	"github.com/sandpit-nhs/sandpit/internal/sandpit"
+)
+
+// reportOp is a problem report waiting for the next group commit. The
+// batch groups each report of the set into a finding in arrival order,
+// against every report stored before it and those earlier in the batch,
+// then writes the set with multi-row statements.
+type reportOp struct {
+	w          TrialWrite
+	workflowID int64
+	report     sandpit.Report // validated; answered with its id, finding and time
+	screen     *sandpit.Screen
+	words      string // findings.WordList of the report's text
+	now        func() time.Time
+}
+
+// groupKey is what a report must share with the reports of a finding it
+// joins: the workflow, the screen and the category.
+type groupKey struct {
+	workflow         int64
+	screen, category string
+}
+
+type cell struct{ x, y int }
+
+// group is what grouping needs of the reports of one groupKey: each
+// report's finding, pin and word set, filed by word and by pin.
+type group struct {
+	reports    []indexedReport
+	wordIDs    map[string]int32 // each word seen, numbered
+	byWord     [][]int32        // by word number, the reports with that word
+	byCell     map[cell][]int32 // pins by square of side cellSide
+	cellSide   int
+	findingIDs map[int64]int32 // each finding seen, numbered
+	// Scratch for grouping one report: words each report shares with it,
+	// and the best report of each finding so far.
+	shared []uint16
+	best   []best
+}
+
+type indexedReport struct {
+	findings.Candidate
+	size    int   // of the word set
+	finding int32 // the finding's number in the group
+}
+
+// best is a finding's report nearest and report most similar to the
+// report being grouped, among those that may join it.
+type best struct {
+	seen          bool
+	near, similar int32
+	distance      int // squared
+	jaccard       float64
+}
+
+// newGroup returns an empty group filing pins under squares of about the
+// pin distance limit of its screen (its first report's): a report's
+// candidates by pin are then in at most nine squares.
+func newGroup(limit float64) *group {
+	return &group{wordIDs: map[string]int32{}, byCell: map[cell][]int32{}, findingIDs: map[int64]int32{},
+		cellSide: max(1, int(math.Ceil(limit)))}
+}
+
+func (g *group) add(c findings.Candidate) {
+	i := int32(len(g.reports))
+	f, ok := g.findingIDs[c.FindingID]
+	if !ok {
+		f = int32(len(g.best))
+		g.findingIDs[c.FindingID] = f
+		g.best = append(g.best, best{})
+	}
+	g.reports = append(g.reports, indexedReport{Candidate: c, size: len(c.Words), finding: f})
+	g.shared = append(g.shared, 0)
+	for w := range c.Words {
+		id, ok := g.wordIDs[w]
+		if !ok {
+			id = int32(len(g.byWord))
+			g.wordIDs[w] = id
+			g.byWord = append(g.byWord, nil)
+		}
+		g.byWord[id] = append(g.byWord[id], i)
+	}
+	k := cell{floorDiv(c.X, g.cellSide), floorDiv(c.Y, g.cellSide)}
+	g.byCell[k] = append(g.byCell[k], i)
+}
+
+func floorDiv(a, b int) int {
+	return int(math.Floor(float64(a) / float64(b)))
+}
+
+// candidates are reports of the group for grouping (findings.Match) to
+// choose among for a report pinned at (x, y) with the given word set,
+// limit being the pin distance on its screen. A report can join a finding
+// through any of its reports pinned within limit or sharing a Jaccard
+// similarity of at least 0.5 — which needs |A∩B| ≥ |A∪B| / 2 ≥ |A| / 2
+// words in common, so those are found by pin square and by word. Grouping
+// ranks a finding by the least distance and the greatest similarity of
+// such reports, so of each finding only the report nearest and the report
+// most similar are candidates: the choice is the same as among them all.
+func (g *group) candidates(x, y int, words []string, limit float64) []findings.Candidate {
+	var touched []int32
+	for _, w := range words {
+		id, ok := g.wordIDs[w]
+		if !ok {
+			continue
+		}
+		for _, i := range g.byWord[id] {
+			if g.shared[i] == 0 {
+				touched = append(touched, i)
+			}
+			g.shared[i]++
+		}
+	}
+	var seen []int32 // findings with a report that may join
+	consider := func(i int32) {
+		r := &g.reports[i]
+		inter := int(g.shared[i])
+		j := 0.0
+		if union := len(words) + r.size - inter; union > 0 {
+			j = float64(inter) / float64(union)
+		}
+		// Squared distances order pins as distances do.
+		dx, dy := r.X-x, r.Y-y
+		d := dx*dx + dy*dy
+		if j < findings.MinJaccard && math.Hypot(float64(dx), float64(dy)) > limit {
+			return
+		}
+		b := &g.best[r.finding]
+		if !b.seen {
+			*b = best{seen: true, near: i, similar: i, distance: d, jaccard: j}
+			seen = append(seen, r.finding)
+			return
+		}
+		if d < b.distance {
+			b.near, b.distance = i, d
+		}
+		if j > b.jaccard {
+			b.similar, b.jaccard = i, j
+		}
+	}
+	for _, i := range touched {
+		if int(g.shared[i])*2 >= len(words) {
+			consider(i)
+		}
+	}
+	side := g.cellSide
+	for cx := floorDiv(int(math.Floor(float64(x)-limit)), side); cx <= floorDiv(int(math.Ceil(float64(x)+limit)), side); cx++ {
+		for cy := floorDiv(int(math.Floor(float64(y)-limit)), side); cy <= floorDiv(int(math.Ceil(float64(y)+limit)), side); cy++ {
+			for _, i := range g.byCell[cell{cx, cy}] {
+				if g.shared[i] == 0 || int(g.shared[i])*2 < len(words) { // not considered above
+					consider(i)
+				}
+			}
+		}
+	}
+	for _, i := range touched {
+		g.shared[i] = 0
+	}
+	out := make([]findings.Candidate, 0, 2*len(seen))
+	for _, f := range seen {
+		b := &g.best[f]
+		out = append(out, g.reports[b.near].Candidate)
+		if b.similar != b.near {
+			out = append(out, g.reports[b.similar].Candidate)
+		}
+		b.seen = false
+	}
+	return out
+}
+
+// groupIndex holds the groups a batch has needed. On SQLite the writer
+// keeps it from batch to batch: it is the only writer, and every report
+// id it has not seen is greater than upTo. Any other write to the
+// database (the batcher's generation moves) or a report it did not store
+// (sqlite_sequence moves past upTo: another process) drops it. On
+// PostgreSQL other replicas store reports too, so a batch reads each
+// report's candidates there and the index holds only the batch's own.
+type groupIndex struct {
+	gen    uint64
+	upTo   int64
+	groups map[groupKey]*group
+}
+
+// reportIndex returns the index for a batch running in tx.
+func (b *batcher) reportIndex(tx *gorm.DB) (*groupIndex, error) {
+	if b.store.dialect == Postgres {
+		return &groupIndex{groups: map[groupKey]*group{}}, nil
+	}
+	var seq int64
+	if err := tx.Raw(`SELECT COALESCE(MAX(seq), 0) FROM sqlite_sequence WHERE name = 'reports'`).Scan(&seq).Error; err != nil {
+		return nil, err
+	}
+	gen := b.gen.Load()
+	if b.groups == nil || b.groups.gen != gen || b.groups.upTo != seq {
+		b.groups = &groupIndex{gen: gen, upTo: seq, groups: map[groupKey]*group{}}
+	}
+	return b.groups, nil
+}
+
+// group returns the group of k, reading it whole on SQLite the first time;
+// limit is the pin distance limit on the screen of the report that needs it.
+func (b *batcher) group(tx *gorm.DB, idx *groupIndex, k groupKey, limit float64) (*group, error) {
+	if g := idx.groups[k]; g != nil {
+		return g, nil
+	}
+	g := newGroup(limit)
+	if b.store.dialect == SQLite {
+		rows, err := tx.Raw(`SELECT r.finding_id, r.x, r.y, r.words, CASE WHEN r.words IS NULL THEN r.text ELSE '' END
+			FROM reports r JOIN findings f ON f.id = r.finding_id
+			WHERE r.screen = ? AND r.category = ? AND f.workflow_id = ? ORDER BY r.id`, k.screen, k.category, k.workflow).Rows()
+		if err != nil {
+			return nil, err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			c := findings.Candidate{Pinned: findings.Pinned{Screen: k.screen, Category: k.category}}
+			var list *string
+			var text string
+			if err := rows.Scan(&c.FindingID, &c.X, &c.Y, &list, &text); err != nil {
+				return nil, err
+			}
+			c.FindingOrder = c.FindingID
+			if list != nil {
+				c.Words = findings.ParseWordList(*list)
+			} else {
+				c.Words = findings.Words(text)
+			}
+			g.add(c)
+		}
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	idx.groups[k] = g
+	return g, nil
+}
+
+// applyReportOps groups and writes ops (every one a report whose context
+// is live) in tx, answering each op's reportOp or setting its error in
+// results. The error returned is the database's: the caller undoes the
+// batch's writes and runs the ops one by one.
+func (b *batcher) applyReportOps(tx *gorm.DB, ops []*batchOp, results []error) error {
+	s := b.store
+	ids := make([]int64, len(ops))
+	for i, op := range ops {
+		ids[i] = op.report.w.TrialID
+	}
+	trials, err := trialsIn(tx, ids)
+	if err != nil {
+		return err
+	}
+	idx, err := b.reportIndex(tx)
+	if err != nil {
+		return err
+	}
+	var stored []*reportOp
+	for i, op := range ops {
+		o := op.report
+		r := &o.report
+		tr, ok := trials[o.w.TrialID]
+		if !ok || tr.UserID != o.w.UserID {
+			results[i] = sandpit.Errorf(sandpit.ENOTFOUND, "Trial not found.")
+			continue
+		}
+		if err := writableTrial(tr.domain(), o.w); err != nil {
+			results[i] = err
+			continue
+		}
+		limit := findings.PinShare * math.Hypot(float64(o.screen.Width), float64(o.screen.Height))
+		g, err := b.group(tx, idx, groupKey{o.workflowID, r.Screen, r.Category}, limit)
+		if err != nil {
+			return err
+		}
+		wordSet := strings.Fields(o.words)
+		candidates := g.candidates(r.X, r.Y, wordSet, limit)
+		if s.dialect == Postgres {
+			c := candidateQuery{workflowID: o.workflowID, report: *r, words: wordSet, limit: limit}
+			more, err := c.read(tx, 0, math.MaxInt64)
+			if err != nil {
+				return err
+			}
+			candidates = append(candidates, more...)
+		}
+		pinned := findings.Pinned{Screen: r.Screen, Category: r.Category, X: r.X, Y: r.Y, Text: r.Text}
+		r.FindingID = findings.Match(pinned, o.screen.Width, o.screen.Height, candidates)
+		r.TrialID, r.CreatedAt = o.w.TrialID, o.now().UTC()
+		if r.FindingID == 0 {
+			if err := tx.Raw(`INSERT INTO findings (workflow_id, status, created_at, updated_at) VALUES (?, 'new', ?, ?) RETURNING id`,
+				o.workflowID, r.CreatedAt, r.CreatedAt).Row().Scan(&r.FindingID); err != nil {
+				return err
+			}
+		}
+		g.add(findings.Candidate{Pinned: findings.Pinned{FindingID: r.FindingID, Screen: r.Screen, Category: r.Category, X: r.X, Y: r.Y},
+			FindingOrder: r.FindingID, Words: findings.ParseWordList(o.words)})
+		stored = append(stored, o)
+	}
+	if len(stored) == 0 {
+		return nil
+	}
+	if err := s.insertReports(tx, stored); err != nil {
+		return err
+	}
+	if s.dialect == SQLite {
+		idx.upTo = stored[len(stored)-1].report.ID
+	}
+	return nil
+}
+
+// insertReports writes reports with ids reserved in their order, and their
+// word rows (the index PostgreSQL's batches search).
+func (s *Store) insertReports(tx *gorm.DB, ops []*reportOp) error {
+	ids, err := s.reserveIDs(tx, "reports", len(ops))
+	if err != nil {
+		return err
+	}
+	args := make([]any, 0, 13*len(ops))
+	var words []any
+	nwords := 0
+	for i, o := range ops {
+		r := &o.report
+		r.ID = ids[i]
+		args = append(args, r.ID, r.TrialID, r.TaskKey, r.Screen, r.X, r.Y, r.Category, r.Severity, r.SafetyConcern, r.Text,
+			r.CreatedAt, r.FindingID, o.words)
+		for _, w := range strings.Fields(o.words) {
+			words = append(words, o.workflowID, r.Screen, r.Category, w, r.ID)
+			nwords++
+		}
+	}
+	if err := tx.Exec(`INSERT INTO reports (id, trial_id, task_key, screen, x, y, category, severity, safety_concern, text,
+			created_at, finding_id, words) VALUES `+s.valuesList(len(ops), "bigint", "bigint", "text", "text", "integer", "integer",
+		"text", "integer", "boolean", "text", "timestamptz", "bigint", "text"), args...).Error; err != nil {
+		return err
+	}
+	if nwords == 0 {
+		return nil
+	}
+	return tx.Exec(`INSERT INTO report_words (workflow_id, screen, category, word, report_id) VALUES `+
+		s.valuesList(nwords, "bigint", "text", "text", "text", "bigint"), words...).Error
+}
+
+// reserveIDs returns n new ids of table, in order, as its own inserts
+// would take them: on SQLite the next n after its sequence (the writer
+// holds the write lock, so no one else takes them), on PostgreSQL n from
+// its identity's sequence.
+func (s *Store) reserveIDs(tx *gorm.DB, table string, n int) ([]int64, error) {
+	ids := make([]int64, 0, n)
+	if s.dialect == Postgres {
+		err := tx.Raw(`SELECT nextval(pg_get_serial_sequence(?, 'id')) FROM generate_series(1, ?)`, table, n).Scan(&ids).Error
+		return ids, err
+	}
+	var seq int64
+	if err := tx.Raw(`SELECT COALESCE(MAX(seq), 0) FROM sqlite_sequence WHERE name = ?`, table).Scan(&seq).Error; err != nil {
+		return nil, err
+	}
+	for i := range n {
+		ids = append(ids, seq+1+int64(i))
+	}
+	return ids, nil
+}
+
+// trialsIn reads the trials with the given ids, by id.
+func trialsIn(tx *gorm.DB, ids []int64) (map[int64]trialRow, error) {
+	var rows []trialRow
+	if err := tx.Raw(`SELECT id, user_id, completed_at FROM trials WHERE id IN ?`, uniq(ids)).Scan(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := make(map[int64]trialRow, len(rows))
+	for _, r := range rows {
+		out[r.ID] = r
+	}
+	return out, nil
+}
+
+func uniq(ids []int64) []int64 {
+	seen := map[int64]bool{}
+	var out []int64
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out
+}
