@@ -247,28 +247,35 @@ const (
 	AuditSafetyTriaged  = "safety_triaged"
 )
 
-// FindingReportFacts are what the finding rule needs of one report.
+// FindingReportFacts are what the finding rule needs of a finding's
+// earliest report.
 type FindingReportFacts struct {
-	ID            int64
-	CreatedAt     time.Time
-	Category      string
-	Severity      int
-	SafetyConcern bool
-	Text          string
-	// ReleasePublishedAt is when the release the report was made in was
-	// published.
-	ReleasePublishedAt *time.Time
+	Category string
+	Text     string
+}
+
+// FindingReleaseFacts are what a finding's reports from one release add up
+// to.
+type FindingReleaseFacts struct {
+	ReleaseID     int64
+	Version       string
+	PublishedAt   *time.Time // when the release was published
+	Reports       int        // how many
+	Participants  int        // distinct trials they came from
+	Severity      int        // the highest severity reported
+	SafetyConcern bool       // whether any is flagged
 }
 
 // FindingFacts are everything a finding's shown fields are derived from:
-// what the product owner curated and every report in it, whatever release
-// it came from.
+// what the product owner curated, its earliest report, and what its reports
+// from each release add up to, whatever release they came from.
 type FindingFacts struct {
 	ID        int64
 	CreatedAt time.Time
 	State     FindingState
-	FixedAt   *time.Time           // when it was last marked fixed
-	Reports   []FindingReportFacts // oldest first
+	FixedAt   *time.Time            // when it was last marked fixed
+	First     *FindingReportFacts   // the earliest report; nil with none
+	Releases  []FindingReleaseFacts // one per release with a report in it, in the order of their first report
 }
 
 // FindingFields are a finding's fields as every view shows them.
@@ -289,17 +296,16 @@ type FindingFields struct {
 // after it was marked fixed.
 func (f FindingFacts) Fields() FindingFields {
 	out := FindingFields{Title: f.State.Title, Status: f.State.Status}
-	if len(f.Reports) > 0 {
-		first := f.Reports[0]
-		out.Category = first.Category
+	if f.First != nil {
+		out.Category = f.First.Category
 		if out.Title == "" {
-			out.Title = ReportTitle(first.Text)
+			out.Title = ReportTitle(f.First.Text)
 		}
 	}
-	for _, r := range f.Reports {
+	for _, r := range f.Releases {
 		out.Severity = max(out.Severity, r.Severity)
 		out.SafetyConcern = out.SafetyConcern || r.SafetyConcern
-		if f.State.Status == FindingFixed && f.FixedAt != nil && r.ReleasePublishedAt != nil && r.ReleasePublishedAt.After(*f.FixedAt) {
+		if f.State.Status == FindingFixed && f.FixedAt != nil && r.PublishedAt != nil && r.PublishedAt.After(*f.FixedAt) {
 			out.Status = FindingPersisting
 		}
 	}

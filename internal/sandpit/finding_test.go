@@ -13,10 +13,10 @@ func TestFindingFields(t *testing.T) {
 	// A finding raised in 0.1 (published on the 1st) as a safety concern of
 	// severity 4, reported again in 0.2 (published on the 10th) at severity 2
 	// and not flagged.
-	reports := []sandpit.FindingReportFacts{
-		{ID: 1, CreatedAt: day(2), Category: "content", Severity: 4, SafetyConcern: true,
-			Text: "The allergy banner hides the dose. I nearly gave the wrong one.", ReleasePublishedAt: at(1)},
-		{ID: 2, CreatedAt: day(11), Category: "layout", Severity: 2, Text: "Banner in the way.", ReleasePublishedAt: at(10)},
+	first := &sandpit.FindingReportFacts{Category: "content", Text: "The allergy banner hides the dose. I nearly gave the wrong one."}
+	releases := []sandpit.FindingReleaseFacts{
+		{ReleaseID: 1, Version: "0.1", PublishedAt: at(1), Reports: 1, Participants: 1, Severity: 4, SafetyConcern: true},
+		{ReleaseID: 2, Version: "0.2", PublishedAt: at(10), Reports: 1, Participants: 1, Severity: 2},
 	}
 	three := 3
 	tests := []struct {
@@ -24,17 +24,17 @@ func TestFindingFields(t *testing.T) {
 		facts sandpit.FindingFacts
 		want  sandpit.FindingFields
 	}{
-		{"derived from every report, whatever release", sandpit.FindingFacts{State: sandpit.FindingState{Status: sandpit.FindingNew}, Reports: reports},
+		{"derived from every report, whatever release", sandpit.FindingFacts{State: sandpit.FindingState{Status: sandpit.FindingNew}, First: first, Releases: releases},
 			sandpit.FindingFields{Title: "The allergy banner hides the dose", Category: "content", Severity: 4, SafetyConcern: true, Status: "new"}},
 		{"the product owner's title and severity win, title untouched", sandpit.FindingFacts{
-			State:   sandpit.FindingState{Title: "Allergy banner covers the dose field on the drug chart, which is a long title kept whole", Severity: &three, Status: sandpit.FindingPlanned},
-			Reports: reports},
+			State: sandpit.FindingState{Title: "Allergy banner covers the dose field on the drug chart, which is a long title kept whole", Severity: &three, Status: sandpit.FindingPlanned},
+			First: first, Releases: releases},
 			sandpit.FindingFields{Title: "Allergy banner covers the dose field on the drug chart, which is a long title kept whole", Category: "content", Severity: 3, SafetyConcern: true, Status: "planned"}},
 		{"fixed before 0.2 was published and reported from 0.2: persisting", sandpit.FindingFacts{
-			State: sandpit.FindingState{Status: sandpit.FindingFixed}, FixedAt: at(5), Reports: reports},
+			State: sandpit.FindingState{Status: sandpit.FindingFixed}, FixedAt: at(5), First: first, Releases: releases},
 			sandpit.FindingFields{Title: "The allergy banner hides the dose", Category: "content", Severity: 4, SafetyConcern: true, Status: "persisting"}},
 		{"fixed after 0.2 was published: fixed", sandpit.FindingFacts{
-			State: sandpit.FindingState{Status: sandpit.FindingFixed}, FixedAt: at(12), Reports: reports},
+			State: sandpit.FindingState{Status: sandpit.FindingFixed}, FixedAt: at(12), First: first, Releases: releases},
 			sandpit.FindingFields{Title: "The allergy banner hides the dose", Category: "content", Severity: 4, SafetyConcern: true, Status: "fixed"}},
 		{"no reports: only what was curated", sandpit.FindingFacts{State: sandpit.FindingState{Status: sandpit.FindingAccepted}},
 			sandpit.FindingFields{Status: "accepted"}},

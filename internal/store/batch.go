@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"sync/atomic"
@@ -40,10 +41,15 @@ type batcher struct {
 	// writer keeps between batches while gen stays (reportIndex).
 	gen    atomic.Uint64
 	groups *groupIndex
+	// stmts are the set statements prepared on SQLite's writer, and
+	// unprepared those used since that are not yet (setSQL).
+	stmts      map[string]*sql.Stmt
+	unprepared map[string]bool
 }
 
 func newBatcher(s *Store) *batcher {
-	b := &batcher{db: s.write, store: s, ops: make(chan *batchOp, 4*maxBatch), stop: make(chan struct{}), done: make(chan struct{})}
+	b := &batcher{db: s.write, store: s, ops: make(chan *batchOp, 4*maxBatch), stop: make(chan struct{}), done: make(chan struct{}),
+		stmts: map[string]*sql.Stmt{}, unprepared: map[string]bool{}}
 	go b.run()
 	return b
 }
@@ -118,6 +124,7 @@ func (s *Store) enqueue(op *batchOp) error {
 
 func (b *batcher) run() {
 	defer close(b.done)
+	defer b.closeStatements()
 	for {
 		var first *batchOp
 		select {
@@ -206,6 +213,7 @@ func (b *batcher) commit(ops []*batchOp) {
 		// The report index may hold reports this commit did not store.
 		b.groups = nil
 	}
+	b.prepare()
 	for i, op := range ops {
 		if err != nil {
 			results[i] = fmt.Errorf("store: commit: %w", err)

@@ -267,14 +267,14 @@ func (s *Store) ExportFindings(ctx context.Context, releaseIDs []int64, each fun
 	var rows []ExportFinding
 	for _, f := range facts {
 		fields := f.Fields()
-		for _, rel := range f.releases {
-			if !slices.Contains(releaseIDs, rel.id) {
+		for _, rel := range f.Releases {
+			if !slices.Contains(releaseIDs, rel.ReleaseID) {
 				continue
 			}
-			row := ExportFinding{FindingID: f.ID, WorkflowID: f.workflowID, ReleaseID: rel.id, Release: rel.version, Title: fields.Title,
+			row := ExportFinding{FindingID: f.ID, WorkflowID: f.workflowID, ReleaseID: rel.ReleaseID, Release: rel.Version, Title: fields.Title,
 				Category: fields.Category, Severity: fields.Severity, SafetyConcern: fields.SafetyConcern, Status: fields.Status,
-				Participants: len(rel.trials), Response: f.State.Response}
-			if n := trials[rel.id]; n > 0 {
+				Participants: rel.Participants, Response: f.State.Response}
+			if n := trials[rel.ReleaseID]; n > 0 {
 				row.Frequency = float64(row.Participants) / float64(n)
 			}
 			rows = append(rows, row)

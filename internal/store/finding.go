@@ -78,9 +78,9 @@ func (s *Store) findingSummaries(ctx context.Context, workflowID int64, research
 		sum := FindingSummary{ID: f.ID, WorkflowID: workflowID, Title: fields.Title, OwnTitle: f.State.Title, Category: fields.Category,
 			Severity: fields.Severity, OwnSeverity: f.State.Severity, SafetyConcern: fields.SafetyConcern, Status: fields.Status,
 			StoredStatus: f.State.Status, Response: f.State.Response, Reason: f.State.Reason, CreatedAt: f.CreatedAt, FixedAt: f.FixedAt,
-			Participants: len(f.trials), Reports: len(f.Reports)}
-		for _, rel := range f.releases {
-			sum.Evidence = append(sum.Evidence, FindingEvidence{ReleaseID: rel.id, Version: rel.version, Participants: len(rel.trials), Reports: rel.reports})
+			Participants: f.participants(), Reports: f.reports()}
+		for _, rel := range f.Releases {
+			sum.Evidence = append(sum.Evidence, FindingEvidence{ReleaseID: rel.ReleaseID, Version: rel.Version, Participants: rel.Participants, Reports: rel.Reports})
 		}
 		if trials > 0 {
 			sum.Frequency = float64(sum.Participants) / float64(trials)
@@ -92,71 +92,92 @@ func (s *Store) findingSummaries(ctx context.Context, workflowID int64, research
 }
 
 // findingFactsSQL reads the curation of the findings that match a condition
-// (the first %s, on findings f) and every report in them that the consent
-// filter (the second) keeps, oldest first, with its trial
-// and release: the facts of the finding rule, and what counting its
-// participants needs.
+// (%[1]s, on findings f) and what their reports that the consent filter
+// (%[2]s, on trials t) keeps add up to: one row per finding and release it
+// has reports from (g), by finding id and then in the order of each
+// release's first report. A release's first report is the one with the
+// lowest id at its earliest time, found in the index; the finding's
+// earliest report is the first of those (place 1), and its text is the only
+// text read.
 const findingFactsSQL = `SELECT f.id, f.workflow_id, f.created_at, f.title, f.severity, f.status, f.response, f.status_reason, f.fixed_at,
-		r.id AS report_id, r.created_at AS report_created_at, r.category, r.severity AS report_severity, r.safety_concern, r.text,
-		r.trial_id, rel.id AS release_id, rel.version, rel.published_at
-	FROM findings f JOIN reports r ON r.finding_id = f.id JOIN trials t ON t.id = r.trial_id JOIN releases rel ON rel.id = t.release_id
-	WHERE (%s) AND %s
-	ORDER BY f.id, r.created_at, r.id`
+		g.release_id, rel.version, rel.published_at, g.reports, g.participants, g.max_severity, g.safety_concern,
+		fr.category AS first_category, fr.text AS first_text
+	FROM (SELECT g.*, ROW_NUMBER() OVER (PARTITION BY g.finding_id ORDER BY g.first_at, g.first_id) AS place
+		FROM (SELECT g.*, (SELECT MIN(r1.id) FROM reports r1 JOIN trials t ON t.id = r1.trial_id
+				WHERE r1.finding_id = g.finding_id AND r1.created_at = g.first_at AND t.release_id = g.release_id AND %[2]s) AS first_id
+			FROM (SELECT r.finding_id, t.release_id, COUNT(*) AS reports, COUNT(DISTINCT r.trial_id) AS participants,
+					MAX(r.severity) AS max_severity, MAX(CASE WHEN r.safety_concern THEN 1 ELSE 0 END) AS safety_concern, MIN(r.created_at) AS first_at
+				FROM reports r JOIN trials t ON t.id = r.trial_id
+				WHERE r.finding_id IN (SELECT f.id FROM findings f WHERE %[1]s) AND %[2]s
+				GROUP BY r.finding_id, t.release_id) g) g) g
+	JOIN findings f ON f.id = g.finding_id
+	JOIN releases rel ON rel.id = g.release_id
+	LEFT JOIN reports fr ON fr.id = g.first_id AND g.place = 1
+	ORDER BY f.id, g.place`
 
 // findingFactsRow is one row of findingFactsSQL.
 type findingFactsRow struct {
-	ID              int64
-	WorkflowID      int64
-	CreatedAt       time.Time
-	Title           string
-	Severity        *int
-	Status          string
-	Response        string
-	StatusReason    string
-	FixedAt         *time.Time
-	ReportID        int64
-	ReportCreatedAt time.Time
-	Category        string
-	ReportSeverity  int
-	SafetyConcern   bool
-	Text            string
-	TrialID         int64
-	ReleaseID       int64
-	Version         string
-	PublishedAt     *time.Time
+	ID            int64
+	WorkflowID    int64
+	CreatedAt     time.Time
+	Title         string
+	Severity      *int
+	Status        string
+	Response      string
+	StatusReason  string
+	FixedAt       *time.Time
+	ReleaseID     int64
+	Version       string
+	PublishedAt   *time.Time
+	Reports       int
+	Participants  int
+	MaxSeverity   int
+	SafetyConcern int
+	FirstCategory *string // of the finding's earliest report, on the row of its release
+	FirstText     *string
 }
 
-// findingWithReports is a finding's facts with the trials and releases its
-// reports came from.
+// findingWithReports is a finding's facts with its workflow.
 type findingWithReports struct {
 	sandpit.FindingFacts
 	workflowID int64
-	trials     map[int64]bool
-	releases   []*releaseShare // in the order of their first report
 }
 
-// releaseShare is what one release contributed to a finding.
-type releaseShare struct {
-	id      int64
-	version string
-	trials  map[int64]bool
-	reports int
-}
-
-// share returns what release id contributed to f.
-func (f *findingWithReports) share(id int64) *releaseShare {
-	for _, r := range f.releases {
-		if r.id == id {
-			return r
+// share returns what release id contributed to f, nil for nothing.
+func (f *findingWithReports) share(id int64) *sandpit.FindingReleaseFacts {
+	for i := range f.Releases {
+		if f.Releases[i].ReleaseID == id {
+			return &f.Releases[i]
 		}
 	}
 	return nil
 }
 
+// participants is how many distinct trials f's reports came from: a trial
+// is of one release, so the sum over the releases.
+func (f *findingWithReports) participants() int {
+	n := 0
+	for _, r := range f.Releases {
+		n += r.Participants
+	}
+	return n
+}
+
+// reports is how many reports f holds.
+func (f *findingWithReports) reports() int {
+	n := 0
+	for _, r := range f.Releases {
+		n += r.Reports
+	}
+	return n
+}
+
 // findingFacts reads the facts of the findings matching where (on findings
 // f), in id order; with consented, only the reports of trials whose
 // clinician agreed to research use count, as research exports need.
-// Findings with no (counted) report are left out.
+// Findings with no (counted) report are left out. The database adds the
+// reports up, so what is read grows with findings and releases, not
+// reports.
 func findingFacts(db *gorm.DB, consented bool, where string, args ...any) ([]*findingWithReports, error) {
 	var rows []findingFactsRow
 	if err := db.Raw(fmt.Sprintf(findingFactsSQL, where, consentFilter("t", consented)), args...).Scan(&rows).Error; err != nil {
@@ -167,19 +188,14 @@ func findingFacts(db *gorm.DB, consented bool, where string, args ...any) ([]*fi
 		if len(out) == 0 || out[len(out)-1].ID != r.ID {
 			out = append(out, &findingWithReports{FindingFacts: sandpit.FindingFacts{ID: r.ID, CreatedAt: r.CreatedAt, FixedAt: r.FixedAt,
 				State: sandpit.FindingState{Title: r.Title, Severity: r.Severity, Status: r.Status, Response: r.Response, Reason: r.StatusReason}},
-				workflowID: r.WorkflowID, trials: map[int64]bool{}})
+				workflowID: r.WorkflowID})
 		}
 		f := out[len(out)-1]
-		f.Reports = append(f.Reports, sandpit.FindingReportFacts{ID: r.ReportID, CreatedAt: r.ReportCreatedAt, Category: r.Category,
-			Severity: r.ReportSeverity, SafetyConcern: r.SafetyConcern, Text: r.Text, ReleasePublishedAt: r.PublishedAt})
-		f.trials[r.TrialID] = true
-		rel := f.share(r.ReleaseID)
-		if rel == nil {
-			rel = &releaseShare{id: r.ReleaseID, version: r.Version, trials: map[int64]bool{}}
-			f.releases = append(f.releases, rel)
+		if r.FirstText != nil {
+			f.First = &sandpit.FindingReportFacts{Category: *r.FirstCategory, Text: *r.FirstText}
 		}
-		rel.trials[r.TrialID] = true
-		rel.reports++
+		f.Releases = append(f.Releases, sandpit.FindingReleaseFacts{ReleaseID: r.ReleaseID, Version: r.Version, PublishedAt: r.PublishedAt,
+			Reports: r.Reports, Participants: r.Participants, Severity: r.MaxSeverity, SafetyConcern: r.SafetyConcern > 0})
 	}
 	return out, nil
 }

@@ -404,6 +404,16 @@ var migrations = []migration{
 		`DROP INDEX reports_screen_category`,
 		`CREATE INDEX reports_without_words ON reports (screen, category) WHERE words IS NULL`,
 	}},
+	// Report reads that read no report rows (issue 16): a finding's
+	// reports in the order of the finding rule with what it adds up, and a
+	// trial's reports with their finding, each read from its index alone.
+	// Both replace the single-column indexes they extend.
+	{"0014_report_reads", []string{
+		`DROP INDEX reports_finding`,
+		`CREATE INDEX reports_finding ON reports (finding_id, created_at, id, trial_id, severity, safety_concern)`,
+		`DROP INDEX reports_trial`,
+		`CREATE INDEX reports_trial ON reports (trial_id, finding_id)`,
+	}},
 }
 
 // dialectTypes maps the placeholders of migrations to each dialect's types.

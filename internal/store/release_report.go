@@ -67,7 +67,7 @@ func (s *Store) ReleaseFigures(ctx context.Context, id int64, researchOnly bool)
 	for _, ff := range facts {
 		fields := ff.Fields()
 		f.Findings = append(f.Findings, findings.FindingFigures{ID: ff.ID, Title: fields.Title, Category: fields.Category, Severity: fields.Severity,
-			SafetyConcern: fields.SafetyConcern, Status: fields.Status, Response: ff.State.Response, Participants: len(ff.share(id).trials),
+			SafetyConcern: fields.SafetyConcern, Status: fields.Status, Response: ff.State.Response, Participants: ff.share(id).Participants,
 			CreatedAt: ff.CreatedAt})
 	}
 	return f, nil

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"database/sql"
 	"math"
 	"strings"
 	"time"
@@ -191,13 +192,13 @@ type groupIndex struct {
 	groups map[groupKey]*group
 }
 
-// reportIndex returns the index for a batch running in tx.
-func (b *batcher) reportIndex(tx *gorm.DB) (*groupIndex, error) {
+// reportIndex returns the index for a batch.
+func (b *batcher) reportIndex(q setSQL) (*groupIndex, error) {
 	if b.store.dialect == Postgres {
 		return &groupIndex{groups: map[groupKey]*group{}}, nil
 	}
-	var seq int64
-	if err := tx.Raw(`SELECT COALESCE(MAX(seq), 0) FROM sqlite_sequence WHERE name = 'reports'`).Scan(&seq).Error; err != nil {
+	seq, err := q.sequence("reports")
+	if err != nil {
 		return nil, err
 	}
 	gen := b.gen.Load()
@@ -251,15 +252,19 @@ func (b *batcher) group(tx *gorm.DB, idx *groupIndex, k groupKey, limit float64)
 // batch's writes and runs the ops one by one.
 func (b *batcher) applyReportOps(tx *gorm.DB, ops []*batchOp, results []error) error {
 	s := b.store
+	q, err := b.setSQL(tx)
+	if err != nil {
+		return err
+	}
 	ids := make([]int64, len(ops))
 	for i, op := range ops {
 		ids[i] = op.report.w.TrialID
 	}
-	trials, err := trialsIn(tx, ids)
+	trials, err := q.trials(ids)
 	if err != nil {
 		return err
 	}
-	idx, err := b.reportIndex(tx)
+	idx, err := b.reportIndex(q)
 	if err != nil {
 		return err
 	}
@@ -295,8 +300,12 @@ func (b *batcher) applyReportOps(tx *gorm.DB, ops []*batchOp, results []error) e
 		r.FindingID = findings.Match(pinned, o.screen.Width, o.screen.Height, candidates)
 		r.TrialID, r.CreatedAt = o.w.TrialID, o.now().UTC()
 		if r.FindingID == 0 {
-			if err := tx.Raw(`INSERT INTO findings (workflow_id, status, created_at, updated_at) VALUES (?, 'new', ?, ?) RETURNING id`,
-				o.workflowID, r.CreatedAt, r.CreatedAt).Row().Scan(&r.FindingID); err != nil {
+			rows, err := q.query(`INSERT INTO findings (workflow_id, status, created_at, updated_at) VALUES (?, 'new', ?, ?) RETURNING id`,
+				o.workflowID, r.CreatedAt, r.CreatedAt)
+			if err != nil {
+				return err
+			}
+			if err := scanOne(rows, &r.FindingID); err != nil {
 				return err
 			}
 		}
@@ -307,7 +316,7 @@ func (b *batcher) applyReportOps(tx *gorm.DB, ops []*batchOp, results []error) e
 	if len(stored) == 0 {
 		return nil
 	}
-	if err := s.insertReports(tx, stored); err != nil {
+	if err := q.insertReports(stored); err != nil {
 		return err
 	}
 	if s.dialect == SQLite {
@@ -318,14 +327,14 @@ func (b *batcher) applyReportOps(tx *gorm.DB, ops []*batchOp, results []error) e
 
 // insertReports writes reports with ids reserved in their order, and their
 // word rows (the index PostgreSQL's batches search).
-func (s *Store) insertReports(tx *gorm.DB, ops []*reportOp) error {
-	ids, err := s.reserveIDs(tx, "reports", len(ops))
+func (q setSQL) insertReports(ops []*reportOp) error {
+	ids, err := q.reserveIDs("reports", len(ops))
 	if err != nil {
 		return err
 	}
+	s := q.b.store
 	args := make([]any, 0, 13*len(ops))
 	var words []any
-	nwords := 0
 	for i, o := range ops {
 		r := &o.report
 		r.ID = ids[i]
@@ -333,33 +342,45 @@ func (s *Store) insertReports(tx *gorm.DB, ops []*reportOp) error {
 			r.CreatedAt, r.FindingID, o.words)
 		for _, w := range strings.Fields(o.words) {
 			words = append(words, o.workflowID, r.Screen, r.Category, w, r.ID)
-			nwords++
 		}
 	}
-	if err := tx.Exec(`INSERT INTO reports (id, trial_id, task_key, screen, x, y, category, severity, safety_concern, text,
-			created_at, finding_id, words) VALUES `+s.valuesList(len(ops), "bigint", "bigint", "text", "text", "integer", "integer",
-		"text", "integer", "boolean", "text", "timestamptz", "bigint", "text"), args...).Error; err != nil {
+	err = pieces(len(ops), func(off, n int) error {
+		return q.exec(`INSERT INTO reports (id, trial_id, task_key, screen, x, y, category, severity, safety_concern, text,
+			created_at, finding_id, words) VALUES `+s.valuesList(n, "bigint", "bigint", "text", "text", "integer", "integer",
+			"text", "integer", "boolean", "text", "timestamptz", "bigint", "text"), args[13*off:13*(off+n)]...)
+	})
+	if err != nil {
 		return err
 	}
-	if nwords == 0 {
-		return nil
-	}
-	return tx.Exec(`INSERT INTO report_words (workflow_id, screen, category, word, report_id) VALUES `+
-		s.valuesList(nwords, "bigint", "text", "text", "text", "bigint"), words...).Error
+	return pieces(len(words)/5, func(off, n int) error {
+		return q.exec(`INSERT INTO report_words (workflow_id, screen, category, word, report_id) VALUES `+
+			s.valuesList(n, "bigint", "text", "text", "text", "bigint"), words[5*off:5*(off+n)]...)
+	})
 }
 
 // reserveIDs returns n new ids of table, in order, as its own inserts
 // would take them: on SQLite the next n after its sequence (the writer
 // holds the write lock, so no one else takes them), on PostgreSQL n from
 // its identity's sequence.
-func (s *Store) reserveIDs(tx *gorm.DB, table string, n int) ([]int64, error) {
+func (q setSQL) reserveIDs(table string, n int) ([]int64, error) {
 	ids := make([]int64, 0, n)
-	if s.dialect == Postgres {
-		err := tx.Raw(`SELECT nextval(pg_get_serial_sequence(?, 'id')) FROM generate_series(1, ?)`, table, n).Scan(&ids).Error
-		return ids, err
+	if q.b.store.dialect == Postgres {
+		rows, err := q.query(`SELECT nextval(pg_get_serial_sequence(?, 'id')) FROM generate_series(1, ?)`, table, n)
+		if err != nil {
+			return nil, err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				return nil, err
+			}
+			ids = append(ids, id)
+		}
+		return ids, rows.Err()
 	}
-	var seq int64
-	if err := tx.Raw(`SELECT COALESCE(MAX(seq), 0) FROM sqlite_sequence WHERE name = ?`, table).Scan(&seq).Error; err != nil {
+	seq, err := q.sequence(table)
+	if err != nil {
 		return nil, err
 	}
 	for i := range n {
@@ -368,17 +389,52 @@ func (s *Store) reserveIDs(tx *gorm.DB, table string, n int) ([]int64, error) {
 	return ids, nil
 }
 
-// trialsIn reads the trials with the given ids, by id.
-func trialsIn(tx *gorm.DB, ids []int64) (map[int64]trialRow, error) {
-	var rows []trialRow
-	if err := tx.Raw(`SELECT id, user_id, completed_at FROM trials WHERE id IN ?`, uniq(ids)).Scan(&rows).Error; err != nil {
+// sequence is the greatest id SQLite has given a row of table.
+func (q setSQL) sequence(table string) (int64, error) {
+	rows, err := q.query(`SELECT COALESCE(MAX(seq), 0) FROM sqlite_sequence WHERE name = ?`, table)
+	if err != nil {
+		return 0, err
+	}
+	var seq int64
+	return seq, scanOne(rows, &seq)
+}
+
+// trials reads the trials with the given ids, by id.
+func (q setSQL) trials(ids []int64) (map[int64]trialRow, error) {
+	list := padded(uniq(ids))
+	args := make([]any, len(list))
+	for i, id := range list {
+		args[i] = id
+	}
+	rows, err := q.query(`SELECT id, user_id, completed_at FROM trials WHERE id IN (`+strings.TrimSuffix(strings.Repeat("?, ", len(list)), ", ")+`)`, args...)
+	if err != nil {
 		return nil, err
 	}
-	out := make(map[int64]trialRow, len(rows))
-	for _, r := range rows {
+	defer rows.Close()
+	out := make(map[int64]trialRow, len(list))
+	for rows.Next() {
+		var r trialRow
+		if err := rows.Scan(&r.ID, &r.UserID, &r.CompletedAt); err != nil {
+			return nil, err
+		}
 		out[r.ID] = r
 	}
-	return out, nil
+	return out, rows.Err()
+}
+
+// scanOne scans the one row of rows into dest and closes them.
+func scanOne(rows *sql.Rows, dest ...any) error {
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		return sql.ErrNoRows
+	}
+	if err := rows.Scan(dest...); err != nil {
+		return err
+	}
+	return rows.Close()
 }
 
 func uniq(ids []int64) []int64 {

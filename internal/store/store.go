@@ -178,19 +178,27 @@ func (s *Store) Close() error {
 // transact runs fn in one write transaction. A transaction that loses a
 // client's race (isRace) runs once more, when its reads see the winner's
 // writes; losing twice is ECONFLICT, never an internal error. fn must
-// therefore set what it returns afresh on each run.
+// therefore set what it returns afresh on each run. Whatever fn changes,
+// the reads kept for hotTTL and the writer's report index are forgotten.
 func (s *Store) transact(ctx context.Context, fn func(tx *gorm.DB) error) error {
 	defer s.hot.purge()
 	// Moving the batcher's generation inside the transaction keeps the
 	// writer from using a report index read before this commit after it:
 	// on SQLite the two never overlap.
-	run := func(tx *gorm.DB) error {
+	return s.transactKeeping(ctx, func(tx *gorm.DB) error {
 		s.batcher.gen.Add(1)
 		return fn(tx)
-	}
-	err := s.write.WithContext(ctx).Transaction(run)
+	})
+}
+
+// transactKeeping is transact for a change that only adds rows neither
+// the kept reads nor the report index hold, such as a new trial: they
+// stay as they are, so one clinician's consent doesn't make every other
+// request read its token again.
+func (s *Store) transactKeeping(ctx context.Context, fn func(tx *gorm.DB) error) error {
+	err := s.write.WithContext(ctx).Transaction(fn)
 	if isRace(err) && ctx.Err() == nil {
-		err = s.write.WithContext(ctx).Transaction(run)
+		err = s.write.WithContext(ctx).Transaction(fn)
 	}
 	return raceConflict(err)
 }

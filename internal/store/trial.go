@@ -118,7 +118,9 @@ func (s *Store) TrialFor(ctx context.Context, releaseID, userID int64) (*sandpit
 func (s *Store) StartTrial(ctx context.Context, releaseID, userID int64, consentVersion int, researchUse bool, entry sandpit.AuditEntry) (*sandpit.Trial, bool, error) {
 	var trial *sandpit.Trial
 	created := false
-	err := s.transact(ctx, func(tx *gorm.DB) error {
+	// A new trial changes no kept read: those of the clinician's other
+	// trials and their token stay.
+	err := s.transactKeeping(ctx, func(tx *gorm.DB) error {
 		trial, created = nil, false
 		var existing []trialRow
 		if err := tx.Where("release_id = ? AND user_id = ?", releaseID, userID).Limit(1).Find(&existing).Error; err != nil {
