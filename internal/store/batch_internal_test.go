@@ -15,24 +15,39 @@ import (
 
 	"github.com/sandpit-nhs/sandpit/internal/findings"
 	"github.com/sandpit-nhs/sandpit/internal/sandpit"
+	"github.com/sandpit-nhs/sandpit/internal/testdb"
 )
 
 // batchWorld is a store with an open release of two tasks (a → b → done)
-// and trials of it.
+// and trials of it, on SQLite or (with SANDPIT_TEST_POSTGRES) PostgreSQL,
+// with a clock the test sets.
 type batchWorld struct {
-	s   *Store
-	def *sandpit.Definition
-	rel int64
+	s     *Store
+	def   *sandpit.Definition
+	rel   int64
+	clock *testdb.Clock
 }
 
 func newBatchWorld(t testing.TB) *batchWorld {
-	s := openForTest(t)
+	clock := testdb.NewClock(time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC))
+	loc, err := ParseURL(testdb.URL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := Open(context.Background(), loc, clock.Now, discardLogger())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	if err := s.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	g := generate(t, s, 0, 2, 0)
 	def, err := s.PublishedDefinition(context.Background(), g.release)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &batchWorld{s: s, def: def, rel: g.release}
+	return &batchWorld{s: s, def: def, rel: g.release, clock: clock}
 }
 
 // trial starts a trial for a new clinician and returns what a write to task

@@ -10,10 +10,12 @@ import (
 
 // hotTTL is how long the reads every trial write starts with (the token's
 // user, the trial and its release's status) are kept. Every change this
-// server commits other than a start or a click empties them at once, so a
-// token revoked, a user disabled or a release closed here takes effect on
-// the next request; a change made by another replica takes effect here
-// within hotTTL.
+// server commits empties them at once, so a token revoked, a user disabled
+// or a release closed here takes effect on the next request, but for
+// those that change none of them: trial ops (a start, click, pause,
+// resume, give-up, rating or SUS answers, whose trial alone SaveSUS
+// forgets), problem reports and new trials. A change made by another
+// replica takes effect here within hotTTL.
 const hotTTL = 500 * time.Millisecond
 
 // hotSize is how many tokens, and how many trials, are kept at most.

@@ -69,13 +69,6 @@ func (r attemptRow) domain() *sandpit.Attempt {
 	return a
 }
 
-func attemptValues(a *sandpit.Attempt) map[string]any {
-	path, _ := json.Marshal(a.Path)
-	return map[string]any{"screen": a.Screen, "path": string(path), "last_seq": a.LastSeq, "clicks": a.Clicks, "misclicks": a.Misclicks,
-		"list_clicks": a.ListClicks, "interruptions": a.Interruptions, "paused_at": a.PausedAt, "paused_ms": a.PausedMs, "last_active_at": a.LastActiveAt,
-		"outcome": string(a.Outcome), "ended_at": a.EndedAt, "duration_ms": a.DurationMs, "ease": a.Ease, "comment": a.Comment}
-}
-
 type clickRow struct {
 	AttemptID int64
 	Seq       int
@@ -223,17 +216,6 @@ func (s *Store) Attempts(ctx context.Context, trialID int64) (map[string]*sandpi
 	return out, nil
 }
 
-func attemptIn(tx *gorm.DB, trialID int64, task string) (*sandpit.Attempt, error) {
-	var rows []attemptRow
-	if err := tx.Where("trial_id = ? AND task_key = ?", trialID, task).Limit(1).Find(&rows).Error; err != nil {
-		return nil, err
-	}
-	if len(rows) == 0 {
-		return nil, nil
-	}
-	return rows[0].domain(), nil
-}
-
 // TrialWrite is what every write to a trial needs: whose it is and which
 // task, with the trial's published release definition.
 type TrialWrite struct {
@@ -266,7 +248,7 @@ func writableTrial(t *sandpit.Trial, w TrialWrite) error {
 }
 
 // StartAttempt starts the attempt at task w.TaskKey, or returns the one
-// already started, settling any pause for a returning clinician.
+// already started as it stands.
 func (s *Store) StartAttempt(ctx context.Context, w TrialWrite) (*sandpit.Attempt, error) {
 	task := w.Def.Task(w.TaskKey)
 	if task == nil {
@@ -327,40 +309,23 @@ func replay(c clickRow, a *sandpit.Attempt) *ClickAnswer {
 }
 
 // UpdateAttempt applies change to the attempt at w.TaskKey and stores it:
-// pausing, resuming, giving up and rating.
+// pausing, resuming, giving up and rating. change runs in the next group
+// commit, in arrival order with the batch's other writes to the attempt,
+// and may run more than once: it must only change the attempt it is given.
 func (s *Store) UpdateAttempt(ctx context.Context, w TrialWrite, change func(a *sandpit.Attempt, now time.Time) error) (*sandpit.Attempt, error) {
-	var a *sandpit.Attempt
-	err := s.batch(ctx, func(tx *gorm.DB) error {
-		if _, err := s.writable(tx, w); err != nil {
-			return err
-		}
-		var err error
-		if a, err = attemptIn(tx, w.TrialID, w.TaskKey); err != nil {
-			return err
-		}
-		if a == nil {
-			return sandpit.Errorf(sandpit.ECONFLICT, "Start the task first.")
-		}
-		if err := change(a, s.Now()); err != nil {
-			return err
-		}
-		return tx.Model(&attemptRow{}).Where("id = ?", a.ID).Updates(attemptValues(a)).Error
-	})
-	if err != nil {
+	op := &trialOp{w: w, change: change}
+	if err := s.batchTrial(ctx, op); err != nil {
 		return nil, fmt.Errorf("store: update attempt: %w", err)
 	}
-	return a, nil
+	return op.attempt, nil
 }
 
 // SaveSUS stores the trial's SUS answers and score.
 func (s *Store) SaveSUS(ctx context.Context, w TrialWrite, answers []int, score float64) error {
 	data, _ := json.Marshal(answers)
-	err := s.batch(ctx, func(tx *gorm.DB) error {
-		if _, err := s.writable(tx, w); err != nil {
-			return err
-		}
-		return tx.Model(&trialRow{}).Where("id = ?", w.TrialID).Updates(map[string]any{"sus": string(data), "sus_score": score}).Error
-	})
+	err := s.batchTrial(ctx, &trialOp{w: w, sus: &susAnswers{answers: string(data), score: score}})
+	// The trial kept for TrialAndRelease holds its SUS: read it afresh.
+	s.hot.trials.Remove(trialKey{w.TrialID, w.UserID})
 	if err != nil {
 		return fmt.Errorf("store: save SUS: %w", err)
 	}

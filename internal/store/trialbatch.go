@@ -3,29 +3,48 @@ package store
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
+	"time"
 
 	"gorm.io/gorm"
 
 	"github.com/sandpit-nhs/sandpit/internal/sandpit"
 )
 
-// trialOp is a task start or a click waiting for the next group commit.
-// The batch reads what all its trial ops need in one query per table,
-// applies each in arrival order in memory with the domain's rules, and
-// writes the lot with multi-row statements.
+// trialOp is a write to a trial waiting for the next group commit: a task
+// start, a click, a change to an attempt (pause, resume, give-up, rating)
+// or SUS answers. The batch reads what all its trial ops need in one query
+// per table, applies each in arrival order in memory with the domain's
+// rules, and writes the lot with multi-row statements.
 type trialOp struct {
-	w     TrialWrite
-	task  *sandpit.Task
-	click *ClickInput // nil: start the attempt
+	w    TrialWrite
+	task *sandpit.Task // a start's or a click's task
+	// What the op does: at most one is set; none starts the attempt.
+	click  *ClickInput
+	change func(a *sandpit.Attempt, now time.Time) error
+	sus    *susAnswers
 
 	// The answer.
-	attempt *sandpit.Attempt // a start's attempt
+	attempt *sandpit.Attempt // a start's or change's attempt as the op left it
+	of      *attemptState    // attempt's state, for its id once written
 	answer  *ClickAnswer     // a click's answer
 	// replayOf is a click already recorded before this batch, whose row
 	// answers it once read; at is the attempt as it stood then.
 	replayOf *attemptState
 	replayAt sandpit.Attempt
+}
+
+// susAnswers are a trial's SUS answers (as stored, JSON) and score.
+type susAnswers struct {
+	answers string
+	score   float64
+}
+
+// trialState is one trial as the batch holds it.
+type trialState struct {
+	row trialRow
+	sus *susAnswers // set by this batch
 }
 
 // attemptState is one attempt as the batch holds it.
@@ -87,62 +106,14 @@ const attemptColumns = `id, trial_id, task_key, started_at, screen, path, last_s
 // error returned is the database's: the caller undoes the batch's writes
 // and runs the ops one by one.
 func (s *Store) applyTrialOps(tx *gorm.DB, ops []*batchOp, results []error) error {
-	// The trials, one query.
-	trialIDs := map[int64]bool{}
-	var keys []attemptKey
-	seenKey := map[attemptKey]bool{}
-	for _, op := range ops {
-		trialIDs[op.trial.w.TrialID] = true
-		k := attemptKey{op.trial.w.TrialID, op.trial.w.TaskKey}
-		if !seenKey[k] {
-			seenKey[k] = true
-			keys = append(keys, k)
-		}
-	}
-	ids := make([]any, 0, len(trialIDs))
-	for id := range trialIDs {
-		ids = append(ids, id)
-	}
-	trials := map[int64]trialRow{}
-	rows, err := tx.Raw(`SELECT id, user_id, completed_at FROM trials WHERE id IN (`+strings.TrimSuffix(strings.Repeat("?, ", len(ids)), ", ")+`)`, ids...).Rows()
+	// Attempts first: on PostgreSQL each batch locks attempts before
+	// trials, as a completion after the trial ops does.
+	attempts, err := s.readAttempts(tx, ops)
 	if err != nil {
 		return err
 	}
-	for rows.Next() {
-		var r trialRow
-		if err := rows.Scan(&r.ID, &r.UserID, &r.CompletedAt); err != nil {
-			rows.Close()
-			return err
-		}
-		trials[r.ID] = r
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	// The attempts, one query, locked on PostgreSQL in id order.
-	args := make([]any, 0, 2*len(keys))
-	for _, k := range keys {
-		args = append(args, k.trial, k.task)
-	}
-	attempts := map[attemptKey]*attemptState{}
-	rows, err = tx.Raw(`SELECT `+attemptColumns+` FROM attempts WHERE `+anyOf(len(keys), "(trial_id = ? AND task_key = ?)")+
-		` ORDER BY id`+s.lockClause(), args...).Rows()
+	trials, err := s.readTrials(tx, ops)
 	if err != nil {
-		return err
-	}
-	for rows.Next() {
-		var r attemptRow
-		if err := rows.Scan(&r.ID, &r.TrialID, &r.TaskKey, &r.StartedAt, &r.Screen, &r.Path, &r.LastSeq, &r.Clicks, &r.Misclicks,
-			&r.ListClicks, &r.Interruptions, &r.PausedAt, &r.PausedMs, &r.LastActiveAt, &r.Outcome, &r.EndedAt, &r.DurationMs,
-			&r.Ease, &r.Comment); err != nil {
-			rows.Close()
-			return err
-		}
-		attempts[attemptKey{r.TrialID, r.TaskKey}] = &attemptState{a: r.domain(), clicks: map[int]*clickRow{}}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return err
 	}
 
@@ -152,65 +123,48 @@ func (s *Store) applyTrialOps(tx *gorm.DB, ops []*batchOp, results []error) erro
 	for i, op := range ops {
 		t := op.trial
 		tr, ok := trials[t.w.TrialID]
-		if !ok || tr.UserID != t.w.UserID {
+		if !ok || tr.row.UserID != t.w.UserID {
 			results[i] = sandpit.Errorf(sandpit.ENOTFOUND, "Trial not found.")
 			continue
 		}
 		k := attemptKey{t.w.TrialID, t.w.TaskKey}
 		st := attempts[k]
-		if t.click == nil {
+		switch {
+		case t.sus != nil:
+			if results[i] = writableTrial(tr.row.domain(), t.w); results[i] == nil {
+				tr.sus = t.sus
+			}
+		case t.change != nil:
+			results[i] = s.changeAttempt(tr, st, t)
+		case t.click == nil:
 			if st == nil {
-				if err := writableTrial(tr.domain(), t.w); err != nil {
+				if err := writableTrial(tr.row.domain(), t.w); err != nil {
 					results[i] = err
 					continue
 				}
-				st = &attemptState{a: sandpit.NewAttempt(tr.ID, t.task, s.Now()), isNew: true, clicks: map[int]*clickRow{}}
+				st = &attemptState{a: sandpit.NewAttempt(tr.row.ID, t.task, s.Now()), isNew: true, clicks: map[int]*clickRow{}}
 				attempts[k] = st
 				created = append(created, st)
 			}
-			t.attempt = st.a // read once the batch is written, for its id
-			continue
-		}
-		if st == nil {
-			results[i] = sandpit.Errorf(sandpit.ECONFLICT, "Start the task before clicking.")
-			continue
-		}
-		in, a := t.click, st.a
-		if in.Seq >= 1 && in.Seq <= a.LastSeq {
-			// A retry: answer as the first time, record nothing.
-			if prior := st.clicks[in.Seq]; prior != nil {
-				t.answer = replay(*prior, a)
-			} else {
-				t.replayOf, t.replayAt = st, *a
+			t.attempt, t.of = cloneAttempt(st.a), st
+		default:
+			replayed, err := s.click(tr, st, t)
+			results[i] = err
+			if replayed {
 				replays = append(replays, t)
 			}
-			continue
 		}
-		if err := writableTrial(tr.domain(), t.w); err != nil {
-			results[i] = err
-			continue
-		}
-		var c *sandpit.Click
-		var err error
-		now := s.Now() // each op reads the clock, as it would alone
-		if in.Via == sandpit.ViaList {
-			c, err = a.ClickLink(t.w.Def, t.task, in.Seq, in.Link, now)
-		} else {
-			c, err = a.ClickOn(t.w.Def, t.task, in.Seq, in.X, in.Y, now)
-		}
-		if err != nil {
-			results[i] = err
-			continue
-		}
-		row := &clickRow{Seq: c.Seq, Screen: c.Screen, Via: c.Via, X: c.X, Y: c.Y, Hit: c.Hit, Target: c.Target, At: c.At, TMs: c.TMs}
-		st.clicks[c.Seq] = row
-		st.dirty = true
-		t.answer = replay(*row, a)
 	}
 
-	// The writes: new attempts, then clicks, then changed attempts.
+	// The writes: new attempts, then clicks, then changed attempts and
+	// trials.
 	if err := s.insertAttempts(tx, created); err != nil {
 		return err
+	}
+	for i, op := range ops {
+		if t := op.trial; results[i] == nil && t.of != nil {
+			t.attempt.ID = t.of.a.ID
+		}
 	}
 	if err := s.insertClicks(tx, attempts); err != nil {
 		return err
@@ -218,7 +172,142 @@ func (s *Store) applyTrialOps(tx *gorm.DB, ops []*batchOp, results []error) erro
 	if err := s.updateAttempts(tx, attempts); err != nil {
 		return err
 	}
+	if err := s.updateTrials(tx, trials); err != nil {
+		return err
+	}
 	return s.readReplays(tx, replays)
+}
+
+// readTrials reads the trials of ops, in one query. On PostgreSQL, when
+// the batch writes any trial's SUS, they are locked in id order, so that
+// another replica's completion of the same trial waits for this batch's
+// commit, or this batch reads it completed.
+func (s *Store) readTrials(tx *gorm.DB, ops []*batchOp) (map[int64]*trialState, error) {
+	seen := map[int64]bool{}
+	ids := make([]any, 0, len(ops))
+	lock := ""
+	for _, op := range ops {
+		if id := op.trial.w.TrialID; !seen[id] {
+			seen[id] = true
+			ids = append(ids, id)
+		}
+		if op.trial.sus != nil && s.dialect == Postgres {
+			lock = " ORDER BY id FOR NO KEY UPDATE"
+		}
+	}
+	trials := make(map[int64]*trialState, len(ids))
+	rows, err := tx.Raw(`SELECT id, user_id, completed_at FROM trials WHERE id IN (`+strings.TrimSuffix(strings.Repeat("?, ", len(ids)), ", ")+`)`+lock,
+		ids...).Rows()
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		tr := &trialState{}
+		if err := rows.Scan(&tr.row.ID, &tr.row.UserID, &tr.row.CompletedAt); err != nil {
+			return nil, err
+		}
+		trials[tr.row.ID] = tr
+	}
+	return trials, rows.Err()
+}
+
+// readAttempts reads the attempts of ops (but SUS answers, which have
+// none), in one query, locked on PostgreSQL in id order.
+func (s *Store) readAttempts(tx *gorm.DB, ops []*batchOp) (map[attemptKey]*attemptState, error) {
+	attempts := map[attemptKey]*attemptState{}
+	var args []any
+	seen := map[attemptKey]bool{}
+	for _, op := range ops {
+		k := attemptKey{op.trial.w.TrialID, op.trial.w.TaskKey}
+		if op.trial.sus == nil && !seen[k] {
+			seen[k] = true
+			args = append(args, k.trial, k.task)
+		}
+	}
+	if len(args) == 0 {
+		return attempts, nil
+	}
+	rows, err := tx.Raw(`SELECT `+attemptColumns+` FROM attempts WHERE `+anyOf(len(seen), "(trial_id = ? AND task_key = ?)")+
+		` ORDER BY id`+s.lockClause(), args...).Rows()
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var r attemptRow
+		if err := rows.Scan(&r.ID, &r.TrialID, &r.TaskKey, &r.StartedAt, &r.Screen, &r.Path, &r.LastSeq, &r.Clicks, &r.Misclicks,
+			&r.ListClicks, &r.Interruptions, &r.PausedAt, &r.PausedMs, &r.LastActiveAt, &r.Outcome, &r.EndedAt, &r.DurationMs,
+			&r.Ease, &r.Comment); err != nil {
+			return nil, err
+		}
+		attempts[attemptKey{r.TrialID, r.TaskKey}] = &attemptState{a: r.domain(), clicks: map[int]*clickRow{}}
+	}
+	return attempts, rows.Err()
+}
+
+// click applies click op t to attempt st (nil: not started) of trial tr.
+// A seq recorded before this batch is a replay: its answer is read once
+// the batch is written.
+func (s *Store) click(tr *trialState, st *attemptState, t *trialOp) (replayed bool, err error) {
+	if st == nil {
+		return false, sandpit.Errorf(sandpit.ECONFLICT, "Start the task before clicking.")
+	}
+	in, a := t.click, st.a
+	if in.Seq >= 1 && in.Seq <= a.LastSeq {
+		// A retry: answer as the first time, record nothing.
+		if prior := st.clicks[in.Seq]; prior != nil {
+			t.answer = replay(*prior, a)
+			return false, nil
+		}
+		t.replayOf, t.replayAt = st, *a
+		return true, nil
+	}
+	if err := writableTrial(tr.row.domain(), t.w); err != nil {
+		return false, err
+	}
+	var c *sandpit.Click
+	now := s.Now() // each op reads the clock, as it would alone
+	if in.Via == sandpit.ViaList {
+		c, err = a.ClickLink(t.w.Def, t.task, in.Seq, in.Link, now)
+	} else {
+		c, err = a.ClickOn(t.w.Def, t.task, in.Seq, in.X, in.Y, now)
+	}
+	if err != nil {
+		return false, err
+	}
+	row := &clickRow{Seq: c.Seq, Screen: c.Screen, Via: c.Via, X: c.X, Y: c.Y, Hit: c.Hit, Target: c.Target, At: c.At, TMs: c.TMs}
+	st.clicks[c.Seq] = row
+	st.dirty = true
+	t.answer = replay(*row, a)
+	return false, nil
+}
+
+// changeAttempt applies change op t to attempt st (nil: not started) of
+// trial tr. The change runs on a copy, so that one refused leaves the
+// attempt as it was for the ops after it.
+func (s *Store) changeAttempt(tr *trialState, st *attemptState, t *trialOp) error {
+	if err := writableTrial(tr.row.domain(), t.w); err != nil {
+		return err
+	}
+	if st == nil {
+		return sandpit.Errorf(sandpit.ECONFLICT, "Start the task first.")
+	}
+	a := cloneAttempt(st.a)
+	if err := t.change(a, s.Now()); err != nil {
+		return err
+	}
+	*st.a = *a
+	st.dirty = true
+	t.attempt, t.of = cloneAttempt(a), st
+	return nil
+}
+
+// cloneAttempt is a copy of a that later changes to either leave alone.
+func cloneAttempt(a *sandpit.Attempt) *sandpit.Attempt {
+	c := *a
+	c.Path = slices.Clone(a.Path)
+	return &c
 }
 
 // insertAttempts inserts the attempts the batch started, as they stand
@@ -348,4 +437,21 @@ func (s *Store) readReplays(tx *gorm.DB, replays []*trialOp) error {
 		t.answer = replay(c, &t.replayAt)
 	}
 	return nil
+}
+
+// updateTrials writes the SUS answers the batch stored, in one statement.
+func (s *Store) updateTrials(tx *gorm.DB, trials map[int64]*trialState) error {
+	var args []any
+	n := 0
+	for _, tr := range trials {
+		if tr.sus != nil {
+			args = append(args, tr.row.ID, tr.sus.answers, tr.sus.score)
+			n++
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	return tx.Exec(`UPDATE trials SET sus = v.column2, sus_score = v.column3
+		FROM (VALUES `+s.valuesList(n, "bigint", "text", "double precision")+`) AS v WHERE trials.id = v.column1`, args...).Error
 }

@@ -5,53 +5,19 @@ package storetest
 
 import (
 	"context"
-	"crypto/rand"
-	"database/sql"
 	"log/slog"
-	"net/url"
-	"os"
-	"path/filepath"
-	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver
-
 	"github.com/sandpit-nhs/sandpit/internal/store"
+	"github.com/sandpit-nhs/sandpit/internal/testdb"
 )
 
 // URL returns a SANDPIT_DATABASE_URL for an empty database that is removed
 // when the test ends.
 func URL(t testing.TB) string {
 	t.Helper()
-	base := os.Getenv("SANDPIT_TEST_POSTGRES")
-	if base == "" {
-		return "sqlite:" + filepath.Join(t.TempDir(), "sandpit.db")
-	}
-	// Lower case: PostgreSQL folds unquoted identifiers.
-	schema := "test_" + strings.ToLower(rand.Text()[:16])
-	admin, err := sql.Open("pgx", base)
-	if err != nil {
-		t.Fatalf("storetest: open %s: %v", base, err)
-	}
-	t.Cleanup(func() { admin.Close() })
-	if _, err := admin.Exec("CREATE SCHEMA " + schema); err != nil {
-		t.Fatalf("storetest: create schema: %v", err)
-	}
-	t.Cleanup(func() {
-		if _, err := admin.Exec("DROP SCHEMA " + schema + " CASCADE"); err != nil {
-			t.Errorf("storetest: drop schema %s: %v", schema, err)
-		}
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatalf("storetest: SANDPIT_TEST_POSTGRES: %v", err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
+	return testdb.URL(t)
 }
 
 // Open opens the database at rawURL, with clock now, closing it when the test
@@ -81,24 +47,7 @@ func New(t testing.TB, now func() time.Time) *store.Store {
 }
 
 // Clock is a settable clock for tests.
-type Clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
+type Clock = testdb.Clock
 
 // NewClock returns a clock reading t.
-func NewClock(t time.Time) *Clock { return &Clock{t: t} }
-
-// Now returns the clock's reading.
-func (c *Clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-// Advance moves the clock on by d.
-func (c *Clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
+func NewClock(t time.Time) *Clock { return testdb.NewClock(t) }
