@@ -16,9 +16,10 @@ const maxBatch = 256
 // batchOp is one write waiting for the next commit.
 type batchOp struct {
 	ctx context.Context
-	// Either fn runs in the commit behind a savepoint, or trial is a task
-	// start or click, or report a problem report, which the commit does
-	// together with the batch's other ops of its kind (applyTrialOps,
+	// Either fn runs in the commit behind a savepoint, or trial is a
+	// trial op (trialOp: start, click, pause, resume, give-up, rating,
+	// SUS) or report a problem report, which the commit does together
+	// with the batch's other ops of its kind (applyTrialOps,
 	// applyReportOps).
 	fn     func(tx *gorm.DB) error
 	trial  *trialOp
@@ -181,7 +182,7 @@ func (b *batcher) commit(ops []*batchOp) {
 				other = true
 			}
 		}
-		if err := b.applySet(tx, "trials", trials, results, b.store.applyTrialOps); err != nil {
+		if err := b.applySet(tx, "trials", trials, results, b.applyTrialOps); err != nil {
 			return err
 		}
 		if err := b.applySet(tx, "reports", reports, results, b.applyReportOps); err != nil {
@@ -206,7 +207,7 @@ func (b *batcher) commit(ops []*batchOp) {
 		return nil
 	})
 	if other {
-		// Only starts, clicks and reports leave the kept reads as they are.
+		// Only trial ops and reports leave the kept reads as they are.
 		b.store.hot.purge()
 	}
 	if err != nil {

@@ -68,12 +68,12 @@ func (w *batchWorld) trial(t testing.TB, name, task string) TrialWrite {
 
 // click is a trial op clicking (x, y) as seq.
 func (w *batchWorld) click(tw TrialWrite, seq, x, y int) *batchOp {
-	return &batchOp{ctx: context.Background(), trial: &trialOp{w: tw, task: w.def.Task(tw.TaskKey),
+	return &batchOp{ctx: context.Background(), trial: &trialOp{w: tw, task: w.def.Task(tw.TaskKey), now: w.s.now,
 		click: &ClickInput{Seq: seq, Via: sandpit.ViaPointer, X: x, Y: y}}, done: make(chan error, 1)}
 }
 
 func (w *batchWorld) start(tw TrialWrite) *batchOp {
-	return &batchOp{ctx: context.Background(), trial: &trialOp{w: tw, task: w.def.Task(tw.TaskKey)}, done: make(chan error, 1)}
+	return &batchOp{ctx: context.Background(), trial: &trialOp{w: tw, task: w.def.Task(tw.TaskKey), now: w.s.now}, done: make(chan error, 1)}
 }
 
 // commit runs ops as one batch and returns each op's answer.

@@ -260,7 +260,7 @@ func (b *batcher) applyReportOps(tx *gorm.DB, ops []*batchOp, results []error) e
 	for i, op := range ops {
 		ids[i] = op.report.w.TrialID
 	}
-	trials, err := q.trials(ids)
+	trials, err := q.trials(ids, false)
 	if err != nil {
 		return err
 	}
@@ -399,14 +399,19 @@ func (q setSQL) sequence(table string) (int64, error) {
 	return seq, scanOne(rows, &seq)
 }
 
-// trials reads the trials with the given ids, by id.
-func (q setSQL) trials(ids []int64) (map[int64]trialRow, error) {
+// trials reads the trials with the given ids, by id; with lock, locked
+// in id order against other replicas' changes (PostgreSQL).
+func (q setSQL) trials(ids []int64, lock bool) (map[int64]trialRow, error) {
 	list := padded(uniq(ids))
 	args := make([]any, len(list))
 	for i, id := range list {
 		args[i] = id
 	}
-	rows, err := q.query(`SELECT id, user_id, completed_at FROM trials WHERE id IN (`+strings.TrimSuffix(strings.Repeat("?, ", len(list)), ", ")+`)`, args...)
+	query := `SELECT id, user_id, completed_at FROM trials WHERE id IN (` + strings.TrimSuffix(strings.Repeat("?, ", len(list)), ", ") + `)`
+	if lock {
+		query += ` ORDER BY id FOR NO KEY UPDATE`
+	}
+	rows, err := q.query(query, args...)
 	if err != nil {
 		return nil, err
 	}

@@ -254,7 +254,7 @@ func (s *Store) StartAttempt(ctx context.Context, w TrialWrite) (*sandpit.Attemp
 	if task == nil {
 		return nil, sandpit.Errorf(sandpit.ENOTFOUND, "Task not found.")
 	}
-	op := &trialOp{w: w, task: task}
+	op := &trialOp{w: w, task: task, now: s.now}
 	if err := s.batchTrial(ctx, op); err != nil {
 		return nil, fmt.Errorf("store: start attempt: %w", err)
 	}
@@ -289,7 +289,7 @@ func (s *Store) RecordClick(ctx context.Context, w TrialWrite, in ClickInput) (*
 	if task == nil {
 		return nil, sandpit.Errorf(sandpit.ENOTFOUND, "Task not found.")
 	}
-	op := &trialOp{w: w, task: task, click: &in}
+	op := &trialOp{w: w, task: task, click: &in, now: s.now}
 	if err := s.batchTrial(ctx, op); err != nil {
 		return nil, fmt.Errorf("store: click: %w", err)
 	}
@@ -313,7 +313,7 @@ func replay(c clickRow, a *sandpit.Attempt) *ClickAnswer {
 // commit, in arrival order with the batch's other writes to the attempt,
 // and may run more than once: it must only change the attempt it is given.
 func (s *Store) UpdateAttempt(ctx context.Context, w TrialWrite, change func(a *sandpit.Attempt, now time.Time) error) (*sandpit.Attempt, error) {
-	op := &trialOp{w: w, change: change}
+	op := &trialOp{w: w, change: change, now: s.now}
 	if err := s.batchTrial(ctx, op); err != nil {
 		return nil, fmt.Errorf("store: update attempt: %w", err)
 	}
@@ -323,7 +323,7 @@ func (s *Store) UpdateAttempt(ctx context.Context, w TrialWrite, change func(a *
 // SaveSUS stores the trial's SUS answers and score.
 func (s *Store) SaveSUS(ctx context.Context, w TrialWrite, answers []int, score float64) error {
 	data, _ := json.Marshal(answers)
-	err := s.batchTrial(ctx, &trialOp{w: w, sus: &susAnswers{answers: string(data), score: score}})
+	err := s.batchTrial(ctx, &trialOp{w: w, sus: &susAnswers{answers: string(data), score: score}, now: s.now})
 	// The trial kept for TrialAndRelease holds its SUS: read it afresh.
 	s.hot.trials.Remove(trialKey{w.TrialID, w.UserID})
 	if err != nil {

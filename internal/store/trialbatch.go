@@ -24,6 +24,7 @@ type trialOp struct {
 	click  *ClickInput
 	change func(a *sandpit.Attempt, now time.Time) error
 	sus    *susAnswers
+	now    func() time.Time // the clock of the store the op came through
 
 	// The answer.
 	attempt *sandpit.Attempt // a start's or change's attempt as the op left it
@@ -105,14 +106,19 @@ const attemptColumns = `id, trial_id, task_key, started_at, screen, path, last_s
 // tx, answering each op's trialOp or setting its error in results. The
 // error returned is the database's: the caller undoes the batch's writes
 // and runs the ops one by one.
-func (s *Store) applyTrialOps(tx *gorm.DB, ops []*batchOp, results []error) error {
-	// Attempts first: on PostgreSQL each batch locks attempts before
-	// trials, as a completion after the trial ops does.
-	attempts, err := s.readAttempts(tx, ops)
+func (b *batcher) applyTrialOps(tx *gorm.DB, ops []*batchOp, results []error) error {
+	s := b.store
+	q, err := b.setSQL(tx)
 	if err != nil {
 		return err
 	}
-	trials, err := s.readTrials(tx, ops)
+	// Attempts first: on PostgreSQL each batch locks attempts before
+	// trials, as a completion after the trial ops does.
+	attempts, err := q.readAttempts(ops)
+	if err != nil {
+		return err
+	}
+	trials, err := q.readTrials(ops)
 	if err != nil {
 		return err
 	}
@@ -142,7 +148,7 @@ func (s *Store) applyTrialOps(tx *gorm.DB, ops []*batchOp, results []error) erro
 					results[i] = err
 					continue
 				}
-				st = &attemptState{a: sandpit.NewAttempt(tr.row.ID, t.task, s.Now()), isNew: true, clicks: map[int]*clickRow{}}
+				st = &attemptState{a: sandpit.NewAttempt(tr.row.ID, t.task, t.now().UTC()), isNew: true, clicks: map[int]*clickRow{}}
 				attempts[k] = st
 				created = append(created, st)
 			}
@@ -158,7 +164,7 @@ func (s *Store) applyTrialOps(tx *gorm.DB, ops []*batchOp, results []error) erro
 
 	// The writes: new attempts, then clicks, then changed attempts and
 	// trials.
-	if err := s.insertAttempts(tx, created); err != nil {
+	if err := q.insertAttempts(created); err != nil {
 		return err
 	}
 	for i, op := range ops {
@@ -166,55 +172,43 @@ func (s *Store) applyTrialOps(tx *gorm.DB, ops []*batchOp, results []error) erro
 			t.attempt.ID = t.of.a.ID
 		}
 	}
-	if err := s.insertClicks(tx, attempts); err != nil {
+	if err := q.insertClicks(attempts); err != nil {
 		return err
 	}
-	if err := s.updateAttempts(tx, attempts); err != nil {
+	if err := q.updateAttempts(attempts); err != nil {
 		return err
 	}
-	if err := s.updateTrials(tx, trials); err != nil {
+	if err := q.updateTrials(trials); err != nil {
 		return err
 	}
-	return s.readReplays(tx, replays)
+	return q.readReplays(replays)
 }
 
 // readTrials reads the trials of ops, in one query. On PostgreSQL, when
 // the batch writes any trial's SUS, they are locked in id order, so that
 // another replica's completion of the same trial waits for this batch's
 // commit, or this batch reads it completed.
-func (s *Store) readTrials(tx *gorm.DB, ops []*batchOp) (map[int64]*trialState, error) {
-	seen := map[int64]bool{}
-	ids := make([]any, 0, len(ops))
-	lock := ""
-	for _, op := range ops {
-		if id := op.trial.w.TrialID; !seen[id] {
-			seen[id] = true
-			ids = append(ids, id)
-		}
-		if op.trial.sus != nil && s.dialect == Postgres {
-			lock = " ORDER BY id FOR NO KEY UPDATE"
-		}
+func (q setSQL) readTrials(ops []*batchOp) (map[int64]*trialState, error) {
+	ids := make([]int64, len(ops))
+	lock := false
+	for i, op := range ops {
+		ids[i] = op.trial.w.TrialID
+		lock = lock || (op.trial.sus != nil && q.b.store.dialect == Postgres)
 	}
-	trials := make(map[int64]*trialState, len(ids))
-	rows, err := tx.Raw(`SELECT id, user_id, completed_at FROM trials WHERE id IN (`+strings.TrimSuffix(strings.Repeat("?, ", len(ids)), ", ")+`)`+lock,
-		ids...).Rows()
+	rows, err := q.trials(ids, lock)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		tr := &trialState{}
-		if err := rows.Scan(&tr.row.ID, &tr.row.UserID, &tr.row.CompletedAt); err != nil {
-			return nil, err
-		}
-		trials[tr.row.ID] = tr
+	trials := make(map[int64]*trialState, len(rows))
+	for id, r := range rows {
+		trials[id] = &trialState{row: r}
 	}
-	return trials, rows.Err()
+	return trials, nil
 }
 
 // readAttempts reads the attempts of ops (but SUS answers, which have
 // none), in one query, locked on PostgreSQL in id order.
-func (s *Store) readAttempts(tx *gorm.DB, ops []*batchOp) (map[attemptKey]*attemptState, error) {
+func (q setSQL) readAttempts(ops []*batchOp) (map[attemptKey]*attemptState, error) {
 	attempts := map[attemptKey]*attemptState{}
 	var args []any
 	seen := map[attemptKey]bool{}
@@ -228,8 +222,12 @@ func (s *Store) readAttempts(tx *gorm.DB, ops []*batchOp) (map[attemptKey]*attem
 	if len(args) == 0 {
 		return attempts, nil
 	}
-	rows, err := tx.Raw(`SELECT `+attemptColumns+` FROM attempts WHERE `+anyOf(len(seen), "(trial_id = ? AND task_key = ?)")+
-		` ORDER BY id`+s.lockClause(), args...).Rows()
+	n := len(padded(make([]int, len(seen))))
+	for len(args) < 2*n {
+		args = append(args, args[0], args[1])
+	}
+	rows, err := q.query(`SELECT `+attemptColumns+` FROM attempts WHERE `+anyOf(n, "(trial_id = ? AND task_key = ?)")+
+		` ORDER BY id`+q.b.store.lockClause(), args...)
 	if err != nil {
 		return nil, err
 	}
@@ -267,7 +265,7 @@ func (s *Store) click(tr *trialState, st *attemptState, t *trialOp) (replayed bo
 		return false, err
 	}
 	var c *sandpit.Click
-	now := s.Now() // each op reads the clock, as it would alone
+	now := t.now().UTC() // each op reads the clock, as it would alone
 	if in.Via == sandpit.ViaList {
 		c, err = a.ClickLink(t.w.Def, t.task, in.Seq, in.Link, now)
 	} else {
@@ -294,7 +292,7 @@ func (s *Store) changeAttempt(tr *trialState, st *attemptState, t *trialOp) erro
 		return sandpit.Errorf(sandpit.ECONFLICT, "Start the task first.")
 	}
 	a := cloneAttempt(st.a)
-	if err := t.change(a, s.Now()); err != nil {
+	if err := t.change(a, t.now().UTC()); err != nil {
 		return err
 	}
 	*st.a = *a
@@ -312,37 +310,34 @@ func cloneAttempt(a *sandpit.Attempt) *sandpit.Attempt {
 
 // insertAttempts inserts the attempts the batch started, as they stand
 // after it, and sets their ids.
-func (s *Store) insertAttempts(tx *gorm.DB, created []*attemptState) error {
-	if len(created) == 0 {
-		return nil
-	}
+func (q setSQL) insertAttempts(created []*attemptState) error {
 	args := make([]any, 0, 18*len(created))
+	byKey := map[attemptKey]*attemptState{}
 	for _, st := range created {
 		args = append(args, st.a.TrialID, st.a.TaskKey, st.a.StartedAt)
 		args = append(args, attemptArgs(st.a)...)
-	}
-	rows, err := tx.Raw(`INSERT INTO attempts (trial_id, task_key, started_at, screen, path, last_seq, clicks, misclicks, list_clicks,
-			interruptions, paused_at, paused_ms, last_active_at, outcome, ended_at, duration_ms, ease, comment)
-		VALUES `+s.valuesList(len(created), attemptTypes[1:]...)+` RETURNING id, trial_id, task_key`, args...).Rows()
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	byKey := map[attemptKey]*attemptState{}
-	for _, st := range created {
 		byKey[attemptKey{st.a.TrialID, st.a.TaskKey}] = st
 	}
-	for rows.Next() {
-		var id int64
-		var k attemptKey
-		if err := rows.Scan(&id, &k.trial, &k.task); err != nil {
+	return pieces(len(created), func(off, n int) error {
+		rows, err := q.query(`INSERT INTO attempts (trial_id, task_key, started_at, screen, path, last_seq, clicks, misclicks,
+				list_clicks, interruptions, paused_at, paused_ms, last_active_at, outcome, ended_at, duration_ms, ease, comment)
+			VALUES `+q.b.store.valuesList(n, attemptTypes[1:]...)+` RETURNING id, trial_id, task_key`, args[18*off:18*(off+n)]...)
+		if err != nil {
 			return err
 		}
-		if st := byKey[k]; st != nil {
-			st.a.ID = id
+		defer rows.Close()
+		for rows.Next() {
+			var id int64
+			var k attemptKey
+			if err := rows.Scan(&id, &k.trial, &k.task); err != nil {
+				return err
+			}
+			if st := byKey[k]; st != nil {
+				st.a.ID = id
+			}
 		}
-	}
-	return rows.Err()
+		return rows.Err()
+	})
 }
 
 // attemptTypes are the SQL types of id, trial_id, task_key, started_at and
@@ -358,58 +353,55 @@ func attemptArgs(a *sandpit.Attempt) []any {
 		a.PausedAt, a.PausedMs, a.LastActiveAt, string(a.Outcome), a.EndedAt, a.DurationMs, a.Ease, a.Comment}
 }
 
-// insertClicks inserts every click the batch recorded, in one statement.
-func (s *Store) insertClicks(tx *gorm.DB, attempts map[attemptKey]*attemptState) error {
+// insertClicks inserts every click the batch recorded.
+func (q setSQL) insertClicks(attempts map[attemptKey]*attemptState) error {
 	var args []any
-	n := 0
 	for _, st := range attempts {
 		for _, c := range st.clicks {
 			args = append(args, st.a.ID, c.Seq, c.Screen, c.Via, c.X, c.Y, c.Hit, c.Target, c.At, c.TMs)
-			n++
 		}
 	}
-	if n == 0 {
-		return nil
-	}
-	return tx.Exec(`INSERT INTO clicks (attempt_id, seq, screen, via, x, y, hit, target, at, t_ms) VALUES `+
-		s.valuesList(n, "bigint", "integer", "text", "text", "integer", "integer", "boolean", "text", "timestamptz", "bigint"), args...).Error
+	return pieces(len(args)/10, func(off, n int) error {
+		return q.exec(`INSERT INTO clicks (attempt_id, seq, screen, via, x, y, hit, target, at, t_ms) VALUES `+
+			q.b.store.valuesList(n, "bigint", "integer", "text", "text", "integer", "integer", "boolean", "text", "timestamptz", "bigint"),
+			args[10*off:10*(off+n)]...)
+	})
 }
 
 // updateAttempts writes every attempt the batch changed and did not
-// insert, in one statement.
-func (s *Store) updateAttempts(tx *gorm.DB, attempts map[attemptKey]*attemptState) error {
+// insert.
+func (q setSQL) updateAttempts(attempts map[attemptKey]*attemptState) error {
 	var args []any
-	n := 0
 	for _, st := range attempts {
 		if st.dirty && !st.isNew {
 			args = append(args, st.a.ID)
 			args = append(args, attemptArgs(st.a)...)
-			n++
 		}
 	}
-	if n == 0 {
-		return nil
-	}
 	types := append([]string{"bigint"}, attemptTypes[4:]...)
-	return tx.Exec(`UPDATE attempts SET screen = v.column2, path = v.column3, last_seq = v.column4, clicks = v.column5,
-			misclicks = v.column6, list_clicks = v.column7, interruptions = v.column8, paused_at = v.column9, paused_ms = v.column10,
-			last_active_at = v.column11, outcome = v.column12, ended_at = v.column13, duration_ms = v.column14, ease = v.column15,
-			comment = v.column16
-		FROM (VALUES `+s.valuesList(n, types...)+`) AS v WHERE attempts.id = v.column1`, args...).Error
+	return pieces(len(args)/len(types), func(off, n int) error {
+		return q.exec(`UPDATE attempts SET screen = v.column2, path = v.column3, last_seq = v.column4, clicks = v.column5,
+				misclicks = v.column6, list_clicks = v.column7, interruptions = v.column8, paused_at = v.column9, paused_ms = v.column10,
+				last_active_at = v.column11, outcome = v.column12, ended_at = v.column13, duration_ms = v.column14, ease = v.column15,
+				comment = v.column16
+			FROM (VALUES `+q.b.store.valuesList(n, types...)+`) AS v WHERE attempts.id = v.column1`,
+			args[len(types)*off:len(types)*(off+n)]...)
+	})
 }
 
 // readReplays answers the clicks sent again whose first answer was
 // recorded before this batch, in one query.
-func (s *Store) readReplays(tx *gorm.DB, replays []*trialOp) error {
+func (q setSQL) readReplays(replays []*trialOp) error {
 	if len(replays) == 0 {
 		return nil
 	}
-	args := make([]any, 0, 2*len(replays))
-	for _, t := range replays {
+	padded := padded(replays)
+	args := make([]any, 0, 2*len(padded))
+	for _, t := range padded {
 		args = append(args, t.replayOf.a.ID, t.click.Seq)
 	}
-	rows, err := tx.Raw(`SELECT attempt_id, seq, screen, via, x, y, hit, target, at, t_ms FROM clicks
-		WHERE `+anyOf(len(replays), "(attempt_id = ? AND seq = ?)"), args...).Rows()
+	rows, err := q.query(`SELECT attempt_id, seq, screen, via, x, y, hit, target, at, t_ms FROM clicks
+		WHERE `+anyOf(len(padded), "(attempt_id = ? AND seq = ?)"), args...)
 	if err != nil {
 		return err
 	}
@@ -440,18 +432,16 @@ func (s *Store) readReplays(tx *gorm.DB, replays []*trialOp) error {
 }
 
 // updateTrials writes the SUS answers the batch stored, in one statement.
-func (s *Store) updateTrials(tx *gorm.DB, trials map[int64]*trialState) error {
+func (q setSQL) updateTrials(trials map[int64]*trialState) error {
 	var args []any
-	n := 0
 	for _, tr := range trials {
 		if tr.sus != nil {
 			args = append(args, tr.row.ID, tr.sus.answers, tr.sus.score)
-			n++
 		}
 	}
-	if n == 0 {
-		return nil
-	}
-	return tx.Exec(`UPDATE trials SET sus = v.column2, sus_score = v.column3
-		FROM (VALUES `+s.valuesList(n, "bigint", "text", "double precision")+`) AS v WHERE trials.id = v.column1`, args...).Error
+	return pieces(len(args)/3, func(off, n int) error {
+		return q.exec(`UPDATE trials SET sus = v.column2, sus_score = v.column3
+			FROM (VALUES `+q.b.store.valuesList(n, "bigint", "text", "double precision")+`) AS v WHERE trials.id = v.column1`,
+			args[3*off:3*(off+n)]...)
+	})
 }

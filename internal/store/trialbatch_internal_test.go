@@ -16,12 +16,12 @@ import (
 // change is a trial op applying change to the attempt at tw's task, as
 // Store.UpdateAttempt queues it.
 func (w *batchWorld) change(tw TrialWrite, change func(a *sandpit.Attempt, now time.Time) error) *batchOp {
-	return &batchOp{ctx: context.Background(), trial: &trialOp{w: tw, change: change}, done: make(chan error, 1)}
+	return &batchOp{ctx: context.Background(), trial: &trialOp{w: tw, change: change, now: w.s.now}, done: make(chan error, 1)}
 }
 
 // sus is a trial op storing answers and score as tw's trial's SUS.
 func (w *batchWorld) sus(tw TrialWrite, answers string, score float64) *batchOp {
-	return &batchOp{ctx: context.Background(), trial: &trialOp{w: tw, sus: &susAnswers{answers: answers, score: score}}, done: make(chan error, 1)}
+	return &batchOp{ctx: context.Background(), trial: &trialOp{w: tw, sus: &susAnswers{answers: answers, score: score}, now: w.s.now}, done: make(chan error, 1)}
 }
 
 // The changes the trial service makes.
