@@ -38,10 +38,10 @@ type batcher struct {
 	stop  chan struct{}
 	done  chan struct{}
 	// gen moves inside every write transaction other than the batcher's
-	// sets of trial ops and reports; groups is the report index the
-	// writer keeps between batches while gen stays (reportIndex).
-	gen    atomic.Uint64
-	groups *groupIndex
+	// sets of trial ops and reports; kept is what the SQLite writer keeps
+	// between batches while gen stays (memo).
+	gen  atomic.Uint64
+	kept *memo
 	// stmts are the set statements prepared on SQLite's writer, and
 	// unprepared those used since that are not yet (setSQL).
 	stmts      map[string]*sql.Stmt
@@ -211,8 +211,9 @@ func (b *batcher) commit(ops []*batchOp) {
 		b.store.hot.purge()
 	}
 	if err != nil {
-		// The report index may hold reports this commit did not store.
-		b.groups = nil
+		b.forget()
+	} else {
+		b.committed()
 	}
 	b.prepare()
 	for i, op := range ops {
@@ -246,8 +247,8 @@ func (b *batcher) applySet(tx *gorm.DB, name string, s set, results []error, app
 		res := make([]error, len(ops))
 		err := apply(tx, ops, res)
 		if err != nil {
-			// The report index may hold what was undone.
-			b.groups = nil
+			// What the writer keeps may hold what was undone.
+			b.forget()
 			if rerr := tx.RollbackTo(sp).Error; rerr != nil {
 				return nil, rerr
 			}

@@ -528,3 +528,33 @@ func TestReportBatch(t *testing.T) {
 		t.Errorf("a later report beside the first: finding %d, want %d", last, first.FindingID)
 	}
 }
+
+// TestWriterMemoFollowsAnotherWriter checks that what the writer keeps
+// between batches gives way to a write by another server on the same
+// database: a second SQLite process (data_version moves) or another
+// PostgreSQL replica (nothing is kept there).
+func TestWriterMemoFollowsAnotherWriter(t *testing.T) {
+	w := newBatchWorld(t)
+	ctx := context.Background()
+	ann := w.trial(t, "ann", "t0")
+	for i, err := range w.commit(w.start(ann), w.click(ann, 1, 50, 50)) {
+		if err != nil {
+			t.Fatalf("op %d: %v", i, err)
+		}
+	}
+	other, err := Open(ctx, w.s.location, w.clock.Now, discardLogger())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	if _, err := other.UpdateAttempt(ctx, ann, func(a *sandpit.Attempt, now time.Time) error { return a.GiveUp(now) }); err != nil {
+		t.Fatal(err)
+	}
+	// The attempt the writer read and kept is over now: a click is refused.
+	if errs := w.commit(w.click(ann, 2, 5, 5)); sandpit.ErrorCode(errs[0]) != sandpit.ECONFLICT {
+		t.Errorf("click after another server gave the attempt up = %v, want %s", errs[0], sandpit.ECONFLICT)
+	}
+	if seqs, last := w.clicksOf(t, ann); fmt.Sprint(seqs) != "[1]" || last != 1 {
+		t.Errorf("clicks %v, last seq %d; want [1], 1", seqs, last)
+	}
+}

@@ -18,7 +18,7 @@ import (
 // data records two months of history as it happened.
 func (s *Store) WithClock(now func() time.Time) *Store {
 	return &Store{dialect: s.dialect, location: s.location, write: s.write.Session(&gorm.Session{NowFunc: func() time.Time { return now().UTC() }}),
-		read: s.read, now: now, batcher: s.batcher, hot: s.hot}
+		read: s.read, prepared: s.prepared, now: now, batcher: s.batcher, hot: s.hot}
 }
 
 // ReleaseRef names a release of a workflow.

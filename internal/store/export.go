@@ -301,7 +301,7 @@ func (s *Store) Snapshot(ctx context.Context, fn func(*Store) error) error {
 		opts.Isolation = sql.LevelRepeatableRead
 	}
 	return s.read.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		return fn(&Store{dialect: s.dialect, write: s.write, read: tx, now: s.now, batcher: s.batcher, hot: s.hot})
+		return fn(&Store{dialect: s.dialect, write: s.write, read: tx, prepared: tx, now: s.now, batcher: s.batcher, hot: s.hot})
 	}, opts)
 }
 

@@ -179,39 +179,13 @@ func (g *group) candidates(x, y int, words []string, limit float64) []findings.C
 	return out
 }
 
-// groupIndex holds the groups a batch has needed. On SQLite the writer
-// keeps it from batch to batch: it is the only writer, and every report
-// id it has not seen is greater than upTo. Any other write to the
-// database (the batcher's generation moves) or a report it did not store
-// (sqlite_sequence moves past upTo: another process) drops it. On
-// PostgreSQL other replicas store reports too, so a batch reads each
-// report's candidates there and the index holds only the batch's own.
-type groupIndex struct {
-	gen    uint64
-	upTo   int64
-	groups map[groupKey]*group
-}
-
-// reportIndex returns the index for a batch.
-func (b *batcher) reportIndex(q setSQL) (*groupIndex, error) {
-	if b.store.dialect == Postgres {
-		return &groupIndex{groups: map[groupKey]*group{}}, nil
-	}
-	seq, err := q.sequence("reports")
-	if err != nil {
-		return nil, err
-	}
-	gen := b.gen.Load()
-	if b.groups == nil || b.groups.gen != gen || b.groups.upTo != seq {
-		b.groups = &groupIndex{gen: gen, upTo: seq, groups: map[groupKey]*group{}}
-	}
-	return b.groups, nil
-}
-
-// group returns the group of k, reading it whole on SQLite the first time;
-// limit is the pin distance limit on the screen of the report that needs it.
-func (b *batcher) group(tx *gorm.DB, idx *groupIndex, k groupKey, limit float64) (*group, error) {
-	if g := idx.groups[k]; g != nil {
+// group returns the group of k in m, reading it whole on SQLite the first
+// time; limit is the pin distance limit on the screen of the report that
+// needs it. On PostgreSQL, where other replicas store reports too, the
+// group holds only this batch's reports, and each report's candidates are
+// read from the database as well.
+func (b *batcher) group(tx *gorm.DB, m *memo, k groupKey, limit float64) (*group, error) {
+	if g := m.groups[k]; g != nil {
 		return g, nil
 	}
 	g := newGroup(limit)
@@ -242,7 +216,7 @@ func (b *batcher) group(tx *gorm.DB, idx *groupIndex, k groupKey, limit float64)
 			return nil, err
 		}
 	}
-	idx.groups[k] = g
+	m.groups[k] = g
 	return g, nil
 }
 
@@ -260,11 +234,11 @@ func (b *batcher) applyReportOps(tx *gorm.DB, ops []*batchOp, results []error) e
 	for i, op := range ops {
 		ids[i] = op.report.w.TrialID
 	}
-	trials, err := q.trials(ids, false)
+	m, err := b.memo(q)
 	if err != nil {
 		return err
 	}
-	idx, err := b.reportIndex(q)
+	trials, err := q.trials(m, ids, false)
 	if err != nil {
 		return err
 	}
@@ -282,7 +256,7 @@ func (b *batcher) applyReportOps(tx *gorm.DB, ops []*batchOp, results []error) e
 			continue
 		}
 		limit := findings.PinShare * math.Hypot(float64(o.screen.Width), float64(o.screen.Height))
-		g, err := b.group(tx, idx, groupKey{o.workflowID, r.Screen, r.Category}, limit)
+		g, err := b.group(tx, m, groupKey{o.workflowID, r.Screen, r.Category}, limit)
 		if err != nil {
 			return err
 		}
@@ -316,13 +290,7 @@ func (b *batcher) applyReportOps(tx *gorm.DB, ops []*batchOp, results []error) e
 	if len(stored) == 0 {
 		return nil
 	}
-	if err := q.insertReports(stored); err != nil {
-		return err
-	}
-	if s.dialect == SQLite {
-		idx.upTo = stored[len(stored)-1].report.ID
-	}
-	return nil
+	return q.insertReports(stored)
 }
 
 // insertReports writes reports with ids reserved in their order, and their
@@ -399,10 +367,23 @@ func (q setSQL) sequence(table string) (int64, error) {
 	return seq, scanOne(rows, &seq)
 }
 
-// trials reads the trials with the given ids, by id; with lock, locked
-// in id order against other replicas' changes (PostgreSQL).
-func (q setSQL) trials(ids []int64, lock bool) (map[int64]trialRow, error) {
-	list := padded(uniq(ids))
+// trials reads the trials with the given ids, by id, but those m keeps;
+// with lock, all are read and locked in id order against other replicas'
+// changes (PostgreSQL).
+func (q setSQL) trials(m *memo, ids []int64, lock bool) (map[int64]trialRow, error) {
+	out := make(map[int64]trialRow, len(ids))
+	var missing []int64
+	for _, id := range uniq(ids) {
+		if r, ok := m.trials.Get(id); ok && !lock {
+			out[id] = r
+		} else {
+			missing = append(missing, id)
+		}
+	}
+	if len(missing) == 0 {
+		return out, nil
+	}
+	list := padded(missing)
 	args := make([]any, len(list))
 	for i, id := range list {
 		args[i] = id
@@ -416,13 +397,13 @@ func (q setSQL) trials(ids []int64, lock bool) (map[int64]trialRow, error) {
 		return nil, err
 	}
 	defer rows.Close()
-	out := make(map[int64]trialRow, len(list))
 	for rows.Next() {
 		var r trialRow
 		if err := rows.Scan(&r.ID, &r.UserID, &r.CompletedAt); err != nil {
 			return nil, err
 		}
 		out[r.ID] = r
+		m.newTrials[r.ID] = r
 	}
 	return out, rows.Err()
 }

@@ -34,6 +34,9 @@ type Store struct {
 	location Location
 	write    *gorm.DB
 	read     *gorm.DB
+	// prepared is read with each statement prepared once, for the reads
+	// every trial write starts with (UserByToken, TrialAndRelease).
+	prepared *gorm.DB
 	now      func() time.Time
 	batcher  *batcher
 	// definitions caches the definitions of published releases, which
@@ -133,6 +136,7 @@ func Open(ctx context.Context, loc Location, now func() time.Time, log *slog.Log
 	default:
 		return nil, fmt.Errorf("store: unknown dialect %q", loc.Dialect)
 	}
+	s.prepared = s.read.Session(&gorm.Session{PrepareStmt: true})
 	s.batcher = newBatcher(s)
 	return s, nil
 }

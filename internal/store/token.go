@@ -62,7 +62,7 @@ func (s *Store) UserByToken(ctx context.Context, hash string) (*sandpit.User, in
 		u := hit.user
 		return &u, hit.tokenID, nil
 	}
-	rows, err := s.read.WithContext(ctx).Raw(`SELECT tk.id, tk.last_used_at, u.id, u.email, u.name, u.profession, u.setting,
+	rows, err := s.prepared.WithContext(ctx).Raw(`SELECT tk.id, tk.last_used_at, u.id, u.email, u.name, u.profession, u.setting,
 			u.years_experience, u.legacy_familiarity, u.session_epoch, u.disabled_at, u.created_at, r.role, m.team_id, tm.name, m.role
 		FROM api_tokens tk
 		JOIN users u ON u.id = tk.user_id

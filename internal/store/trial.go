@@ -186,7 +186,7 @@ func (s *Store) TrialAndRelease(ctx context.Context, id, userID int64) (*sandpit
 		r trialRow
 		m ReleaseMeta
 	)
-	err := s.read.WithContext(ctx).Raw(`SELECT t.id, t.release_id, t.user_id, t.consent_version, t.research_use, t.consented_at,
+	err := s.prepared.WithContext(ctx).Raw(`SELECT t.id, t.release_id, t.user_id, t.consent_version, t.research_use, t.consented_at,
 			t.completed_at, t.sus, t.sus_score, w.id, w.team_id, rl.status
 		FROM trials t JOIN releases rl ON rl.id = t.release_id JOIN workflows w ON w.id = rl.workflow_id
 		WHERE t.id = ? AND t.user_id = ?`, id, userID).Row().Scan(&r.ID, &r.ReleaseID, &r.UserID, &r.ConsentVersion, &r.ResearchUse,

@@ -112,13 +112,17 @@ func (b *batcher) applyTrialOps(tx *gorm.DB, ops []*batchOp, results []error) er
 	if err != nil {
 		return err
 	}
-	// Attempts first: on PostgreSQL each batch locks attempts before
-	// trials, as a completion after the trial ops does.
-	attempts, err := q.readAttempts(ops)
+	m, err := b.memo(q)
 	if err != nil {
 		return err
 	}
-	trials, err := q.readTrials(ops)
+	// Attempts first: on PostgreSQL each batch locks attempts before
+	// trials, as a completion after the trial ops does.
+	attempts, err := q.readAttempts(m, ops)
+	if err != nil {
+		return err
+	}
+	trials, err := q.readTrials(m, ops)
 	if err != nil {
 		return err
 	}
@@ -181,6 +185,9 @@ func (b *batcher) applyTrialOps(tx *gorm.DB, ops []*batchOp, results []error) er
 	if err := q.updateTrials(trials); err != nil {
 		return err
 	}
+	for k, st := range attempts {
+		m.newAttempts[k] = st.a
+	}
 	return q.readReplays(replays)
 }
 
@@ -188,14 +195,14 @@ func (b *batcher) applyTrialOps(tx *gorm.DB, ops []*batchOp, results []error) er
 // the batch writes any trial's SUS, they are locked in id order, so that
 // another replica's completion of the same trial waits for this batch's
 // commit, or this batch reads it completed.
-func (q setSQL) readTrials(ops []*batchOp) (map[int64]*trialState, error) {
+func (q setSQL) readTrials(m *memo, ops []*batchOp) (map[int64]*trialState, error) {
 	ids := make([]int64, len(ops))
 	lock := false
 	for i, op := range ops {
 		ids[i] = op.trial.w.TrialID
 		lock = lock || (op.trial.sus != nil && q.b.store.dialect == Postgres)
 	}
-	rows, err := q.trials(ids, lock)
+	rows, err := q.trials(m, ids, lock)
 	if err != nil {
 		return nil, err
 	}
@@ -207,22 +214,28 @@ func (q setSQL) readTrials(ops []*batchOp) (map[int64]*trialState, error) {
 }
 
 // readAttempts reads the attempts of ops (but SUS answers, which have
-// none), in one query, locked on PostgreSQL in id order.
-func (q setSQL) readAttempts(ops []*batchOp) (map[attemptKey]*attemptState, error) {
+// none) that m doesn't keep, in one query, locked on PostgreSQL in id
+// order.
+func (q setSQL) readAttempts(m *memo, ops []*batchOp) (map[attemptKey]*attemptState, error) {
 	attempts := map[attemptKey]*attemptState{}
 	var args []any
 	seen := map[attemptKey]bool{}
 	for _, op := range ops {
 		k := attemptKey{op.trial.w.TrialID, op.trial.w.TaskKey}
-		if op.trial.sus == nil && !seen[k] {
-			seen[k] = true
+		if op.trial.sus != nil || seen[k] {
+			continue
+		}
+		seen[k] = true
+		if a, ok := m.attempts.Get(k); ok {
+			attempts[k] = &attemptState{a: cloneAttempt(&a), clicks: map[int]*clickRow{}}
+		} else {
 			args = append(args, k.trial, k.task)
 		}
 	}
 	if len(args) == 0 {
 		return attempts, nil
 	}
-	n := len(padded(make([]int, len(seen))))
+	n := len(padded(make([]int, len(args)/2)))
 	for len(args) < 2*n {
 		args = append(args, args[0], args[1])
 	}
