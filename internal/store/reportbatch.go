@@ -40,7 +40,7 @@ type group struct {
 	reports    []indexedReport
 	wordIDs    map[string]int32 // each word seen, numbered
 	byWord     [][]int32        // by word number, the reports with that word
-	byCell     map[cell][]int32 // pins by square of side cellSide
+	byCell     map[cell][]pin // pins by square of side cellSide
 	cellSide   int
 	findingIDs map[int64]int32 // each finding seen, numbered
 	// Scratch for grouping one report: words each report shares with it,
@@ -48,6 +48,9 @@ type group struct {
 	shared []uint16
 	best   []best
 }
+
+// pin is a report's pin, filed under its square.
+type pin struct{ x, y, report int32 }
 
 type indexedReport struct {
 	findings.Candidate
@@ -68,7 +71,7 @@ type best struct {
 // pin distance limit of its screen (its first report's): a report's
 // candidates by pin are then in at most nine squares.
 func newGroup(limit float64) *group {
-	return &group{wordIDs: map[string]int32{}, byCell: map[cell][]int32{}, findingIDs: map[int64]int32{},
+	return &group{wordIDs: map[string]int32{}, byCell: map[cell][]pin{}, findingIDs: map[int64]int32{},
 		cellSide: max(1, int(math.Ceil(limit)))}
 }
 
@@ -92,7 +95,7 @@ func (g *group) add(c findings.Candidate) {
 		g.byWord[id] = append(g.byWord[id], i)
 	}
 	k := cell{floorDiv(c.X, g.cellSide), floorDiv(c.Y, g.cellSide)}
-	g.byCell[k] = append(g.byCell[k], i)
+	g.byCell[k] = append(g.byCell[k], pin{int32(c.X), int32(c.Y), i})
 }
 
 func floorDiv(a, b int) int {
@@ -157,8 +160,14 @@ func (g *group) candidates(x, y int, words []string, limit float64) []findings.C
 	side := g.cellSide
 	for cx := floorDiv(int(math.Floor(float64(x)-limit)), side); cx <= floorDiv(int(math.Ceil(float64(x)+limit)), side); cx++ {
 		for cy := floorDiv(int(math.Floor(float64(y)-limit)), side); cy <= floorDiv(int(math.Ceil(float64(y)+limit)), side); cy++ {
-			for _, i := range g.byCell[cell{cx, cy}] {
-				if g.shared[i] == 0 || int(g.shared[i])*2 < len(words) { // not considered above
+			for _, p := range g.byCell[cell{cx, cy}] {
+				// A pin outside the box can't be within the limit; one not
+				// considered above shares too few words to join by them.
+				dx, dy := float64(int(p.x)-x), float64(int(p.y)-y)
+				if math.Abs(dx) > limit || math.Abs(dy) > limit {
+					continue
+				}
+				if i := p.report; g.shared[i] == 0 || int(g.shared[i])*2 < len(words) {
 					consider(i)
 				}
 			}
@@ -293,8 +302,9 @@ func (b *batcher) applyReportOps(tx *gorm.DB, ops []*batchOp, results []error) e
 	return q.insertReports(stored)
 }
 
-// insertReports writes reports with ids reserved in their order, and their
-// word rows (the index PostgreSQL's batches search).
+// insertReports writes reports with ids reserved in their order, and on
+// PostgreSQL their word rows, the index its batches search for candidates
+// (SQLite's writer keeps its own, memo).
 func (q setSQL) insertReports(ops []*reportOp) error {
 	ids, err := q.reserveIDs("reports", len(ops))
 	if err != nil {
@@ -308,8 +318,10 @@ func (q setSQL) insertReports(ops []*reportOp) error {
 		r.ID = ids[i]
 		args = append(args, r.ID, r.TrialID, r.TaskKey, r.Screen, r.X, r.Y, r.Category, r.Severity, r.SafetyConcern, r.Text,
 			r.CreatedAt, r.FindingID, o.words)
-		for _, w := range strings.Fields(o.words) {
-			words = append(words, o.workflowID, r.Screen, r.Category, w, r.ID)
+		if s.dialect == Postgres {
+			for _, w := range strings.Fields(o.words) {
+				words = append(words, o.workflowID, r.Screen, r.Category, w, r.ID)
+			}
 		}
 	}
 	err = pieces(len(ops), func(off, n int) error {
