@@ -40,7 +40,7 @@ type group struct {
 	reports    []indexedReport
 	wordIDs    map[string]int32 // each word seen, numbered
 	byWord     [][]int32        // by word number, the reports with that word
-	byCell     map[cell][]pin // pins by square of side cellSide
+	byCell     map[cell][]pin   // pins by square of side cellSide
 	cellSide   int
 	findingIDs map[int64]int32 // each finding seen, numbered
 	// Scratch for grouping one report: words each report shares with it,
