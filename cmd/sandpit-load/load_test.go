@@ -67,3 +67,11 @@ func benchOnce(t *testing.T, args []string) {
 		t.Log(log.String())
 	}
 }
+
+func TestNonceHasNoDigits(t *testing.T) {
+	// 1,234,567,890 ns after the epoch is 0x499602d2 in hex; digit n
+	// becomes the letter n places after g.
+	if got, want := nonce(time.Unix(1, 234567890)), "kppmgidi"; got != want {
+		t.Errorf("nonce = %q, want %q", got, want)
+	}
+}
