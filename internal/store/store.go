@@ -126,7 +126,9 @@ func Open(ctx context.Context, loc Location, now func() time.Time, log *slog.Log
 		}
 		pdb, _ := db.DB()
 		pdb.SetMaxOpenConns(20)
-		pdb.SetMaxIdleConns(10)
+		// Every connection stays open: under load, closing those above an idle
+		// limit only to open them again costs a backend start each time.
+		pdb.SetMaxIdleConns(20)
 		pdb.SetConnMaxLifetime(30 * time.Minute)
 		if err := pdb.PingContext(ctx); err != nil {
 			pdb.Close()
