@@ -127,18 +127,7 @@ func TestBatchFailingOpLeavesItsNeighbours(t *testing.T) {
 		w.click(ann, 2, 50, 50), // miss
 	)
 	want := []string{"", "", "", sandpit.ECONFLICT, sandpit.ECONFLICT, sandpit.ENOTFOUND, sandpit.EINVALID, "?", "", ""}
-	for i, err := range errs {
-		switch {
-		case want[i] == "?":
-			if err == nil {
-				t.Errorf("op %d succeeded, want its own error", i)
-			}
-		case want[i] == "" && err != nil:
-			t.Errorf("op %d = %v, want success", i, err)
-		case want[i] != "" && sandpit.ErrorCode(err) != want[i]:
-			t.Errorf("op %d = %v, want %s", i, err, want[i])
-		}
-	}
+	checkErrors(t, errs, want)
 	if seqs, last := w.clicksOf(t, ann); fmt.Sprint(seqs) != "[1 2]" || last != 2 {
 		t.Errorf("ann's clicks = %v, last seq %d; want [1 2], 2", seqs, last)
 	}
@@ -515,18 +504,7 @@ func TestReportBatch(t *testing.T) {
 	}
 	errs := w.commit(ops...)
 	want := []string{"", sandpit.ENOTFOUND, "", sandpit.ECONFLICT, "?", ""}
-	for i, err := range errs {
-		switch {
-		case want[i] == "?":
-			if err == nil {
-				t.Errorf("op %d succeeded, want its own error", i)
-			}
-		case want[i] == "" && err != nil:
-			t.Errorf("op %d = %v, want success", i, err)
-		case want[i] != "" && sandpit.ErrorCode(err) != want[i]:
-			t.Errorf("op %d = %v, want %s", i, err, want[i])
-		}
-	}
+	checkErrors(t, errs, want)
 	first, near, far := ops[0].report.report, ops[2].report.report, ops[5].report.report
 	if first.FindingID == 0 || near.FindingID != first.FindingID || far.FindingID == first.FindingID {
 		t.Errorf("findings %d, %d, %d; want the first two together, the far one apart", first.FindingID, near.FindingID, far.FindingID)
