@@ -2,11 +2,13 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"sort"
 
 	"github.com/sandpit-nhs/sandpit/internal/findings"
 	"github.com/sandpit-nhs/sandpit/internal/sandpit"
 	"github.com/sandpit-nhs/sandpit/internal/store"
+	"golang.org/x/sync/singleflight"
 )
 
 // reportStore is what Reports needs of the store.
@@ -21,12 +23,16 @@ type reportStore interface {
 	WorkflowFindings(ctx context.Context, scope store.Scope, workflowID int64) ([]store.FindingSummary, error)
 	PathCounts(ctx context.Context, releaseID int64, researchOnly bool) (map[string][]store.PathCount, error)
 	FindingQuotes(ctx context.Context, ids []int64, researchOnly bool) (map[int64]string, error)
+	Commits() uint64
 }
 
 // Reports is the use cases of release reports, comparisons, click maps and
 // show-and-tell.
 type Reports struct {
 	store reportStore
+	// building lets readers of the same report share one making of it
+	// (build).
+	building singleflight.Group
 }
 
 func newReports(st *store.Store, _ Config) *Reports { return &Reports{store: st} }
@@ -213,9 +219,30 @@ func (r *Reports) readable(ctx context.Context, a Actor, id int64) (bool, error)
 	return sandpit.ResearchDataOnly(a.User, m.TeamID), visible(sandpit.CanReadReports(a.User, m.TeamID), "Release")
 }
 
-// build makes release id's report, of consented trials only with
-// researchOnly.
+// build returns release id's report, of consented trials only with
+// researchOnly. Readers asking for the same report while it is being made
+// from the same writes share it: the key holds the store's count of
+// commits, so a reader never gets a report begun before a write this
+// server acknowledged to it. The report is shared: callers only read it.
 func (r *Reports) build(ctx context.Context, id int64, researchOnly bool) (*findings.Report, error) {
+	v, err, _ := r.building.Do(r.buildKey(id, researchOnly), func() (any, error) {
+		// One reader going away must not fail the others.
+		return r.assemble(context.WithoutCancel(ctx), id, researchOnly)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return v.(*findings.Report), nil
+}
+
+// buildKey names the report build makes for a reader arriving now.
+func (r *Reports) buildKey(id int64, researchOnly bool) string {
+	return fmt.Sprintf("%d %v %d", id, researchOnly, r.store.Commits())
+}
+
+// assemble makes release id's report, of consented trials only with
+// researchOnly.
+func (r *Reports) assemble(ctx context.Context, id int64, researchOnly bool) (*findings.Report, error) {
 	b, err := r.side(ctx, id, researchOnly)
 	if err != nil {
 		return nil, err

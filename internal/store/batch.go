@@ -42,6 +42,8 @@ type batcher struct {
 	// between batches while gen stays (memo).
 	gen  atomic.Uint64
 	kept *memo
+	// commits counts the write transactions ended (Store.Commits).
+	commits atomic.Uint64
 	// stmts are the set statements prepared on SQLite's writer, and
 	// unprepared those used since that are not yet (setSQL).
 	stmts      map[string]*sql.Stmt
@@ -215,6 +217,7 @@ func (b *batcher) commit(ops []*batchOp) {
 	} else {
 		b.committed()
 	}
+	b.commits.Add(1)
 	b.prepare()
 	for i, op := range ops {
 		if err != nil {

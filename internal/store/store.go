@@ -202,9 +202,15 @@ func (s *Store) transact(ctx context.Context, fn func(tx *gorm.DB) error) error 
 // stay as they are, so one clinician's consent doesn't make every other
 // request read its token again.
 func (s *Store) transactKeeping(ctx context.Context, fn func(tx *gorm.DB) error) error {
+	defer s.batcher.commits.Add(1)
 	err := s.write.WithContext(ctx).Transaction(fn)
 	if isRace(err) && ctx.Err() == nil {
 		err = s.write.WithContext(ctx).Transaction(fn)
 	}
 	return raceConflict(err)
 }
+
+// Commits counts the write transactions this server has ended, committed
+// or not. A read that starts once the count has moved past n sees every
+// write this server acknowledged before it read n.
+func (s *Store) Commits() uint64 { return s.batcher.commits.Load() }
