@@ -46,6 +46,7 @@ type group struct {
 	// Scratch for grouping one report: words each report shares with it,
 	// and the best report of each finding so far.
 	shared []uint16
+	sizes  []uint16 // of each report's word set, kept apart for a quick test
 	best   []best
 }
 
@@ -85,6 +86,7 @@ func (g *group) add(c findings.Candidate) {
 	}
 	g.reports = append(g.reports, indexedReport{Candidate: c, size: len(c.Words), finding: f})
 	g.shared = append(g.shared, 0)
+	g.sizes = append(g.sizes, uint16(min(len(c.Words), math.MaxUint16)))
 	for w := range c.Words {
 		id, ok := g.wordIDs[w]
 		if !ok {
@@ -106,8 +108,8 @@ func floorDiv(a, b int) int {
 // choose among for a report pinned at (x, y) with the given word set,
 // limit being the pin distance on its screen. A report can join a finding
 // through any of its reports pinned within limit or sharing a Jaccard
-// similarity of at least 0.5 — which needs |A∩B| ≥ |A∪B| / 2 ≥ |A| / 2
-// words in common, so those are found by pin square and by word. Grouping
+// similarity of at least 0.5, so those are found by pin square and by the
+// words they share. Grouping
 // ranks a finding by the least distance and the greatest similarity of
 // such reports, so of each finding only the report nearest and the report
 // most similar are candidates: the choice is the same as among them all.
@@ -152,8 +154,13 @@ func (g *group) candidates(x, y int, words []string, limit float64) []findings.C
 			b.similar, b.jaccard = i, j
 		}
 	}
+	// similar says report i is at least half like the report: a Jaccard
+	// similarity |A∩B| / |A∪B| ≥ 0.5 is 3·|A∩B| ≥ |A| + |B|.
+	similar := func(i int32) bool {
+		return g.shared[i] > 0 && 3*int(g.shared[i]) >= len(words)+int(g.sizes[i])
+	}
 	for _, i := range touched {
-		if int(g.shared[i])*2 >= len(words) {
+		if similar(i) {
 			consider(i)
 		}
 	}
@@ -161,14 +168,14 @@ func (g *group) candidates(x, y int, words []string, limit float64) []findings.C
 	for cx := floorDiv(int(math.Floor(float64(x)-limit)), side); cx <= floorDiv(int(math.Ceil(float64(x)+limit)), side); cx++ {
 		for cy := floorDiv(int(math.Floor(float64(y)-limit)), side); cy <= floorDiv(int(math.Ceil(float64(y)+limit)), side); cy++ {
 			for _, p := range g.byCell[cell{cx, cy}] {
-				// A pin outside the box can't be within the limit; one not
-				// considered above shares too few words to join by them.
+				// A pin outside the box can't be within the limit; one
+				// similar enough was considered above.
 				dx, dy := float64(int(p.x)-x), float64(int(p.y)-y)
 				if math.Abs(dx) > limit || math.Abs(dy) > limit {
 					continue
 				}
-				if i := p.report; g.shared[i] == 0 || int(g.shared[i])*2 < len(words) {
-					consider(i)
+				if !similar(p.report) {
+					consider(p.report)
 				}
 			}
 		}
