@@ -554,3 +554,31 @@ func TestWriterMemoFollowsAnotherWriter(t *testing.T) {
 		t.Errorf("clicks %v, last seq %d; want [1], 1", seqs, last)
 	}
 }
+
+// TestReportIndexIsBounded checks that the writer's report index starts
+// again empty once it holds more than memoReports reports, and reads
+// again from the database the groups later reports need.
+func TestReportIndexIsBounded(t *testing.T) {
+	w := newBatchWorld(t)
+	if w.s.dialect != SQLite {
+		t.Skip("PostgreSQL's batches keep no report index")
+	}
+	ann := w.trial(t, "ann", "")
+	var wf int64
+	w.s.write.Raw("SELECT workflow_id FROM releases WHERE id = ?", w.rel).Scan(&wf)
+	first := w.report(ann, wf, 10, 10, "Allergies hidden below the fold.")
+	checkErrors(t, w.commit(first), []string{""})
+	if n := w.s.batcher.kept.indexed; n != 1 {
+		t.Fatalf("reports indexed %d, want 1", n)
+	}
+	w.s.batcher.kept.indexed = memoReports + 1 // as if it held that many
+	again := w.report(ann, wf, 12, 12, "Allergies hidden below the fold.")
+	checkErrors(t, w.commit(again), []string{""})
+	// Emptied, then the group read again: the first report and this one.
+	if n := w.s.batcher.kept.indexed; n != 2 {
+		t.Errorf("reports indexed %d, want 2", n)
+	}
+	if got, want := again.report.report.FindingID, first.report.report.FindingID; got != want {
+		t.Errorf("finding of the report beside the first, after the index started again: %d, want %d", got, want)
+	}
+}

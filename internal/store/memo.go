@@ -9,6 +9,11 @@ import (
 // memoSize is how many trials, and how many attempts, the writer keeps.
 const memoSize = 20_000
 
+// memoReports is how many reports the writer's report index holds at
+// most (about 400 bytes each): past it, the index starts again empty and
+// reads each group again as reports need it.
+const memoReports = 250_000
+
 // memo is what the SQLite writer keeps between batches, as it stood at its
 // last commit: the trials and attempts its batches read or wrote, and the
 // report index (groups). The writer is the database's only writer, so
@@ -23,6 +28,7 @@ type memo struct {
 	trials      *lru.Cache[int64, trialRow]
 	attempts    *lru.Cache[attemptKey, sandpit.Attempt]
 	groups      map[groupKey]*group // the report index, by workflow, screen and category
+	indexed     int                 // the reports it holds
 	// What this batch read or wrote, kept once its commit succeeds.
 	newTrials   map[int64]trialRow
 	newAttempts map[attemptKey]*sandpit.Attempt
@@ -53,6 +59,9 @@ func (b *batcher) memo(q setSQL) (*memo, error) {
 	gen := b.gen.Load()
 	if b.kept == nil || b.kept.gen != gen || b.kept.dataVersion != version {
 		b.kept = newMemo(gen, version)
+	}
+	if b.kept.indexed > memoReports {
+		b.kept.groups, b.kept.indexed = map[groupKey]*group{}, 0
 	}
 	return b.kept, nil
 }

@@ -233,6 +233,7 @@ func (b *batcher) group(tx *gorm.DB, m *memo, k groupKey, limit float64) (*group
 		}
 	}
 	m.groups[k] = g
+	m.indexed += len(g.reports)
 	return g, nil
 }
 
@@ -301,6 +302,7 @@ func (b *batcher) applyReportOps(tx *gorm.DB, ops []*batchOp, results []error) e
 		}
 		g.add(findings.Candidate{Pinned: findings.Pinned{FindingID: r.FindingID, Screen: r.Screen, Category: r.Category, X: r.X, Y: r.Y},
 			FindingOrder: r.FindingID, Words: findings.ParseWordList(o.words)})
+		m.indexed++
 		stored = append(stored, o)
 	}
 	if len(stored) == 0 {
