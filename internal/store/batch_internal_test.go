@@ -25,6 +25,7 @@ type batchWorld struct {
 	s     *Store
 	def   *sandpit.Definition
 	rel   int64
+	wf    int64 // the release's workflow
 	clock *testdb.Clock
 }
 
@@ -47,7 +48,22 @@ func newBatchWorld(t testing.TB) *batchWorld {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &batchWorld{s: s, def: def, rel: g.release, clock: clock}
+	w := &batchWorld{s: s, def: def, rel: g.release, clock: clock}
+	if err := s.write.Raw("SELECT workflow_id FROM releases WHERE id = ?", g.release).Scan(&w.wf).Error; err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+// createReport stores, through CreateReport, tw's report at (x, y) of
+// screen a in category with text.
+func (w *batchWorld) createReport(t testing.TB, tw TrialWrite, x, y int, category, text string) *sandpit.Report {
+	t.Helper()
+	r, err := w.s.CreateReport(context.Background(), tw, w.wf, sandpit.Report{Screen: "a", X: x, Y: y, Category: category, Severity: 2, Text: text})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
 }
 
 // trial starts a trial for a new clinician and returns what a write to task
@@ -225,22 +241,14 @@ func TestBatchCloseLosesNoAcknowledgedClick(t *testing.T) {
 	}
 }
 
-// TestReportCandidatesNarrowedInSQL stores reports through CreateReport:
-// the SQL that narrows the candidates must keep every report METRICS.md's
-// grouping could join (images are 100 × 100, so pins join within 14.1).
-func TestReportCandidatesNarrowedInSQL(t *testing.T) {
+// TestReportCandidatesKeepEveryJoin stores reports through CreateReport:
+// the candidates narrowed (by the writer's index on SQLite, in SQL on
+// PostgreSQL) must keep every report METRICS.md's grouping could join
+// (images are 100 × 100, so pins join within 14.1).
+func TestReportCandidatesKeepEveryJoin(t *testing.T) {
 	w := newBatchWorld(t)
 	ann := w.trial(t, "ann", "")
-	var wf int64
-	w.s.write.Raw("SELECT workflow_id FROM releases WHERE id = ?", w.rel).Scan(&wf)
-	report := func(x, y int, category, text string) int64 {
-		t.Helper()
-		r, err := w.s.CreateReport(context.Background(), ann, wf, sandpit.Report{Screen: "a", X: x, Y: y, Category: category, Severity: 2, Text: text})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return r.FindingID
-	}
+	report := func(x, y int, category, text string) int64 { return w.createReport(t, ann, x, y, category, text).FindingID }
 	first := report(10, 10, "layout", "Allergies hidden below the fold.")
 	cases := []struct {
 		name     string
@@ -270,17 +278,8 @@ func TestReportCandidatesNarrowedInSQL(t *testing.T) {
 func TestReportWordsStoredAndMigrated(t *testing.T) {
 	w := newBatchWorld(t)
 	ann := w.trial(t, "ann", "")
-	ctx := context.Background()
-	var wf int64
-	w.s.write.Raw("SELECT workflow_id FROM releases WHERE id = ?", w.rel).Scan(&wf)
-	report := func(x, y int, text string) *sandpit.Report {
-		t.Helper()
-		r, err := w.s.CreateReport(ctx, ann, wf, sandpit.Report{Screen: "a", X: x, Y: y, Category: "layout", Severity: 2, Text: text})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return r
-	}
+	wf := w.wf
+	report := func(x, y int, text string) *sandpit.Report { return w.createReport(t, ann, x, y, "layout", text) }
 	wordsOf := func(id int64) string {
 		t.Helper()
 		var words []string
@@ -410,16 +409,7 @@ func TestReportIndexFollowsOtherWrites(t *testing.T) {
 	w := newBatchWorld(t)
 	ann := w.trial(t, "ann", "")
 	ctx := context.Background()
-	var wf int64
-	w.s.write.Raw("SELECT workflow_id FROM releases WHERE id = ?", w.rel).Scan(&wf)
-	report := func(x, y int, text string) *sandpit.Report {
-		t.Helper()
-		r, err := w.s.CreateReport(ctx, ann, wf, sandpit.Report{Screen: "a", X: x, Y: y, Category: "layout", Severity: 2, Text: text})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return r
-	}
+	report := func(x, y int, text string) *sandpit.Report { return w.createReport(t, ann, x, y, "layout", text) }
 	a := report(10, 10, "Allergies hidden below the fold.")
 	b := report(90, 90, "Spelling mistake in heading.")
 	c := report(12, 12, "Allergies hidden below the fold.")
@@ -440,8 +430,7 @@ func TestReportIndexFollowsOtherWrites(t *testing.T) {
 // reports are stored: go test -run NONE -bench ReportBatch ./internal/store/
 func BenchmarkReportBatch(b *testing.B) {
 	w := newBatchWorld(b)
-	var wf int64
-	w.s.write.Raw("SELECT workflow_id FROM releases WHERE id = ?", w.rel).Scan(&wf)
+	wf := w.wf
 	tw := w.trial(b, "ann", "")
 	rng := rand.New(rand.NewPCG(1, 2))
 	vocab := strings.Fields(`allergy banner hides dose button save list record colour contrast font small
@@ -488,8 +477,7 @@ func (w *batchWorld) report(tw TrialWrite, wf int64, x, y int, text string) *bat
 func TestReportBatch(t *testing.T) {
 	w := newBatchWorld(t)
 	ann, bob := w.trial(t, "ann", ""), w.trial(t, "bob", "")
-	var wf int64
-	w.s.write.Raw("SELECT workflow_id FROM releases WHERE id = ?", w.rel).Scan(&wf)
+	wf := w.wf
 	someoneElse := bob
 	someoneElse.UserID = ann.UserID
 	closed := bob
@@ -564,8 +552,7 @@ func TestReportIndexIsBounded(t *testing.T) {
 		t.Skip("PostgreSQL's batches keep no report index")
 	}
 	ann := w.trial(t, "ann", "")
-	var wf int64
-	w.s.write.Raw("SELECT workflow_id FROM releases WHERE id = ?", w.rel).Scan(&wf)
+	wf := w.wf
 	first := w.report(ann, wf, 10, 10, "Allergies hidden below the fold.")
 	checkErrors(t, w.commit(first), []string{""})
 	if n := w.s.batcher.kept.indexed; n != 1 {
