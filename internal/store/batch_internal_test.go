@@ -248,7 +248,9 @@ func TestBatchCloseLosesNoAcknowledgedClick(t *testing.T) {
 func TestReportCandidatesKeepEveryJoin(t *testing.T) {
 	w := newBatchWorld(t)
 	ann := w.trial(t, "ann", "")
-	report := func(x, y int, category, text string) int64 { return w.createReport(t, ann, x, y, category, text).FindingID }
+	report := func(x, y int, category, text string) int64 {
+		return w.createReport(t, ann, x, y, category, text).FindingID
+	}
 	first := report(10, 10, "layout", "Allergies hidden below the fold.")
 	cases := []struct {
 		name     string
