@@ -141,3 +141,149 @@ func padded[T any](list []T) []T {
 	}
 	return list
 }
+
+// lockClause locks the rows a batch reads on PostgreSQL, so that another
+// replica's batch on the same attempts waits for this one's commit and
+// then reads its writes: seq order and idempotency hold across replicas.
+// SQLite's single writer needs no lock.
+func (s *Store) lockClause() string {
+	if s.dialect == Postgres {
+		return " FOR UPDATE"
+	}
+	return ""
+}
+
+// placeholder is a bind parameter of SQL type typ: PostgreSQL cannot infer
+// the types of a VALUES list's parameters; SQLite needs no cast, and its
+// times must stay text.
+func (s *Store) placeholder(typ string) string {
+	if s.dialect == Postgres {
+		return "CAST(? AS " + typ + ")"
+	}
+	return "?"
+}
+
+// valuesList is n rows of VALUES with the given column types.
+func (s *Store) valuesList(n int, types ...string) string {
+	cols := make([]string, len(types))
+	for i, t := range types {
+		cols[i] = s.placeholder(t)
+	}
+	row := "(" + strings.Join(cols, ", ") + ")"
+	return strings.TrimSuffix(strings.Repeat(row+", ", n), ", ")
+}
+
+// anyOf is n copies of cond joined by OR: SQLite searches the index for
+// each, where for a row value IN (VALUES …) it would scan the table.
+func anyOf(n int, cond string) string {
+	return strings.TrimSuffix(strings.Repeat(cond+" OR ", n), " OR ")
+}
+
+// reserveIDs returns n new ids of table, in order, as its own inserts
+// would take them: on SQLite the next n after its sequence (the writer
+// holds the write lock, so no one else takes them), on PostgreSQL n from
+// its identity's sequence.
+func (q setSQL) reserveIDs(table string, n int) ([]int64, error) {
+	ids := make([]int64, 0, n)
+	if q.b.store.dialect == Postgres {
+		rows, err := q.query(`SELECT nextval(pg_get_serial_sequence(?, 'id')) FROM generate_series(1, ?)`, table, n)
+		if err != nil {
+			return nil, err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				return nil, err
+			}
+			ids = append(ids, id)
+		}
+		return ids, rows.Err()
+	}
+	seq, err := q.sequence(table)
+	if err != nil {
+		return nil, err
+	}
+	for i := range n {
+		ids = append(ids, seq+1+int64(i))
+	}
+	return ids, nil
+}
+
+// sequence is the greatest id SQLite has given a row of table.
+func (q setSQL) sequence(table string) (int64, error) {
+	rows, err := q.query(`SELECT COALESCE(MAX(seq), 0) FROM sqlite_sequence WHERE name = ?`, table)
+	if err != nil {
+		return 0, err
+	}
+	var seq int64
+	return seq, scanOne(rows, &seq)
+}
+
+// trials reads the trials with the given ids, by id, but those m keeps;
+// with lock, all are read and locked in id order against other replicas'
+// changes (PostgreSQL).
+func (q setSQL) trials(m *memo, ids []int64, lock bool) (map[int64]trialRow, error) {
+	out := make(map[int64]trialRow, len(ids))
+	var missing []int64
+	for _, id := range uniq(ids) {
+		if r, ok := m.trials.Get(id); ok && !lock {
+			out[id] = r
+		} else {
+			missing = append(missing, id)
+		}
+	}
+	if len(missing) == 0 {
+		return out, nil
+	}
+	list := padded(missing)
+	args := make([]any, len(list))
+	for i, id := range list {
+		args[i] = id
+	}
+	query := `SELECT id, user_id, completed_at FROM trials WHERE id IN (` + strings.TrimSuffix(strings.Repeat("?, ", len(list)), ", ") + `)`
+	if lock {
+		query += ` ORDER BY id FOR NO KEY UPDATE`
+	}
+	rows, err := q.query(query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var r trialRow
+		if err := rows.Scan(&r.ID, &r.UserID, &r.CompletedAt); err != nil {
+			return nil, err
+		}
+		out[r.ID] = r
+		m.newTrials[r.ID] = r
+	}
+	return out, rows.Err()
+}
+
+// scanOne scans the one row of rows into dest and closes them.
+func scanOne(rows *sql.Rows, dest ...any) error {
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		return sql.ErrNoRows
+	}
+	if err := rows.Scan(dest...); err != nil {
+		return err
+	}
+	return rows.Close()
+}
+
+func uniq(ids []int64) []int64 {
+	seen := map[int64]bool{}
+	var out []int64
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out
+}

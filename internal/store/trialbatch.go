@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -60,43 +59,6 @@ type attemptState struct {
 type attemptKey struct {
 	trial int64
 	task  string
-}
-
-// lockClause locks the rows a batch reads on PostgreSQL, so that another
-// replica's batch on the same attempts waits for this one's commit and
-// then reads its writes: seq order and idempotency hold across replicas.
-// SQLite's single writer needs no lock.
-func (s *Store) lockClause() string {
-	if s.dialect == Postgres {
-		return " FOR UPDATE"
-	}
-	return ""
-}
-
-// placeholder is a bind parameter of SQL type typ: PostgreSQL cannot infer
-// the types of a VALUES list's parameters; SQLite needs no cast, and its
-// times must stay text.
-func (s *Store) placeholder(typ string) string {
-	if s.dialect == Postgres {
-		return "CAST(? AS " + typ + ")"
-	}
-	return "?"
-}
-
-// valuesList is n rows of VALUES with the given column types.
-func (s *Store) valuesList(n int, types ...string) string {
-	cols := make([]string, len(types))
-	for i, t := range types {
-		cols[i] = s.placeholder(t)
-	}
-	row := "(" + strings.Join(cols, ", ") + ")"
-	return strings.TrimSuffix(strings.Repeat(row+", ", n), ", ")
-}
-
-// anyOf is n copies of cond joined by OR: SQLite searches the index for
-// each, where for a row value IN (VALUES …) it would scan the table.
-func anyOf(n int, cond string) string {
-	return strings.TrimSuffix(strings.Repeat(cond+" OR ", n), " OR ")
 }
 
 const attemptColumns = `id, trial_id, task_key, started_at, screen, path, last_seq, clicks, misclicks, list_clicks, interruptions,
