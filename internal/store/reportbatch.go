@@ -36,27 +36,26 @@ type cell struct{ x, y int }
 // group is what grouping needs of the reports of one groupKey: each
 // report's finding, pin and word set, filed by word and by pin.
 type group struct {
-	reports    []indexedReport
+	reports    []findings.Candidate
+	spots      []spot           // by report: what grouping reads of it, kept small and together
 	wordIDs    map[string]int32 // each word seen, numbered
 	byWord     [][]int32        // by word number, the reports with that word
-	byCell     map[cell][]pin   // pins by square of side cellSide
+	byCell     map[cell][]int32 // reports by pin square of side cellSide
 	cellSide   int
 	findingIDs map[int64]int32 // each finding seen, numbered
 	// Scratch for grouping one report: words each report shares with it,
-	// and the best report of each finding so far.
-	shared []uint16
-	sizes  []uint16 // of each report's word set, kept apart for a quick test
-	best   []best
+	// the reports sharing any, and the best report of each finding so far.
+	shared  []uint16
+	touched []int32
+	best    []best
 }
 
-// pin is a report's pin, filed under its square.
-type pin struct{ x, y, report int32 }
-
-type indexedReport struct {
-	findings.Candidate
-	size    int   // of the word set
-	finding int32 // the finding's number in the group
-}
+// spot is what grouping reads of a report: its pin, the size of its word
+// set and its finding's number in the group. Grouping one report reads
+// these of hundreds of others in no order: apart from the whole Candidate
+// (its word set and strings) they stay in the processor's cache as the
+// group grows.
+type spot struct{ x, y, size, finding int32 }
 
 // best is a finding's report nearest and report most similar to the
 // report being grouped, among those that may join it.
@@ -71,7 +70,7 @@ type best struct {
 // pin distance limit of its screen (its first report's): a report's
 // candidates by pin are then in at most nine squares.
 func newGroup(limit float64) *group {
-	return &group{wordIDs: map[string]int32{}, byCell: map[cell][]pin{}, findingIDs: map[int64]int32{},
+	return &group{wordIDs: map[string]int32{}, byCell: map[cell][]int32{}, findingIDs: map[int64]int32{},
 		cellSide: max(1, int(math.Ceil(limit)))}
 }
 
@@ -83,9 +82,9 @@ func (g *group) add(c findings.Candidate) {
 		g.findingIDs[c.FindingID] = f
 		g.best = append(g.best, best{})
 	}
-	g.reports = append(g.reports, indexedReport{Candidate: c, size: len(c.Words), finding: f})
+	g.reports = append(g.reports, c)
+	g.spots = append(g.spots, spot{int32(c.X), int32(c.Y), int32(len(c.Words)), f})
 	g.shared = append(g.shared, 0)
-	g.sizes = append(g.sizes, uint16(min(len(c.Words), math.MaxUint16)))
 	for w := range c.Words {
 		id, ok := g.wordIDs[w]
 		if !ok {
@@ -96,7 +95,7 @@ func (g *group) add(c findings.Candidate) {
 		g.byWord[id] = append(g.byWord[id], i)
 	}
 	k := cell{floorDiv(c.X, g.cellSide), floorDiv(c.Y, g.cellSide)}
-	g.byCell[k] = append(g.byCell[k], pin{int32(c.X), int32(c.Y), i})
+	g.byCell[k] = append(g.byCell[k], i)
 }
 
 func floorDiv(a, b int) int {
@@ -113,7 +112,7 @@ func floorDiv(a, b int) int {
 // such reports, so of each finding only the report nearest and the report
 // most similar are candidates: the choice is the same as among them all.
 func (g *group) candidates(x, y int, words []string, limit float64) []findings.Candidate {
-	var touched []int32
+	touched := g.touched[:0]
 	for _, w := range words {
 		id, ok := g.wordIDs[w]
 		if !ok {
@@ -128,22 +127,22 @@ func (g *group) candidates(x, y int, words []string, limit float64) []findings.C
 	}
 	var seen []int32 // findings with a report that may join
 	consider := func(i int32) {
-		r := &g.reports[i]
+		s := g.spots[i]
 		inter := int(g.shared[i])
 		j := 0.0
-		if union := len(words) + r.size - inter; union > 0 {
+		if union := len(words) + int(s.size) - inter; union > 0 {
 			j = float64(inter) / float64(union)
 		}
 		// Squared distances order pins as distances do.
-		dx, dy := r.X-x, r.Y-y
+		dx, dy := int(s.x)-x, int(s.y)-y
 		d := dx*dx + dy*dy
 		if j < findings.MinJaccard && math.Hypot(float64(dx), float64(dy)) > limit {
 			return
 		}
-		b := &g.best[r.finding]
+		b := &g.best[s.finding]
 		if !b.seen {
 			*b = best{seen: true, near: i, similar: i, distance: d, jaccard: j}
-			seen = append(seen, r.finding)
+			seen = append(seen, s.finding)
 			return
 		}
 		if d < b.distance {
@@ -156,7 +155,7 @@ func (g *group) candidates(x, y int, words []string, limit float64) []findings.C
 	// similar says report i is at least half like the report: a Jaccard
 	// similarity |A∩B| / |A∪B| ≥ 0.5 is 3·|A∩B| ≥ |A| + |B|.
 	similar := func(i int32) bool {
-		return g.shared[i] > 0 && 3*int(g.shared[i]) >= len(words)+int(g.sizes[i])
+		return g.shared[i] > 0 && 3*int(g.shared[i]) >= len(words)+int(g.spots[i].size)
 	}
 	for _, i := range touched {
 		if similar(i) {
@@ -166,15 +165,15 @@ func (g *group) candidates(x, y int, words []string, limit float64) []findings.C
 	side := g.cellSide
 	for cx := floorDiv(int(math.Floor(float64(x)-limit)), side); cx <= floorDiv(int(math.Ceil(float64(x)+limit)), side); cx++ {
 		for cy := floorDiv(int(math.Floor(float64(y)-limit)), side); cy <= floorDiv(int(math.Ceil(float64(y)+limit)), side); cy++ {
-			for _, p := range g.byCell[cell{cx, cy}] {
+			for _, i := range g.byCell[cell{cx, cy}] {
 				// A pin outside the box can't be within the limit; one
 				// similar enough was considered above.
-				dx, dy := float64(int(p.x)-x), float64(int(p.y)-y)
-				if math.Abs(dx) > limit || math.Abs(dy) > limit {
+				s := g.spots[i]
+				if math.Abs(float64(int(s.x)-x)) > limit || math.Abs(float64(int(s.y)-y)) > limit {
 					continue
 				}
-				if !similar(p.report) {
-					consider(p.report)
+				if !similar(i) {
+					consider(i)
 				}
 			}
 		}
@@ -182,12 +181,13 @@ func (g *group) candidates(x, y int, words []string, limit float64) []findings.C
 	for _, i := range touched {
 		g.shared[i] = 0
 	}
+	g.touched = touched
 	out := make([]findings.Candidate, 0, 2*len(seen))
 	for _, f := range seen {
 		b := &g.best[f]
-		out = append(out, g.reports[b.near].Candidate)
+		out = append(out, g.reports[b.near])
 		if b.similar != b.near {
-			out = append(out, g.reports[b.similar].Candidate)
+			out = append(out, g.reports[b.similar])
 		}
 		b.seen = false
 	}
