@@ -3,6 +3,7 @@ package sandpit_test
 import (
 	"encoding/json"
 	"os"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -113,17 +114,23 @@ func FuzzScanIdentifiers(f *testing.F) {
 	})
 }
 
-// FuzzCheckJSONText checks that any body is walked without a panic and
-// that every error names a field.
+// FuzzCheckJSONText checks that any body is walked without a panic, that
+// every error names a field, and that the shortcut for plain bodies
+// answers as parsing them does.
 func FuzzCheckJSONText(f *testing.F) {
-	for _, s := range []string{`{"a":[{"b":"943 476 5919"}]}`, `{"text":"a\u0000"}`, "{\"a\":\"\xff\"}", `[[["x"]]]`, `{"a":{}}`} {
+	for _, s := range []string{`{"a":[{"b":"943 476 5919"}]}`, `{"text":"a\u0000"}`, "{\"a\":\"\xff\"}", `[[["x"]]]`, `{"a":{}}`,
+		`{"seq":1,"x":101,"y":140}`, `"9434765919"`, `{"text":"943 476 591"}`, "{\"a\":\"\x7f\"}", `{"t":"\u202e"}`} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, body string) {
-		for _, fe := range sandpit.CheckJSONText([]byte(body)) {
+		got := sandpit.CheckJSONText([]byte(body))
+		for _, fe := range got {
 			if fe.Field == "" || fe.Code == "" {
 				t.Fatalf("error %+v for %q", fe, body)
 			}
+		}
+		if parsed := sandpit.CheckJSONStrings([]byte(body)); !reflect.DeepEqual(got, parsed) {
+			t.Fatalf("CheckJSONText(%q) = %v, parsed %v", body, got, parsed)
 		}
 	})
 }
