@@ -92,7 +92,7 @@ func Open(ctx context.Context, loc Location, now func() time.Time, log *slog.Log
 			TranslateError: true,
 		}
 	}
-	s := &Store{dialect: loc.Dialect, location: loc, now: now, hot: newHot()}
+	s := &Store{dialect: loc.Dialect, location: loc, now: now, hot: newHot(hotTTL)}
 	switch loc.Dialect {
 	case SQLite:
 		// The writer opens first: only a read-write connection can switch the

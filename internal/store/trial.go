@@ -178,10 +178,11 @@ func trialIn(db *gorm.DB, id, userID int64) (*sandpit.Trial, error) {
 // release's workflow, team and status, in one query whose answer is kept
 // for hotTTL; anyone else's trial is ENOTFOUND.
 func (s *Store) TrialAndRelease(ctx context.Context, id, userID int64) (*sandpit.Trial, *ReleaseMeta, error) {
-	if hit, ok := s.hot.trials.Get(trialKey{id, userID}); ok {
+	if hit, ok := s.hot.trial(trialKey{id, userID}); ok {
 		t, m := hit.trial, hit.meta
 		return &t, &m, nil
 	}
+	read := s.hot.begin()
 	var (
 		r trialRow
 		m ReleaseMeta
@@ -199,7 +200,7 @@ func (s *Store) TrialAndRelease(ctx context.Context, id, userID int64) (*sandpit
 	}
 	m.ID = r.ReleaseID
 	t := r.domain()
-	s.hot.trials.Add(trialKey{id, userID}, trialHit{trial: *t, meta: m})
+	s.hot.keepTrial(read, trialKey{id, userID}, trialHit{trial: *t, meta: m})
 	return t, &m, nil
 }
 
@@ -325,7 +326,7 @@ func (s *Store) SaveSUS(ctx context.Context, w TrialWrite, answers []int, score 
 	data, _ := json.Marshal(answers)
 	err := s.batchTrial(ctx, &trialOp{w: w, sus: &susAnswers{answers: string(data), score: score}, now: s.now})
 	// The trial kept for TrialAndRelease holds its SUS: read it afresh.
-	s.hot.trials.Remove(trialKey{w.TrialID, w.UserID})
+	s.hot.forgetTrial(trialKey{w.TrialID, w.UserID})
 	if err != nil {
 		return fmt.Errorf("store: save SUS: %w", err)
 	}

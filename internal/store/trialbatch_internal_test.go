@@ -8,8 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hashicorp/golang-lru/v2/expirable"
-
 	"github.com/sandpit-nhs/sandpit/internal/sandpit"
 )
 
@@ -246,7 +244,7 @@ func TestTrialOpsKeepTheHotReads(t *testing.T) {
 	ctx := context.Background()
 	ann := w.trial(t, "ann", "t0")
 	// Kept for an hour, so that what is kept depends on the writes alone.
-	w.s.hot = hot{auth: expirable.NewLRU[string, authHit](10, nil, time.Hour), trials: expirable.NewLRU[trialKey, trialHit](10, nil, time.Hour)}
+	w.s.hot = newHot(time.Hour)
 	tr, _, err := w.s.TrialAndRelease(ctx, ann.TrialID, ann.UserID)
 	if err != nil || tr.SUSScore != nil {
 		t.Fatalf("trial %+v, %v; want one with no SUS", tr, err)
