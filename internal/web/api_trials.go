@@ -150,11 +150,20 @@ func (s *Server) handleAPIClick(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	body := map[string]any{"hit": ans.Hit, "screen": toTrialScreen(ans.Def, ans.Screen), "done": ans.Done}
+	body := clickJSON{Hit: ans.Hit, Screen: toTrialScreen(ans.Def, ans.Screen), Done: ans.Done}
 	if ans.Done {
-		body["outcome"] = ans.Outcome
+		body.Outcome = ans.Outcome
 	}
 	return c.JSON(http.StatusOK, body)
+}
+
+// clickJSON is the answer to a click: a struct rather than a map, as it is
+// the API's most frequent answer.
+type clickJSON struct {
+	Hit     bool            `json:"hit"`
+	Screen  trialScreenJSON `json:"screen"`
+	Done    bool            `json:"done"`
+	Outcome sandpit.Outcome `json:"outcome,omitempty"` // once done
 }
 
 // attemptJSON answers with the state of attempt a.
