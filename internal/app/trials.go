@@ -16,6 +16,7 @@ type trialStore interface {
 	Release(ctx context.Context, id int64) (*sandpit.Release, error)
 	PublishedDefinition(ctx context.Context, releaseID int64) (*sandpit.Definition, error)
 	Workflow(ctx context.Context, id int64) (*sandpit.Workflow, error)
+	ConsentVersion(ctx context.Context, workflowID int64) (int, error)
 	AvailableReleases(ctx context.Context, userID int64) ([]store.AvailableRelease, error)
 	TrialFor(ctx context.Context, releaseID, userID int64) (*sandpit.Trial, error)
 	StartTrial(ctx context.Context, releaseID, userID int64, consentVersion int, researchUse bool, entry sandpit.AuditEntry) (*sandpit.Trial, bool, error)
@@ -297,11 +298,11 @@ func (s *Trials) Start(ctx context.Context, a Actor, args StartArgs) (*Started, 
 		if err := s.checkTarget(ctx, a, args.ReleaseID); err != nil {
 			return nil, err
 		}
-		wf, err := s.store.Workflow(ctx, m.WorkflowID)
+		consent, err := s.store.ConsentVersion(ctx, m.WorkflowID)
 		if err != nil {
 			return nil, err
 		}
-		if t, created, err = s.store.StartTrial(ctx, args.ReleaseID, a.ID(), wf.ConsentVersion, args.ResearchUse, a.entry(sandpit.AuditConsent)); err != nil {
+		if t, created, err = s.store.StartTrial(ctx, args.ReleaseID, a.ID(), consent, args.ResearchUse, a.entry(sandpit.AuditConsent)); err != nil {
 			return nil, err
 		}
 	}

@@ -368,6 +368,20 @@ func TestTrialsAudit(t *testing.T) {
 	}
 }
 
+// TestTrialsConsentToTheLatestText: a consent is to the workflow's consent
+// text as it is then, the version a changed text made.
+func TestTrialsConsentToTheLatestText(t *testing.T) {
+	w := newWorld(t)
+	text := "You may stop at any time, and withdraw what you recorded."
+	if _, err := w.app.Authoring.UpdateWorkflow(w.ctx, w.actors[kindOwner], w.workflow, app.WorkflowPatch{ConsentText: &text}); err != nil {
+		t.Fatal(err)
+	}
+	st, err := w.app.Trials.Start(w.ctx, w.otherClinician(), app.StartArgs{ReleaseID: w.release, Accepted: true})
+	if err != nil || st.Trial.ConsentVersion != 2 {
+		t.Fatalf("start = %+v, %v; want a trial of consent version 2", st, err)
+	}
+}
+
 func TestTrialsWholeTrial(t *testing.T) {
 	w := newWorld(t)
 	tr, a := w.app.Trials, w.clinician()

@@ -164,6 +164,19 @@ func (s *Store) WorkflowIn(ctx context.Context, id int64, scope Scope) (*sandpit
 	return w, nil
 }
 
+// ConsentVersion returns the version of workflow id's consent text that a
+// clinician agrees to now: its latest. A workflow has one from its start.
+func (s *Store) ConsentVersion(ctx context.Context, id int64) (int, error) {
+	var version *int
+	if err := s.prepared.WithContext(ctx).Raw(`SELECT MAX(version) FROM consent_versions WHERE workflow_id = ?`, id).Row().Scan(&version); err != nil {
+		return 0, fmt.Errorf("store: consent version of %d: %w", id, err)
+	}
+	if version == nil {
+		return 0, sandpit.Errorf(sandpit.ENOTFOUND, "Workflow not found.")
+	}
+	return *version, nil
+}
+
 // ConsentVersions returns every consent text of workflow id, newest first.
 func (s *Store) ConsentVersions(ctx context.Context, id int64) ([]sandpit.ConsentVersion, error) {
 	var rows []consentRow
