@@ -162,7 +162,8 @@ func (b *batcher) drain() {
 	}
 }
 
-// commit runs ops in one transaction: the trial ops together, set-based,
+// commit runs ops in one transaction: on PostgreSQL it first locks the
+// reports' groups (lockGroups); then the trial ops together, set-based,
 // then the reports together, then every other op behind a savepoint so
 // that one failing undoes only itself. When a set's statements fail, its
 // ops run again one by one, so that the failure is answered to its op
@@ -183,6 +184,9 @@ func (b *batcher) commit(ops []*batchOp) {
 			default:
 				other = true
 			}
+		}
+		if err := b.lockGroups(tx, reports.ops); err != nil {
+			return err
 		}
 		if err := b.applySet(tx, "trials", trials, results, b.applyTrialOps); err != nil {
 			return err

@@ -571,3 +571,51 @@ func TestReportIndexIsBounded(t *testing.T) {
 		t.Errorf("finding of the report beside the first, after the index started again: %d, want %d", got, want)
 	}
 }
+
+// TestReportsGroupAsOneAcrossReplicas sends the same report at once from
+// two stores on one database (on SQLite, one store) and checks that they
+// group as in some order one after the other: each identical report joins
+// the first one's finding, never a second new finding made by a replica
+// that grouped before the other committed.
+func TestReportsGroupAsOneAcrossReplicas(t *testing.T) {
+	w := newBatchWorld(t)
+	ctx := context.Background()
+	stores := []*Store{w.s, w.s}
+	if w.s.dialect == Postgres {
+		other, err := Open(ctx, w.s.location, w.clock.Now, discardLogger())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer other.Close()
+		stores[1] = other
+	}
+	writes := []TrialWrite{w.trial(t, "ann", ""), w.trial(t, "bob", "")}
+	// Each round's reports are pinned 20 px from any other round's, beyond
+	// the 14 px limit of the 100 × 100 screen, with words of their own.
+	categories := []string{"layout", "navigation", "terminology", "missing_information"}
+	for round := range 4 * 16 {
+		x, y := 10+20*(round%4), 10+20*(round/4%4)
+		category := categories[round/16]
+		text := fmt.Sprintf("Round%d banner hides round%d dose.", round, round)
+		found := make([]int64, 2*len(stores))
+		var wg sync.WaitGroup
+		for i := range found {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				r, err := stores[i%2].CreateReport(ctx, writes[i/2], w.wf, sandpit.Report{Screen: "a", X: x, Y: y, Category: category, Severity: 2, Text: text})
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				found[i] = r.FindingID
+			}()
+		}
+		wg.Wait()
+		for _, f := range found[1:] {
+			if f != found[0] {
+				t.Fatalf("round %d: identical reports sent at once went to findings %v; want one", round, found)
+			}
+		}
+	}
+}
