@@ -428,9 +428,16 @@ func TestReportIndexFollowsOtherWrites(t *testing.T) {
 }
 
 // BenchmarkReportBatch measures the writer's cost of a batch of 100
-// reports, words and pins drawn as make bench draws them, once 20,000
-// reports are stored: go test -run NONE -bench ReportBatch ./internal/store/
+// reports, words and pins drawn as make bench draws them, once 20,000 and
+// 60,000 reports are stored: flat would be the same cost at both.
+// go test -run NONE -bench ReportBatch ./internal/store/
 func BenchmarkReportBatch(b *testing.B) {
+	for _, stored := range []int{20_000, 60_000} {
+		b.Run(fmt.Sprintf("stored=%d", stored), func(b *testing.B) { benchmarkReportBatch(b, stored) })
+	}
+}
+
+func benchmarkReportBatch(b *testing.B, stored int) {
 	w := newBatchWorld(b)
 	wf := w.wf
 	tw := w.trial(b, "ann", "")
@@ -456,7 +463,7 @@ func BenchmarkReportBatch(b *testing.B) {
 			}
 		}
 	}
-	for range 100 {
+	for range stored / 200 {
 		batch(200)
 	}
 	b.ResetTimer()

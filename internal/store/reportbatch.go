@@ -69,12 +69,32 @@ type best struct {
 	jaccard       float64
 }
 
-// newGroup returns an empty group filing pins under squares of about the
-// pin distance limit of its screen (its first report's): a report's
-// candidates by pin are then in at most nine squares.
+// newGroup returns an empty group filing pins under squares of about half
+// the pin distance limit of its screen (its first report's): a report's
+// candidates by pin are then in the few squares its circle reaches, which
+// hold little more than the circle.
 func newGroup(limit float64) *group {
 	return &group{wordIDs: map[string]int32{}, byCell: map[cell][]int32{}, findingIDs: map[int64]int32{},
-		cellSide: max(1, int(math.Ceil(limit)))}
+		cellSide: max(1, int(math.Ceil(limit/2)))}
+}
+
+// within reports whether a pin dx, dy away is within limit, exactly as
+// findings.Match decides it (math.Hypot), which it calls only when the
+// squared distance is too near limit² to tell apart.
+func within(dx, dy int, limit float64) bool {
+	d2, l2 := float64(dx*dx+dy*dy), limit*limit
+	switch {
+	case d2 < l2*(1-1e-9):
+		return true
+	case d2 > l2*(1+1e-9):
+		return false
+	}
+	return math.Hypot(float64(dx), float64(dy)) <= limit
+}
+
+// clampOff is how far v lies outside [lo, hi].
+func clampOff(v, lo, hi int) int {
+	return v - min(max(v, lo), hi)
 }
 
 func (g *group) add(c findings.Candidate) {
@@ -139,7 +159,7 @@ func (g *group) candidates(x, y int, words []string, limit float64) []findings.C
 		// Squared distances order pins as distances do.
 		dx, dy := int(s.x)-x, int(s.y)-y
 		d := dx*dx + dy*dy
-		if j < findings.MinJaccard && math.Hypot(float64(dx), float64(dy)) > limit {
+		if j < findings.MinJaccard && !within(dx, dy, limit) {
 			return
 		}
 		b := &g.best[s.finding]
@@ -168,14 +188,14 @@ func (g *group) candidates(x, y int, words []string, limit float64) []findings.C
 	side := g.cellSide
 	for cx := floorDiv(int(math.Floor(float64(x)-limit)), side); cx <= floorDiv(int(math.Ceil(float64(x)+limit)), side); cx++ {
 		for cy := floorDiv(int(math.Floor(float64(y)-limit)), side); cy <= floorDiv(int(math.Ceil(float64(y)+limit)), side); cy++ {
+			// No pin of a square whose nearest point is beyond the limit
+			// can be within it.
+			if !within(clampOff(x, cx*side, cx*side+side-1), clampOff(y, cy*side, cy*side+side-1), limit) {
+				continue
+			}
 			for _, i := range g.byCell[cell{cx, cy}] {
-				// A pin outside the box can't be within the limit; one
-				// similar enough was considered above.
-				s := g.spots[i]
-				if math.Abs(float64(int(s.x)-x)) > limit || math.Abs(float64(int(s.y)-y)) > limit {
-					continue
-				}
-				if !similar(i) {
+				// One similar enough was considered above.
+				if s := g.spots[i]; within(int(s.x)-x, int(s.y)-y, limit) && !similar(i) {
 					consider(i)
 				}
 			}
