@@ -55,6 +55,21 @@ func newBatchWorld(t testing.TB) *batchWorld {
 	return w
 }
 
+// replicas returns two stores on the world's database, as two replicas
+// are: on SQLite, which has one writer, its one store twice.
+func (w *batchWorld) replicas(t testing.TB) []*Store {
+	t.Helper()
+	if w.s.dialect != Postgres {
+		return []*Store{w.s, w.s}
+	}
+	other, err := Open(context.Background(), w.s.location, w.clock.Now, discardLogger())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { other.Close() })
+	return []*Store{w.s, other}
+}
+
 // createReport stores, through CreateReport, tw's report at (x, y) of
 // screen a in category with text.
 func (w *batchWorld) createReport(t testing.TB, tw TrialWrite, x, y int, category, text string) *sandpit.Report {
@@ -587,15 +602,7 @@ func TestReportIndexIsBounded(t *testing.T) {
 func TestReportsGroupAsOneAcrossReplicas(t *testing.T) {
 	w := newBatchWorld(t)
 	ctx := context.Background()
-	stores := []*Store{w.s, w.s}
-	if w.s.dialect == Postgres {
-		other, err := Open(ctx, w.s.location, w.clock.Now, discardLogger())
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer other.Close()
-		stores[1] = other
-	}
+	stores := w.replicas(t)
 	writes := []TrialWrite{w.trial(t, "ann", ""), w.trial(t, "bob", "")}
 	// Each round's reports are pinned 20 px from any other round's, beyond
 	// the 14 px limit of the 100 × 100 screen, with words of their own.

@@ -276,15 +276,7 @@ func TestTrialOpsKeepTheHotReads(t *testing.T) {
 func TestTrialChangesLoseNoUpdateAcrossReplicas(t *testing.T) {
 	w := newBatchWorld(t)
 	ctx := context.Background()
-	stores := []*Store{w.s, w.s}
-	if w.s.dialect == Postgres {
-		other, err := Open(ctx, w.s.location, w.clock.Now, discardLogger())
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer other.Close()
-		stores[1] = other
-	}
+	stores := w.replicas(t)
 	var writes []TrialWrite
 	for i := range 6 {
 		tw := w.trial(t, fmt.Sprintf("c%d", i), "t0")
