@@ -131,28 +131,10 @@ func (s *Store) UnlinkIdentity(ctx context.Context, userID, id int64, allowed fu
 	return nil
 }
 
-type signInLinkRow struct {
-	ID        int64
-	UserID    int64
-	TokenHash string
-	CreatedAt time.Time
-	ExpiresAt time.Time
-	UsedAt    *time.Time
-}
-
-func (signInLinkRow) TableName() string { return "sign_in_links" }
-
 // CreateSignInLink stores the hash of a one-time sign-in link for user
 // userID, good until expires, recording entry.
 func (s *Store) CreateSignInLink(ctx context.Context, userID int64, hash string, expires time.Time, entry sandpit.AuditEntry) error {
-	err := s.transact(ctx, func(tx *gorm.DB) error {
-		if err := tx.Create(&signInLinkRow{UserID: userID, TokenHash: hash, CreatedAt: s.Now(), ExpiresAt: expires.UTC()}).Error; err != nil {
-			return err
-		}
-		entry.SubjectID = &userID
-		entry.Detail = "one-time sign-in link, until " + expires.UTC().Format(time.RFC3339)
-		return s.audit(tx, entry)
-	})
+	err := s.transact(ctx, func(tx *gorm.DB) error { return s.createLink(tx, linkSignIn, userID, hash, expires, entry) })
 	if err != nil {
 		return fmt.Errorf("store: create sign-in link of %d: %w", userID, err)
 	}
@@ -165,19 +147,10 @@ func (s *Store) CreateSignInLink(ctx context.Context, userID int64, hash string,
 func (s *Store) UseSignInLink(ctx context.Context, hash string, entry sandpit.AuditEntry) (*sandpit.User, error) {
 	var userID int64
 	err := s.transact(ctx, func(tx *gorm.DB) error {
-		now := s.Now()
-		var row signInLinkRow
-		if err := tx.Where("token_hash = ? AND used_at IS NULL AND expires_at > ?", hash, now).Take(&row).Error; err != nil {
-			return notFound(err, "Link")
+		var err error
+		if userID, err = s.spendLink(tx, linkSignIn, hash); err != nil {
+			return err
 		}
-		used := tx.Model(&signInLinkRow{}).Where("id = ? AND used_at IS NULL", row.ID).Update("used_at", now)
-		if used.Error != nil {
-			return used.Error
-		}
-		if used.RowsAffected == 0 {
-			return sandpit.Errorf(sandpit.ENOTFOUND, "Link not found.")
-		}
-		userID = row.UserID
 		entry.ActorID, entry.SubjectID = &userID, &userID
 		return s.audit(tx, entry)
 	})

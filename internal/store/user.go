@@ -354,18 +354,6 @@ func (s *Store) UpdateProfile(ctx context.Context, id int64, name string, profil
 	return nil
 }
 
-// passwordLinkRow is a one-time link to set an account's password.
-type passwordLinkRow struct {
-	ID        int64
-	UserID    int64
-	TokenHash string
-	CreatedAt time.Time
-	ExpiresAt time.Time
-	UsedAt    *time.Time
-}
-
-func (passwordLinkRow) TableName() string { return "password_links" }
-
 // CreatePasswordLink stores a new one-time link for user id to set their
 // password, good until expires, recording entry.
 func (s *Store) CreatePasswordLink(ctx context.Context, userID int64, hash string, expires time.Time, entry sandpit.AuditEntry) error {
@@ -379,24 +367,17 @@ func (s *Store) CreatePasswordLink(ctx context.Context, userID int64, hash strin
 // createPasswordLink stores, inside tx, the hash of a one-time link for
 // user id to set their password, good until expires, recording entry.
 func (s *Store) createPasswordLink(tx *gorm.DB, userID int64, hash string, expires time.Time, entry sandpit.AuditEntry) error {
-	row := passwordLinkRow{UserID: userID, TokenHash: hash, CreatedAt: s.Now(), ExpiresAt: expires.UTC()}
-	if err := tx.Create(&row).Error; err != nil {
-		return err
-	}
-	entry.SubjectID = &userID
-	entry.Detail = "one-time link to set the password, until " + expires.UTC().Format(time.RFC3339)
-	return s.audit(tx, entry)
+	return s.createLink(tx, linkPassword, userID, hash, expires, entry)
 }
 
 // PasswordLinkUser returns the user an unused, unexpired password link with
 // hash is for: ENOTFOUND for any other link.
 func (s *Store) PasswordLinkUser(ctx context.Context, hash string) (*sandpit.User, error) {
-	var row passwordLinkRow
-	err := s.read.WithContext(ctx).Where("token_hash = ? AND used_at IS NULL AND expires_at > ?", hash, s.Now()).Take(&row).Error
+	userID, err := s.linkUser(s.read.WithContext(ctx), linkPassword, hash)
 	if err != nil {
-		return nil, fmt.Errorf("store: password link: %w", notFound(err, "Link"))
+		return nil, fmt.Errorf("store: password link: %w", err)
 	}
-	return s.User(ctx, row.UserID)
+	return s.User(ctx, userID)
 }
 
 // UsePasswordLink sets the password of the user of the unused, unexpired
@@ -406,20 +387,11 @@ func (s *Store) PasswordLinkUser(ctx context.Context, hash string) (*sandpit.Use
 func (s *Store) UsePasswordLink(ctx context.Context, hash, passwordHash string, entry sandpit.AuditEntry) (int64, error) {
 	var epoch int64
 	err := s.transact(ctx, func(tx *gorm.DB) error {
-		now := s.Now()
-		var row passwordLinkRow
-		if err := tx.Where("token_hash = ? AND used_at IS NULL AND expires_at > ?", hash, now).Take(&row).Error; err != nil {
-			return notFound(err, "Link")
+		userID, err := s.spendLink(tx, linkPassword, hash)
+		if err != nil {
+			return err
 		}
-		used := tx.Model(&passwordLinkRow{}).Where("id = ? AND used_at IS NULL", row.ID).Update("used_at", now)
-		if used.Error != nil {
-			return used.Error
-		}
-		if used.RowsAffected == 0 {
-			return sandpit.Errorf(sandpit.ENOTFOUND, "Link not found.")
-		}
-		var err error
-		epoch, err = s.setPassword(tx, row.UserID, passwordHash, entry)
+		epoch, err = s.setPassword(tx, userID, passwordHash, entry)
 		return err
 	})
 	if err != nil {
