@@ -65,7 +65,7 @@ func (s *Store) CreateUserWithLink(ctx context.Context, n sandpit.NewUser, passw
 		if id, err = s.createUser(tx, n, passwordHash, entry); err != nil {
 			return err
 		}
-		return s.createPasswordLink(tx, id, linkHash, expires, linkEntry)
+		return s.createLink(tx, linkPassword, id, linkHash, expires, linkEntry)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("store: create user: %w", err)
@@ -357,17 +357,11 @@ func (s *Store) UpdateProfile(ctx context.Context, id int64, name string, profil
 // CreatePasswordLink stores a new one-time link for user id to set their
 // password, good until expires, recording entry.
 func (s *Store) CreatePasswordLink(ctx context.Context, userID int64, hash string, expires time.Time, entry sandpit.AuditEntry) error {
-	err := s.transact(ctx, func(tx *gorm.DB) error { return s.createPasswordLink(tx, userID, hash, expires, entry) })
+	err := s.transact(ctx, func(tx *gorm.DB) error { return s.createLink(tx, linkPassword, userID, hash, expires, entry) })
 	if err != nil {
 		return fmt.Errorf("store: create password link of %d: %w", userID, err)
 	}
 	return nil
-}
-
-// createPasswordLink stores, inside tx, the hash of a one-time link for
-// user id to set their password, good until expires, recording entry.
-func (s *Store) createPasswordLink(tx *gorm.DB, userID int64, hash string, expires time.Time, entry sandpit.AuditEntry) error {
-	return s.createLink(tx, linkPassword, userID, hash, expires, entry)
 }
 
 // PasswordLinkUser returns the user an unused, unexpired password link with
