@@ -445,6 +445,7 @@ type result struct {
 	elapsed       time.Duration
 	p50, p90, p99 time.Duration
 	sampleErrors  []string
+	cpu           cpuUse // used by the load tool and the servers during the phase
 }
 
 func (r result) rate() float64 { return float64(r.ok) / r.elapsed.Seconds() }
@@ -507,10 +508,11 @@ func (l *load) drive(ctx context.Context, ph phase, d time.Duration) result {
 // printTable prints one line per phase and clicks ÷ no-op.
 func printTable(w io.Writer, o options, bases []string, results []result, reports int64) {
 	fmt.Fprintf(w, "sandpit-load: %d clients, %s a phase, %d server(s)\n", o.clients, o.duration, len(bases))
-	fmt.Fprintf(w, "%-8s %9s %9s %7s %9s %9s %9s\n", "phase", "ok", "ok/s", "errors", "p50", "p90", "p99")
+	fmt.Fprintf(w, "%-8s %9s %9s %7s %9s %9s %9s %10s %10s\n", "phase", "ok", "ok/s", "errors", "p50", "p90", "p99", "server CPU", "load CPU")
 	var noop, clicks float64
 	for _, r := range results {
-		fmt.Fprintf(w, "%-8s %9d %9.0f %7d %9s %9s %9s\n", r.phase, r.ok, r.rate(), r.errors, ms(r.p50), ms(r.p90), ms(r.p99))
+		fmt.Fprintf(w, "%-8s %9d %9.0f %7d %9s %9s %9s %10s %10s\n", r.phase, r.ok, r.rate(), r.errors, ms(r.p50), ms(r.p90), ms(r.p99),
+			perOK(r.cpu.servers, r.cpu.serversKnown, r.ok), perOK(r.cpu.load, r.cpu.loadKnown, r.ok))
 		switch r.phase {
 		case "noop":
 			noop = r.rate()
@@ -525,3 +527,11 @@ func printTable(w io.Writer, o options, bases []string, results []result, report
 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.1fms", float64(d.Microseconds())/1000) }
+
+// perOK is CPU time d over n answers, in µs, or "-" when unknown.
+func perOK(d time.Duration, known bool, n int) string {
+	if !known || n == 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.0fµs", float64(d.Microseconds())/float64(n))
+}

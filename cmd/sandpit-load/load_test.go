@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -50,6 +51,9 @@ func benchOnce(t *testing.T, args []string) {
 		seen[r.phase] = true
 		if r.ok == 0 || r.errors != 0 {
 			t.Errorf("phase %s: %d ok, %d errors: %v", r.phase, r.ok, r.errors, r.sampleErrors)
+		}
+		if runtime.GOOS == "linux" && (!r.cpu.loadKnown || !r.cpu.serversKnown || r.cpu.load <= 0 || r.cpu.servers <= 0) {
+			t.Errorf("phase %s: CPU used %+v; want the load tool's and the servers' read from /proc", r.phase, r.cpu)
 		}
 	}
 	for _, p := range []string{"noop", "clicks", "reports", "reads"} {

@@ -2,8 +2,9 @@
 // real servers (or targets one by its address), sets up its own team,
 // releases and clinicians through the API, and drives phases over loopback
 // sockets at a chosen concurrency, checking every answer. It prints ok/s,
-// errors and p50/p90/p99 per phase, and clicks as a share of the no-op
-// route measured in the same run.
+// errors, p50/p90/p99 and the CPU the servers and the tool itself used per
+// answer, for each phase, and clicks as a share of the no-op route
+// measured in the same run.
 //
 //	sandpit-load -sandpit bin/sandpit                       # a fresh SQLite file
 //	sandpit-load -sandpit bin/sandpit -database postgres://… -replicas 2
@@ -71,6 +72,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) ([]result
 		return nil, fmt.Errorf("-clients, -replicas and -releases must be at least 1")
 	}
 	var bases []string
+	var meter cpuMeter
 	if o.targets != "" {
 		bases = strings.Split(o.targets, ",")
 	} else {
@@ -80,6 +82,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) ([]result
 		}
 		defer fleet.stop()
 		bases = fleet.bases
+		for _, p := range fleet.procs {
+			meter.servers = append(meter.servers, p.Process.Pid)
+		}
 	}
 	l := newLoad(bases, o.clients)
 	fmt.Fprintf(stderr, "setting up %d clinicians and %d releases on %s\n", o.clients, o.releases, strings.Join(bases, ", "))
@@ -101,7 +106,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) ([]result
 			seeded = true
 		}
 		fmt.Fprintf(stderr, "phase %s for %s\n", ph.name, o.duration)
+		before := meter.read()
 		r := l.drive(ctx, ph, o.duration)
+		r.cpu = meter.read().since(before)
 		results = append(results, r)
 		for _, e := range r.sampleErrors {
 			fmt.Fprintf(stderr, "  %s error: %s\n", ph.name, e)
