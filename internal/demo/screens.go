@@ -7,7 +7,9 @@ import (
 	"image/color"
 	"image/draw"
 	"image/png"
+	"slices"
 	"strings"
+	"sync"
 
 	"golang.org/x/image/font"
 	"golang.org/x/image/font/basicfont"
@@ -65,12 +67,43 @@ const (
 )
 
 // Releases returns the three demo releases, oldest first: the legacy
-// system as it is today (the baseline), then redesigns 0.1 and 0.2. Every
-// screen image is drawn here, so the same bytes come back every call.
+// system as it is today (the baseline), then redesigns 0.1 and 0.2. The
+// screen images are drawn once, the slow part of seeding; each call gets
+// its own copy of the releases, to change as it likes.
 func Releases() ([]sandpit.Definition, error) {
-	defs, _, err := buildReleases()
-	return defs, err
+	b, err := built()
+	if err != nil {
+		return nil, err
+	}
+	defs := make([]sandpit.Definition, len(b.defs))
+	for i, d := range b.defs {
+		d.Screens = slices.Clone(d.Screens)
+		for j := range d.Screens {
+			d.Screens[j].Hotspots = slices.Clone(d.Screens[j].Hotspots)
+		}
+		d.Tasks = slices.Clone(d.Tasks)
+		for j := range d.Tasks {
+			d.Tasks[j].Success, d.Tasks[j].OptimalPath = slices.Clone(d.Tasks[j].Success), slices.Clone(d.Tasks[j].OptimalPath)
+		}
+		defs[i] = d
+	}
+	return defs, nil
 }
+
+// drawnReleases is the demo releases as buildReleases drew them, with the
+// text on their screens.
+type drawnReleases struct {
+	defs  []sandpit.Definition
+	texts []string
+}
+
+// built draws the demo releases the first time it is called and keeps
+// them for the life of the process (1.7 MB of images, in demo mode only);
+// the images (strings) are shared, nothing else may be.
+var built = sync.OnceValues(func() (drawnReleases, error) {
+	defs, texts, err := buildReleases()
+	return drawnReleases{defs, texts}, err
+})
 
 // buildReleases returns the releases and every piece of text drawn on
 // their screens.

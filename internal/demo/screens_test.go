@@ -3,21 +3,17 @@ package demo
 import (
 	"bytes"
 	"image"
+	"reflect"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/sandpit-nhs/sandpit/internal/ocr/ocrtest"
 	"github.com/sandpit-nhs/sandpit/internal/sandpit"
 )
 
-// builtReleases draws the demo releases once for the package's tests:
-// drawing is slow under the race detector.
-var builtReleases = sync.OnceValues(func() ([]sandpit.Definition, error) { return Releases() })
-
 func TestReleases(t *testing.T) {
-	defs, err := builtReleases()
+	defs, err := Releases()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -126,8 +122,11 @@ func drawn(img image.Image, h sandpit.Hotspot) bool {
 	return false
 }
 
+// TestReleasesAreDeterministic draws the releases again and checks that
+// the images Releases keeps are the same bytes, and that a caller changing
+// its copy changes no other caller's.
 func TestReleasesAreDeterministic(t *testing.T) {
-	a, err := builtReleases()
+	a, _, err := buildReleases()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -141,6 +140,14 @@ func TestReleasesAreDeterministic(t *testing.T) {
 				t.Errorf("%s %s: image differs between calls", a[i].Version, a[i].Screens[j].Key)
 			}
 		}
+	}
+	b[0].Version, b[0].Screens[0].Hotspots[0].X, b[0].Tasks[0].OptimalPath[0] = "changed", -1, "changed"
+	c, err := Releases()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(a, c) {
+		t.Error("a caller's change to its releases reached the next caller's")
 	}
 }
 
@@ -158,10 +165,11 @@ func TestOnlyTestRangeNHSNumbers(t *testing.T) {
 	if got := realNHSNumbers("NHS number 943 476 5919 and 999 123 4567"); !slices.Equal(got, []string{"943 476 5919"}) {
 		t.Fatalf("checker found %v", got)
 	}
-	defs, drawnText, err := buildReleases()
+	b, err := built()
 	if err != nil {
 		t.Fatal(err)
 	}
+	defs, drawnText := b.defs, b.texts
 	texts := map[string]string{"workflow title": WorkflowTitle, "workflow description": WorkflowDescription, "consent text": ConsentText}
 	for _, d := range defs {
 		texts[d.Version+" notes"] = d.Notes
