@@ -35,11 +35,7 @@ func newBatchWorld(t testing.TB) *batchWorld {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := Open(context.Background(), loc, clock.Now, discardLogger())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
+	s := openStore(t, loc, clock.Now)
 	if err := s.Migrate(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -62,12 +58,7 @@ func (w *batchWorld) replicas(t testing.TB) []*Store {
 	if w.s.dialect != Postgres {
 		return []*Store{w.s, w.s}
 	}
-	other, err := Open(context.Background(), w.s.location, w.clock.Now, discardLogger())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { other.Close() })
-	return []*Store{w.s, other}
+	return []*Store{w.s, openStore(t, w.s.location, w.clock.Now)}
 }
 
 // createReport stores, through CreateReport, tw's report at (x, y) of
@@ -235,12 +226,7 @@ func TestBatchCloseLosesNoAcknowledgedClick(t *testing.T) {
 		t.Fatal(err)
 	}
 	wg.Wait()
-	s, err := Open(context.Background(), w.s.location, time.Now, discardLogger())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	w.s = s
+	w.s = openStore(t, w.s.location, time.Now)
 	total := 0
 	for i, tw := range writes {
 		seqs, last := w.clicksOf(t, tw)
@@ -550,11 +536,7 @@ func TestWriterMemoFollowsAnotherWriter(t *testing.T) {
 			t.Fatalf("op %d: %v", i, err)
 		}
 	}
-	other, err := Open(ctx, w.s.location, w.clock.Now, discardLogger())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer other.Close()
+	other := openStore(t, w.s.location, w.clock.Now)
 	if _, err := other.UpdateAttempt(ctx, ann, func(a *sandpit.Attempt, now time.Time) error { return a.GiveUp(now) }); err != nil {
 		t.Fatal(err)
 	}

@@ -21,11 +21,7 @@ func TestOneTimeLinksMigrated(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := Open(ctx, loc, clock.Now, discardLogger())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
+	s := openStore(t, loc, clock.Now)
 	before := slices.IndexFunc(migrations, func(m migration) bool { return m.version == "0016_one_time_links" })
 	if err := s.migrate(ctx, migrations[:before]); err != nil {
 		t.Fatal(err)

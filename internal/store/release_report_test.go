@@ -141,12 +141,7 @@ func generate(tb testing.TB, s *Store, trials, tasks, clicksPer int) generated {
 // use storetest (it imports this package).
 func openForTest(tb testing.TB) *Store {
 	tb.Helper()
-	loc := Location{Dialect: SQLite, Path: tb.TempDir() + "/report.db"}
-	s, err := Open(context.Background(), loc, time.Now, discardLogger())
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { s.Close() })
+	s := openStore(tb, Location{Dialect: SQLite, Path: tb.TempDir() + "/report.db"}, time.Now)
 	if err := s.Migrate(context.Background()); err != nil {
 		tb.Fatal(err)
 	}
@@ -206,3 +201,15 @@ func BenchmarkReleaseReport(b *testing.B) {
 }
 
 func discardLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
+
+// openStore opens, unmigrated, the database at loc with clock now, and
+// closes it when the test ends.
+func openStore(tb testing.TB, loc Location, now func() time.Time) *Store {
+	tb.Helper()
+	s, err := Open(context.Background(), loc, now, discardLogger())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { s.Close() })
+	return s
+}
