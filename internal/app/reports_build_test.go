@@ -49,28 +49,26 @@ func TestReportBuildsFollowCommits(t *testing.T) {
 	if a, b := r.buildKey(7, false), r.buildKey(7, true); a == b {
 		t.Errorf("keys of the team's and a researcher's report are both %q", a)
 	}
-	first := make(chan *findings.Report)
-	go func() {
-		rep, err := r.build(context.Background(), 7, false)
-		if err != nil {
-			t.Error(err)
-		}
-		first <- rep
-	}()
+	// build makes release 7's report in a goroutine of its own.
+	build := func() chan *findings.Report {
+		done := make(chan *findings.Report)
+		go func() {
+			rep, err := r.build(context.Background(), 7, false)
+			if err != nil {
+				t.Error(err)
+			}
+			done <- rep
+		}()
+		return done
+	}
+	first := build()
 	<-g.entered // the first report is being made
 	before := r.buildKey(7, false)
 	g.commits.Add(1)
 	if after := r.buildKey(7, false); after == before {
 		t.Fatalf("key after a commit %q, the same as before it", after)
 	}
-	second := make(chan *findings.Report)
-	go func() {
-		rep, err := r.build(context.Background(), 7, false)
-		if err != nil {
-			t.Error(err)
-		}
-		second <- rep
-	}()
+	second := build()
 	// The second reader makes its own report: its figures are read anew,
 	// while the first's still wait at the gate.
 	select {
