@@ -5,10 +5,11 @@ import (
 	"fmt"
 	"sort"
 
+	"golang.org/x/sync/singleflight"
+
 	"github.com/sandpit-nhs/sandpit/internal/findings"
 	"github.com/sandpit-nhs/sandpit/internal/sandpit"
 	"github.com/sandpit-nhs/sandpit/internal/store"
-	"golang.org/x/sync/singleflight"
 )
 
 // reportStore is what Reports needs of the store.

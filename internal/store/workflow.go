@@ -168,7 +168,7 @@ func (s *Store) WorkflowIn(ctx context.Context, id int64, scope Scope) (*sandpit
 // clinician agrees to now: its latest. A workflow has one from its start.
 func (s *Store) ConsentVersion(ctx context.Context, id int64) (int, error) {
 	var version *int
-	if err := s.prepared.WithContext(ctx).Raw(`SELECT MAX(version) FROM consent_versions WHERE workflow_id = ?`, id).Row().Scan(&version); err != nil {
+	if err := s.read.WithContext(ctx).Raw(`SELECT MAX(version) FROM consent_versions WHERE workflow_id = ?`, id).Row().Scan(&version); err != nil {
 		return 0, fmt.Errorf("store: consent version of %d: %w", id, err)
 	}
 	if version == nil {
